@@ -1,0 +1,119 @@
+// Opens the one database smsc-connect runs on: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set,
+// otherwise an embedded PGlite (a real PostgreSQL compiled to WASM) through pglite-prisma-adapter.
+//
+// Besides the Prisma client, the handle exposes the driver for two jobs Prisma is not meant for: multi-statement
+// scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** A parameterised SQL runner ($1, $2 … placeholders) returning rows. */
+export type SqlQuery = <Row = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<Row[]>;
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** One parameterised statement, run on the driver directly. */
+  readonly query: SqlQuery;
+  /** A script of several statements without parameters (migrations). */
+  runScript(sql: string): Promise<void>;
+  /**
+   * Runs `work` inside one transaction on one connection. PGlite has a single connection, so its transactions
+   * are serialised by PGlite itself.
+   */
+  transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; when absent, PGlite stores its files in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder for PGlite; `memory://` keeps everything in memory (tests). */
+  dataDir: string;
+  /** Connections in the pg pool. */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener Node would crash.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
+  return {
+    kind: 'postgres',
+    prisma,
+    query,
+    async runScript(sql) {
+      const client = await pool.connect();
+      try {
+        await client.query(sql);
+      } catch (error) {
+        // A script that opened a transaction and failed must not return its connection to the pool mid-transaction.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(async (text, params) => (await client.query(text, params as unknown[])).rows);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const query: SqlQuery = async <Row>(text: string, params?: readonly unknown[]) =>
+    (await client.query<Row>(text, params as unknown[])).rows;
+  return {
+    kind: 'pglite',
+    prisma,
+    query,
+    async runScript(sql) {
+      try {
+        await client.exec(sql);
+      } catch (error) {
+        await client.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
+    async transaction(work) {
+      return client.transaction(async (tx) =>
+        work(async <Row>(text: string, params?: readonly unknown[]) => (await tx.query<Row>(text, params as unknown[])).rows),
+      );
+    },
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}
