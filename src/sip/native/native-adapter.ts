@@ -1,0 +1,257 @@
+// The `native` SipPort: our own RFC 3261 non-INVITE transaction layer over node:dgram and node:net.
+import { networkInterfaces } from 'node:os';
+import pino, { type Logger } from 'pino';
+import type {
+  IncomingMessageHandler,
+  OutgoingSipMessage,
+  SendOptions,
+  SipFinalResponse,
+  SipListenAddress,
+  SipPort,
+} from '../port.js';
+import { ClientTransaction } from './client-transaction.js';
+import { newBranch, newTag } from './identifiers.js';
+import { InboundRequests } from './inbound-requests.js';
+import { buildOutboundRequest, resolveTarget, type OutboundTarget } from './outbound-request.js';
+import { parseSipMessage } from './parser.js';
+import { buildResponse } from './response-builder.js';
+import { serializeRequest, serializeResponse } from './serializer.js';
+import { DEFAULT_SIP_TIMERS, SipParseError, getHeaderValues, type SipResponse, type SipTimers } from './sip-message.js';
+import { createTcpTransport, createUdpTransport, type SipTransport, type TransportSource } from './transports.js';
+import { parseTopVia, type Via } from './via.js';
+
+export interface NativeSipAdapterOptions {
+  listen: SipListenAddress[];
+  timers?: SipTimers;
+  logger?: Logger;
+  /** Source filter (SIP_ALLOWED_SOURCES); rejected sources get 403 and a warning. */
+  allowedSources?: (address: string) => boolean;
+  /** Host written into Via when listening on a wildcard address; defaults to the first external IPv4. */
+  advertisedHost?: string;
+}
+
+/** Counters for traffic that never became a transaction; "never fail silently". */
+export interface NativeSipStats {
+  /** Unparsable datagrams/messages dropped because no Via could be recovered. */
+  dropped: number;
+  /** Unparsable requests answered 400. */
+  badRequests: number;
+  /** Responses that matched no client transaction. */
+  strayResponses: number;
+}
+
+interface Bound {
+  transport: SipTransport;
+  address: SipListenAddress;
+}
+
+export class NativeSipAdapter implements SipPort {
+  readonly name = 'native' as const;
+  private readonly timers: SipTimers;
+  private readonly logger: Logger;
+  private readonly inbound: InboundRequests;
+  private readonly clients = new Map<string, { transaction: ClientTransaction; method: string; fail: () => void }>();
+  private bound: Bound[] = [];
+  private started = false;
+  private readonly counters: NativeSipStats = { dropped: 0, badRequests: 0, strayResponses: 0 };
+
+  constructor(private readonly options: NativeSipAdapterOptions) {
+    if (options.listen.length === 0) throw new Error('The native SIP adapter needs at least one listen address');
+    this.timers = { ...(options.timers ?? DEFAULT_SIP_TIMERS) };
+    this.logger = (options.logger ?? pino({ enabled: false })).child({ component: 'sip', adapter: 'native' });
+    this.inbound = new InboundRequests({
+      timers: this.timers,
+      logger: this.logger,
+      allowedSources: options.allowedSources,
+      sendResponse: (bytes, source, via) => this.sendResponse(bytes, source, via),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const onBytes = (data: Buffer, source: TransportSource): void => this.onBytes(data, source);
+    try {
+      for (const listen of this.options.listen) {
+        const factory = listen.transport === 'udp' ? createUdpTransport : createTcpTransport;
+        const transport = factory({ listen, onBytes, logger: this.logger });
+        this.bound.push({ transport, address: await transport.start() });
+      }
+    } catch (error) {
+      await this.closeTransports();
+      throw error;
+    }
+    this.started = true;
+    this.logger.info({ listen: this.boundAddresses() }, 'SIP adapter listening');
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const { fail } of [...this.clients.values()]) fail();
+    this.inbound.clear();
+    await this.closeTransports();
+  }
+
+  isReady(): boolean {
+    return this.started;
+  }
+
+  /** The addresses actually bound (real ports when 0 was configured). */
+  boundAddresses(): SipListenAddress[] {
+    return this.bound.map(({ address }) => ({ ...address }));
+  }
+
+  stats(): NativeSipStats {
+    return { ...this.counters };
+  }
+
+  onMessage(handler: IncomingMessageHandler): void {
+    this.inbound.setHandler(handler);
+  }
+
+  async request(method: 'MESSAGE' | 'OPTIONS', message: OutgoingSipMessage, options: SendOptions = {}): Promise<SipFinalResponse> {
+    if (!this.started) throw new Error('SIP adapter is not started');
+    const target = resolveTarget(message.requestUri);
+    const local = this.bound.find((b) => b.address.transport === target.transport);
+    if (!local) throw new Error(`No ${target.transport.toUpperCase()} listener configured for ${message.requestUri}`);
+    const branch = newBranch();
+    const request = buildOutboundRequest({ method, message, branch, local: { ...local.address, host: this.viaHost(local.address) } });
+    const bytes = serializeRequest(request);
+    return new Promise<SipFinalResponse>((resolve, reject) => {
+      this.runClientTransaction({ branch, method, bytes, target, transport: local.transport, timeoutMs: options.timeoutMs, resolve, reject });
+    });
+  }
+
+  private runClientTransaction(run: {
+    branch: string;
+    method: string;
+    bytes: Buffer;
+    target: OutboundTarget;
+    transport: SipTransport;
+    timeoutMs: number | undefined;
+    resolve: (response: SipFinalResponse) => void;
+    reject: (error: Error) => void;
+  }): void {
+    let attempts = 0;
+    let settled = false;
+    const settle = (response: SipFinalResponse | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (response instanceof Error) run.reject(response);
+      else run.resolve(response);
+    };
+    const transaction = new ClientTransaction({
+      reliable: run.target.transport === 'tcp',
+      timers: this.timers,
+      transmit: () => {
+        attempts += 1;
+        const attempt = attempts;
+        run.transport.send(run.bytes, run.target).catch((error: Error) => {
+          this.logger.warn({ err: error, target: run.target, attempt }, 'SIP send failed');
+          if (attempt > 1) return;
+          transaction.abort();
+          settle(new Error(`Cannot send SIP ${run.method} to ${run.target.address}:${run.target.port}: ${error.message}`));
+        });
+      },
+      onFinal: (response) => settle(response ? toFinal(response) : localResponse(408, 'Request Timeout')),
+      onTerminated: () => this.clients.delete(run.branch),
+    });
+    const deadline =
+      run.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            transaction.abort();
+            settle(localResponse(408, 'Request Timeout'));
+          }, run.timeoutMs);
+    const fail = (): void => {
+      transaction.abort();
+      settle(localResponse(503, 'Service Unavailable'));
+    };
+    this.clients.set(run.branch, { transaction, method: run.method, fail });
+    transaction.start();
+  }
+
+  private onBytes(data: Buffer, source: TransportSource): void {
+    let message;
+    try {
+      message = parseSipMessage(data);
+    } catch (error) {
+      this.onUnparsable(error, source);
+      return;
+    }
+    let via: Via;
+    try {
+      via = parseTopVia(getHeaderValues(message.headers, 'via'));
+    } catch (error) {
+      this.counters.dropped += 1;
+      this.logger.warn({ err: error, source }, 'SIP message with an unusable Via dropped');
+      return;
+    }
+    if (message.kind === 'response') this.onResponse(message, via, source);
+    else this.inbound.receive(message, via, source);
+  }
+
+  private onResponse(response: SipResponse, via: Via, source: TransportSource): void {
+    const client = via.params.branch === undefined ? undefined : this.clients.get(via.params.branch);
+    const cseqMethod = getHeaderValues(response.headers, 'cseq')[0]?.split(/\s+/)[1];
+    if (!client || cseqMethod !== client.method) {
+      this.counters.strayResponses += 1;
+      this.logger.debug({ source, status: response.status }, 'SIP response matching no transaction dropped');
+      return;
+    }
+    client.transaction.receive(response);
+  }
+
+  /** 400 when a Via survives the damage (so the sender learns why), otherwise drop and count. */
+  private onUnparsable(error: unknown, source: TransportSource): void {
+    const parseError = error instanceof SipParseError ? error : undefined;
+    let via: Via | undefined;
+    try {
+      if (parseError?.isRequest) via = parseTopVia(getHeaderValues(parseError.headers, 'via'));
+    } catch {
+      via = undefined;
+    }
+    if (!parseError || !via) {
+      this.counters.dropped += 1;
+      this.logger.warn({ source, reason: parseError?.reason ?? String(error) }, 'Unparsable SIP message dropped');
+      return;
+    }
+    this.counters.badRequests += 1;
+    this.logger.warn({ source, reason: parseError.reason }, 'Unparsable SIP request answered 400');
+    const response = buildResponse(parseError.headers, { status: 400, reason: parseError.reason, toTag: newTag(), source });
+    this.sendResponse(serializeResponse(response), source, via);
+  }
+
+  /** RFC 3261 §18.2.2 (+ RFC 3581): same connection for TCP; source address, and source port only with rport. */
+  private sendResponse(bytes: Buffer, source: TransportSource, via: Via): void {
+    const bound = this.bound.find((b) => b.address.transport === source.transport);
+    if (!bound) return;
+    const port = source.transport === 'tcp' || via.params.rport !== undefined ? source.port : (via.port ?? 5060);
+    bound.transport.send(bytes, { address: source.address, port }).catch((error: Error) => {
+      this.logger.warn({ err: error, source }, 'Sending SIP response failed');
+    });
+  }
+
+  private viaHost(address: SipListenAddress): string {
+    if (this.options.advertisedHost) return this.options.advertisedHost;
+    if (address.host !== '0.0.0.0' && address.host !== '::') return address.host;
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((info) => info && info.family === 'IPv4' && !info.internal);
+    return external?.address ?? '127.0.0.1';
+  }
+
+  private async closeTransports(): Promise<void> {
+    const bound = this.bound;
+    this.bound = [];
+    await Promise.all(bound.map(({ transport }) => transport.stop()));
+  }
+}
+
+function toFinal(response: SipResponse): SipFinalResponse {
+  return { status: response.status, reason: response.reason, headers: response.headers, local: false };
+}
+
+function localResponse(status: number, reason: string): SipFinalResponse {
+  return { status, reason, headers: [], local: true };
+}

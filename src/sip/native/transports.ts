@@ -1,0 +1,140 @@
+// UDP and TCP transports for the native adapter. They move bytes only: framing for TCP, no SIP semantics.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { SipListenAddress } from '../port.js';
+import { StreamFramer } from './stream-framer.js';
+
+export interface TransportSource {
+  transport: 'udp' | 'tcp';
+  address: string;
+  port: number;
+}
+
+export type InboundBytes = (data: Buffer, source: TransportSource) => void;
+
+export interface SipTransport {
+  readonly kind: 'udp' | 'tcp';
+  /** Binds and returns the bound address (the real port when 0 was asked for). */
+  start(): Promise<SipListenAddress>;
+  send(data: Buffer, target: { address: string; port: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createUdpTransport(options: { listen: SipListenAddress; onBytes: InboundBytes; logger: Logger }): SipTransport {
+  const { listen, onBytes, logger } = options;
+  let socket: UdpSocket | undefined;
+  return {
+    kind: 'udp',
+    start: () =>
+      new Promise((resolve, reject) => {
+        const udp = createSocket({ type: isIPv6(listen.host) ? 'udp6' : 'udp4' });
+        udp.once('error', reject);
+        udp.on('message', (data, info) => onBytes(data, { transport: 'udp', address: info.address, port: info.port }));
+        udp.bind({ address: listen.host, port: listen.port }, () => {
+          udp.off('error', reject);
+          udp.on('error', (error) => logger.error({ err: error }, 'SIP UDP socket error'));
+          socket = udp;
+          resolve({ transport: 'udp', host: listen.host, port: udp.address().port });
+        });
+      }),
+    send: (data, target) =>
+      new Promise((resolve, reject) => {
+        if (!socket) return reject(new Error('SIP UDP transport is not started'));
+        socket.send(data, target.port, target.address, (error) => (error ? reject(error) : resolve()));
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (!socket) return resolve();
+        const closing = socket;
+        socket = undefined;
+        closing.close(() => resolve());
+      }),
+  };
+}
+
+/** TCP: one connection per peer, reused in both directions; inbound connections are keyed by their source. */
+export function createTcpTransport(options: { listen: SipListenAddress; onBytes: InboundBytes; logger: Logger }): SipTransport {
+  const { listen, onBytes, logger } = options;
+  const connections = new Map<string, Promise<Socket>>();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+
+  const adopt = (socket: Socket, keys: string[]): void => {
+    sockets.add(socket);
+    const framer = new StreamFramer();
+    const source = (): TransportSource => ({ transport: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const message of framer.push(chunk)) onBytes(message, source());
+      } catch (error) {
+        logger.warn({ err: error, peer: keys[0] }, 'SIP TCP framing error; closing connection');
+        socket.destroy();
+      }
+    });
+    socket.on('error', (error) => logger.warn({ err: error, peer: keys[0] }, 'SIP TCP connection error'));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      for (const key of keys) connections.delete(key);
+    });
+  };
+
+  const open = (target: { address: string; port: number }): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: target.address, port: target.port, localAddress: listen.host });
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+    });
+
+  const connectionTo = (target: { address: string; port: number }): Promise<Socket> => {
+    const key = `${target.address}:${target.port}`;
+    const existing = connections.get(key);
+    if (existing) return existing;
+    const pending = open(target).then((socket) => {
+      const keys = [key, `${socket.remoteAddress}:${socket.remotePort}`];
+      for (const k of keys) connections.set(k, pending);
+      adopt(socket, keys);
+      return socket;
+    });
+    connections.set(key, pending);
+    pending.catch(() => connections.delete(key));
+    return pending;
+  };
+
+  return {
+    kind: 'tcp',
+    start: () =>
+      new Promise((resolve, reject) => {
+        const tcp = createServer((socket) => {
+          const key = `${socket.remoteAddress}:${socket.remotePort}`;
+          connections.set(key, Promise.resolve(socket));
+          adopt(socket, [key]);
+        });
+        tcp.once('error', reject);
+        tcp.listen({ host: listen.host, port: listen.port }, () => {
+          tcp.off('error', reject);
+          tcp.on('error', (error) => logger.error({ err: error }, 'SIP TCP server error'));
+          server = tcp;
+          const bound = tcp.address();
+          resolve({ transport: 'tcp', host: listen.host, port: typeof bound === 'object' && bound ? bound.port : listen.port });
+        });
+      }),
+    send: async (data, target) => {
+      if (!server) throw new Error('SIP TCP transport is not started');
+      const socket = await connectionTo(target);
+      await new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        connections.clear();
+        if (!server) return resolve();
+        const closing = server;
+        server = undefined;
+        closing.close(() => resolve());
+      }),
+  };
+}
