@@ -1,0 +1,32 @@
+# smsc-connect container image. Not built on the development machines (no Docker engine there); kept plain.
+
+# Build stage: all dependencies, Prisma client generation, TypeScript build.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY prisma ./prisma
+COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+# postinstall runs `prisma generate` and `npm run build`.
+RUN npm ci
+
+# Runtime stage: production dependencies plus the Prisma CLI, which `prisma migrate deploy` needs at start.
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/app/data
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts \
+  && npm install --no-save --ignore-scripts prisma@7.10.1 \
+  && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/src/generated ./src/generated
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+COPY bin ./bin
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8080
+# With DATABASE_URL set, Prisma's own engine applies the migrations first (serve would apply them too, and
+# records them the same way); without it, serve migrates the embedded PGlite database itself.
+CMD ["sh", "-c", "if [ -n \"${DATABASE_URL:-}\" ]; then npx prisma migrate deploy; fi && exec node dist/cli/index.js serve"]

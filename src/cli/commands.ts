@@ -1,0 +1,25 @@
+// The table of subcommands. Adding one (e.g. `simulate`) means adding an entry here and its *-command.ts file.
+import type { CliCommand } from './command.js';
+
+export const commands: readonly CliCommand[] = [
+  {
+    words: ['serve'],
+    summary: 'Run the HTTP API (what `npm start` runs): migrate, seed the main account, listen.',
+    options: {},
+    run: async (context) => (await import('./serve-command.js')).serveCommand(context),
+  },
+  {
+    words: ['migrate'],
+    summary: 'Apply pending database migrations (prisma/migrations) and exit.',
+    options: {},
+    run: async (context) => (await import('./migrate-command.js')).migrateCommand(context),
+  },
+  {
+    words: ['accounts', 'create'],
+    summary: 'Create an account and print its sid and auth_token as JSON.',
+    options: {
+      'friendly-name': { type: 'string', valueName: 'NAME', description: 'Name shown for the account (default "smsc-connect account").' },
+    },
+    run: async (context) => (await import('./accounts-create-command.js')).accountsCreateCommand(context),
+  },
+];

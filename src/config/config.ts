@@ -1,0 +1,56 @@
+// The configuration every module receives: structured, typed, derived values computed once, frozen.
+// Modules take the slice they need (e.g. `config.sip`) as part of their options; none reads the environment.
+import type { SipListenAddress } from '../sip/port.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** SMSC_URI, parsed. */
+export interface SmscAddress {
+  /** The URI as configured, e.g. `sip:127.0.0.1:5060;transport=udp`. */
+  uri: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+}
+
+export interface Config {
+  http: { host: string; port: number };
+  log: { level: LogLevel };
+  database: {
+    kind: 'postgres' | 'pglite';
+    /** Set when kind is `postgres`. */
+    url: string | undefined;
+    /** DATA_DIR resolved to an absolute path (used when kind is `pglite`). */
+    dataDir: string;
+    poolSize: number;
+  };
+  /** ACCOUNT_SID + AUTH_TOKEN, when both are set. */
+  mainAccount: { sid: string; authToken: string } | undefined;
+  sip: {
+    stack: 'native' | 'drachtio';
+    listen: readonly SipListenAddress[];
+    smsc: SmscAddress;
+    /** CIDR blocks (`a.b.c.d/n`, `x::y/n`) allowed to send us SIP requests. */
+    allowedSources: readonly string[];
+    /** Set when stack is `drachtio`. */
+    drachtio: { url: string; secret: string | undefined } | undefined;
+    timers: { t1Ms: number; t2Ms: number; t4Ms: number };
+    unknownNumberStatus: number;
+  };
+  smsc: {
+    sendValidity: boolean;
+    bodyCharsetGsm7: 'utf-8' | 'utf-16be' | 'gsm7';
+    bodyCharsetUcs2: 'utf-8' | 'utf-16be';
+    receipts: boolean;
+    /** Messages per second; 0 = unlimited. */
+    maxRate: number;
+    maxInFlight: number;
+    /** Messages per second per sender; 0 = off. */
+    senderMaxRate: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+  };
+  inbound: { reassemblyTimeoutS: number };
+  api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
+  webhooks: { timeoutMs: number; maxAttempts: number; retryDeadlineS: number; allowPrivateUrls: boolean };
+}

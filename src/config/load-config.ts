@@ -1,0 +1,185 @@
+// loadConfig: environment → frozen Config. Every problem (type, range, structure, cross-field) is collected and
+// reported together in one ConfigError; nothing is read from the environment anywhere else.
+import { resolve } from 'node:path';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import type { Config, LogLevel } from './config.js';
+import { ConfigError } from './config-error.js';
+import { envSchema, envVariable, type Env } from './schema.js';
+import { checkDrachtioUrl, parseCidrList, parseListenList, parseSmscUri, smscSourceBlock } from './sip-addresses.js';
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const raw = readEnv(env);
+  const values = Value.Default(envSchema, convertAll(raw)) as Env;
+  problems.push(...typeProblems(values, raw));
+  const config = derive(values, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** The schema's variables as set in `env`; empty or blank means unset (as `FOO=` in a compose file does). */
+function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(envSchema.properties)) {
+    const value = env[name]?.trim();
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  return raw;
+}
+
+// Strict on purpose: TypeBox's own Convert would accept "1e3" for a port or "yes" for a boolean.
+function convertAll(raw: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, text] of Object.entries(raw)) out[name] = convert(envVariable(name), text);
+  return out;
+}
+
+function convert(schema: TSchema, text: string): unknown {
+  const type = (schema as { type?: string }).type;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (type === 'boolean') {
+    const lower = text.toLowerCase();
+    if (lower === 'true' || lower === '1') return true;
+    if (lower === 'false' || lower === '0') return false;
+  }
+  return text;
+}
+
+function typeProblems(values: Env, raw: Record<string, string>): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const error of Value.Errors(envSchema, values)) {
+    const name = error.instancePath.replace(/^\//, '');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    problems.push(`${name}: ${describeError(envVariable(name), error.message)}${shown(name, raw[name])}`);
+  }
+  return problems;
+}
+
+function describeError(schema: TSchema, message: string): string {
+  const allowed = (schema as { enum?: unknown[] }).enum;
+  if (allowed) return `must be one of ${allowed.join(', ')}`;
+  if ((schema as { type?: string }).type === 'boolean') return 'must be true or false';
+  const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+  if (message.startsWith('must be integer') || message.startsWith('must be number') || message.includes('>=') ||
+    message.includes('<=')) {
+    const kind = (schema as { type?: string }).type === 'integer' ? 'an integer' : 'a number';
+    const range = maximum === undefined ? ` >= ${minimum ?? 0}` : ` from ${minimum ?? 0} to ${maximum}`;
+    return `must be ${kind}${range}`;
+  }
+  return message;
+}
+
+/** The offending value, quoted, unless the variable holds a secret. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  return (envVariable(name) as { 'x-secret'?: boolean })['x-secret'] ? ' (value hidden)' : ` (got "${value}")`;
+}
+
+function derive(v: Env, problems: string[]): Config {
+  // Derived in README order, so that problems are listed in that order too.
+  const database = deriveDatabase(v, problems);
+  const mainAccount = deriveMainAccount(v, problems);
+  return {
+    http: { host: v.HOST, port: v.PORT },
+    log: { level: v.LOG_LEVEL as LogLevel },
+    database,
+    mainAccount,
+    sip: deriveSip(v, problems),
+    smsc: {
+      sendValidity: v.SMSC_SEND_VALIDITY,
+      bodyCharsetGsm7: v.SMSC_BODY_CHARSET_GSM7,
+      bodyCharsetUcs2: v.SMSC_BODY_CHARSET_UCS2,
+      receipts: v.SMSC_RECEIPTS,
+      maxRate: v.SMSC_MAX_RATE,
+      maxInFlight: v.SMSC_MAX_IN_FLIGHT,
+      senderMaxRate: v.SENDER_MAX_RATE,
+      retryBaseMs: v.SEND_RETRY_BASE_MS,
+      retryMaxMs: v.SEND_RETRY_MAX_MS,
+    },
+    inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
+    api: { rateLimit: v.API_RATE_LIMIT },
+    webhooks: {
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: v.WEBHOOK_MAX_ATTEMPTS,
+      retryDeadlineS: v.WEBHOOK_RETRY_DEADLINE_S,
+      allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS,
+    },
+  };
+}
+
+function deriveDatabase(v: Env, problems: string[]): Config['database'] {
+  const url = v.DATABASE_URL;
+  if (url !== undefined && !/^postgres(ql)?:\/\/[^/]/.test(url)) {
+    problems.push('DATABASE_URL: must be a postgresql://user:password@host:port/database URL (value hidden)');
+  }
+  return {
+    kind: url === undefined ? 'pglite' : 'postgres',
+    url,
+    // `memory://` is PGlite's in-memory database (tests, demos), not a path.
+    dataDir: v.DATA_DIR.startsWith('memory://') ? v.DATA_DIR : resolve(v.DATA_DIR),
+    poolSize: v.DATABASE_POOL_SIZE,
+  };
+}
+
+function deriveMainAccount(v: Env, problems: string[]): Config['mainAccount'] {
+  if (v.ACCOUNT_SID !== undefined && v.AUTH_TOKEN !== undefined) return { sid: v.ACCOUNT_SID, authToken: v.AUTH_TOKEN };
+  if (v.ACCOUNT_SID !== undefined) problems.push('ACCOUNT_SID is set but AUTH_TOKEN is not: set both or neither');
+  if (v.AUTH_TOKEN !== undefined) problems.push('AUTH_TOKEN is set but ACCOUNT_SID is not: set both or neither');
+  return undefined;
+}
+
+function deriveSip(v: Env, problems: string[]): Config['sip'] {
+  const listen = collect('SIP_LISTEN', parseListenList(v.SIP_LISTEN), problems);
+  const smsc = collect('SMSC_URI', parseSmscUri(v.SMSC_URI), problems);
+  if (v.SIP_T2_MS < v.SIP_T1_MS) problems.push(`SIP_T2_MS (${v.SIP_T2_MS}) must be at least SIP_T1_MS (${v.SIP_T1_MS})`);
+  if (v.SEND_RETRY_MAX_MS < v.SEND_RETRY_BASE_MS) {
+    problems.push(`SEND_RETRY_MAX_MS (${v.SEND_RETRY_MAX_MS}) must be at least SEND_RETRY_BASE_MS (${v.SEND_RETRY_BASE_MS})`);
+  }
+  return {
+    stack: v.SIP_STACK,
+    listen,
+    smsc: smsc ?? { uri: v.SMSC_URI, host: '', port: 0, transport: 'udp' },
+    allowedSources: deriveAllowedSources(v, smsc, problems),
+    drachtio: deriveDrachtio(v, problems),
+    timers: { t1Ms: v.SIP_T1_MS, t2Ms: v.SIP_T2_MS, t4Ms: v.SIP_T4_MS },
+    unknownNumberStatus: v.SIP_UNKNOWN_NUMBER_STATUS,
+  };
+}
+
+function deriveAllowedSources(v: Env, smsc: Config['sip']['smsc'] | undefined, problems: string[]): string[] {
+  if (v.SIP_ALLOWED_SOURCES !== undefined) return collect('SIP_ALLOWED_SOURCES', parseCidrList(v.SIP_ALLOWED_SOURCES), problems);
+  if (!smsc) return [];
+  const block = smscSourceBlock(smsc);
+  if (block) return [block];
+  problems.push(`SIP_ALLOWED_SOURCES must be set: SMSC_URI names the host "${smsc.host}", not an IP address`);
+  return [];
+}
+
+function deriveDrachtio(v: Env, problems: string[]): Config['sip']['drachtio'] {
+  const url = v.DRACHTIO_URL;
+  if (url === undefined) {
+    if (v.SIP_STACK === 'drachtio') problems.push('SIP_STACK=drachtio requires DRACHTIO_URL');
+    return undefined;
+  }
+  const checked = collect('DRACHTIO_URL', checkDrachtioUrl(url), problems);
+  if (v.SIP_STACK === 'drachtio' && !checked.hasSecret && v.DRACHTIO_SECRET === undefined) {
+    problems.push('SIP_STACK=drachtio requires a secret: in DRACHTIO_URL (drachtio://secret@host) or DRACHTIO_SECRET');
+  }
+  return v.SIP_STACK === 'drachtio' ? { url, secret: v.DRACHTIO_SECRET } : undefined;
+}
+
+function collect<T>(name: string, parsed: { value: T; problems: string[] }, problems: string[]): T {
+  for (const problem of parsed.problems) problems.push(`${name}: ${problem}`);
+  return parsed.value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+// Core variables: where the API listens, where the data lives, how much it logs, and the seeded main account.
+import Type from 'typebox';
+
+export const coreSchema = {
+  HOST: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'Address the HTTP API listens on. Use `0.0.0.0` (or `::`) to accept connections from other hosts.',
+  }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'TCP port of the HTTP API. `0` picks a free port (the log says which).',
+  }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'Least severe level written to stdout (JSON lines). Full SIP/SMPP bodies appear only at `debug`.',
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      description:
+        'PostgreSQL connection URL (`postgresql://user:pass@host:5432/db`). Unset: an embedded PGlite database ' +
+        'stored in `DATA_DIR`.',
+    }),
+  ),
+  DATA_DIR: Type.String({
+    minLength: 1,
+    default: './data',
+    description:
+      'Folder of the embedded PGlite database, used only when `DATABASE_URL` is unset. `memory://` keeps it in memory.',
+  }),
+  DATABASE_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 10,
+    description: 'Connections this instance keeps open to PostgreSQL (ignored for PGlite, which has one).',
+  }),
+  ACCOUNT_SID: Type.Optional(
+    Type.String({
+      pattern: '^AC[0-9a-f]{32}$',
+      description:
+        'SID of the main account (`AC` + 32 lowercase hex digits). With `AUTH_TOKEN`, this account exists with ' +
+        'that token after every start. Without both, the first start creates an account and logs its credentials once.',
+    }),
+  ),
+  AUTH_TOKEN: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      minLength: 16,
+      pattern: '^\\S+$',
+      description:
+        'Auth token of the main account (at least 16 characters, no spaces); set together with `ACCOUNT_SID`. ' +
+        'Changing it rotates the token at the next start.',
+    }),
+  ),
+};

@@ -1,0 +1,69 @@
+// SIP bridge variables: the stack that speaks SIP MESSAGE to the SMSC, where it listens, whom it trusts, its timers.
+import Type from 'typebox';
+
+export const sipSchema = {
+  SIP_STACK: Type.Enum(['native', 'drachtio'], {
+    default: 'native',
+    description:
+      'SIP implementation: `native` (built in, UDP and TCP) or `drachtio` (a drachtio-server reached at `DRACHTIO_URL`).',
+  }),
+  SIP_LISTEN: Type.String({
+    default: 'udp:127.0.0.1:5070,tcp:127.0.0.1:5070',
+    description:
+      'Comma-separated `transport:host:port` addresses the native stack listens on; transport is `udp` or `tcp`, ' +
+      'an IPv6 host goes in brackets (`udp:[::1]:5070`).',
+  }),
+  SMSC_URI: Type.String({
+    default: 'sip:127.0.0.1:5060;transport=udp',
+    description: 'SIP URI of the SMSC, where MESSAGE requests are sent: `sip:host[:port][;transport=udp|tcp]`.',
+  }),
+  SIP_ALLOWED_SOURCES: Type.Optional(
+    Type.String({
+      'x-default': "the SMSC's address from `SMSC_URI`",
+      description:
+        'Comma-separated IPv4/IPv6 addresses or CIDR blocks allowed to send us SIP requests; others are refused. ' +
+        'Must be set when `SMSC_URI` names the SMSC by DNS name.',
+    }),
+  ),
+  DRACHTIO_URL: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      description:
+        'drachtio-server control address for `SIP_STACK=drachtio`: `drachtio://secret@host[:port]` (port 9022 by ' +
+        'default) or `tcp://host:port` with `DRACHTIO_SECRET`.',
+    }),
+  ),
+  DRACHTIO_SECRET: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      minLength: 1,
+      description: 'Shared secret of the drachtio-server, when it is not in the user part of `DRACHTIO_URL`.',
+    }),
+  ),
+  SIP_T1_MS: Type.Integer({
+    minimum: 1,
+    maximum: 60_000,
+    default: 500,
+    description: 'RFC 3261 T1 (round-trip estimate, ms): first UDP retransmission; transactions time out after 64×T1.',
+  }),
+  SIP_T2_MS: Type.Integer({
+    minimum: 1,
+    maximum: 600_000,
+    default: 4000,
+    description: 'RFC 3261 T2 (ms): the cap on the UDP retransmission interval. Must be at least `SIP_T1_MS`.',
+  }),
+  SIP_T4_MS: Type.Integer({
+    minimum: 0,
+    maximum: 600_000,
+    default: 5000,
+    description: 'RFC 3261 T4 (ms): how long a completed UDP transaction keeps absorbing retransmissions.',
+  }),
+  SIP_UNKNOWN_NUMBER_STATUS: Type.Integer({
+    minimum: 500,
+    maximum: 699,
+    default: 604,
+    description:
+      'Final status answered to a MESSAGE for a number we do not host. A 5xx/6xx makes the SMSC give up; a 404 ' +
+      'would make it retry for up to 72 hours.',
+  }),
+};

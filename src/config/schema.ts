@@ -1,0 +1,28 @@
+// The one configuration schema: every environment variable smsc-connect reads, with its type, default and
+// description. The README's configuration table is generated from it (scripts/generate-docs.ts).
+import Type, { type Static, type TSchema } from 'typebox';
+import { apiSchema } from './schema-api.js';
+import { coreSchema } from './schema-core.js';
+import { sipSchema } from './schema-sip.js';
+import { smscSchema } from './schema-smsc.js';
+
+export const envSchema = Type.Object({ ...coreSchema, ...sipSchema, ...smscSchema, ...apiSchema });
+
+/** The environment after defaults and type conversion, before cross-field rules and derived values. */
+export type Env = Static<typeof envSchema>;
+
+export type EnvName = keyof Env & string;
+
+/** Variables grouped as the README presents them. */
+export const envSections: ReadonlyArray<{ title: string; names: readonly string[] }> = [
+  { title: 'Server and database', names: Object.keys(coreSchema) },
+  { title: 'SIP bridge', names: Object.keys(sipSchema) },
+  { title: 'Sending to the SMSC', names: Object.keys(smscSchema) },
+  { title: 'API and webhooks', names: Object.keys(apiSchema) },
+];
+
+export function envVariable(name: string): TSchema {
+  const schema = (envSchema.properties as Record<string, TSchema>)[name];
+  if (!schema) throw new Error(`unknown configuration variable ${name}`);
+  return schema;
+}

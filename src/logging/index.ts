@@ -1,0 +1,1 @@
+export { componentLogger, createLogger, REDACTED_PATHS, type CreateLoggerOptions, type Logger } from './logger.js';

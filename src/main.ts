@@ -1,0 +1,123 @@
+// The composition root of `smsc-connect serve`: config → logger → database (migrated, seeded) → app → listen.
+// Adapters are wired here by hand, in start order; close() stops them in reverse. Tests call start() in-process.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/index.js';
+import { componentLogger, createLogger, type Logger } from './logging/index.js';
+import { ensureAccount } from './store/account-store.js';
+import { openDatabase, type Database } from './store/database.js';
+import { applyMigrations } from './store/migrations.js';
+import { newSecret, newSid } from './messaging/sid.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  db: Database;
+  logger: Logger;
+  /** Base URL of the HTTP API, with the real port when PORT=0. */
+  url: string;
+  /** Stops accepting requests, lets in-flight ones finish, then closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  /** Defaults to a stdout logger at config.log.level. */
+  logger?: Logger;
+}
+
+export async function start(options: StartOptions): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const db = await openMigratedDatabase({ config, logger });
+  const closers: Array<() => Promise<void>> = [() => db.close()];
+  const close = once(async () => {
+    for (const closer of closers.reverse()) await closer();
+    logger.info('stopped');
+  });
+  try {
+    await seedAccount({ db, config, logger: componentLogger(logger, 'accounts') });
+    const app = await buildApp({ db, logger, config: { apiRateLimit: config.api.rateLimit } });
+    closers.push(() => app.close());
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+    logger.info({ url, database: db.kind }, 'smsc-connect is listening');
+    return { app, db, logger, url, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Opens the configured database and applies pending migrations (`smsc-connect migrate` does the same alone). */
+export async function openMigratedDatabase(options: { config: Config; logger: Logger }): Promise<Database> {
+  const { database } = options.config;
+  const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize });
+  try {
+    const result = await applyMigrations(db);
+    const log = componentLogger(options.logger, 'migrations');
+    log.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length, database: db.kind }, 'migrations up to date');
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * Resolves with the first SIGTERM/SIGINT. Call it before start(), so that a signal arriving during start-up is
+ * not lost (the caller closes the service once start() returns). A second signal exits at once.
+ */
+export function shutdownSignal(options: { logger?: Logger } = {}): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        options.logger?.warn({ signal }, 'second signal: exiting without waiting for the shutdown');
+        process.exit(1);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+// Seeding: ACCOUNT_SID/AUTH_TOKEN win; otherwise a fresh installation gets one account, announced once.
+async function seedAccount(options: { db: Database; config: Config; logger: Logger }): Promise<void> {
+  const { db, config, logger } = options;
+  if (config.mainAccount) {
+    await ensureAccount(db, config.mainAccount);
+    logger.info({ accountSid: config.mainAccount.sid }, 'main account from ACCOUNT_SID/AUTH_TOKEN is ready');
+    return;
+  }
+  const created = await createFirstAccount(db);
+  if (!created) return;
+  // The token goes in the message on purpose: it is shown this once, and the redaction rules would hide a field.
+  logger.warn(
+    { accountSid: created.sid },
+    `No account was configured, so one was created. Account SID: ${created.sid}  Auth token: ${created.authToken}  ` +
+      '(shown only now; set ACCOUNT_SID and AUTH_TOKEN to choose your own)',
+  );
+}
+
+/** Creates an account only if there is none. The transaction-scoped lock keeps two instances starting at once on
+ *  the same PostgreSQL from both creating one. */
+async function createFirstAccount(db: Database): Promise<{ sid: string; authToken: string } | undefined> {
+  return db.transaction(async (query) => {
+    if (db.kind === 'postgres') await query('SELECT pg_advisory_xact_lock($1)', [72707370]);
+    const [row] = await query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
+    if ((row?.n ?? 0) > 0) return undefined;
+    const account = { sid: newSid('AC'), authToken: newSecret() };
+    await query('INSERT INTO accounts (sid, friendly_name, auth_token) VALUES ($1, $2, $3)', [
+      account.sid,
+      'Main account',
+      account.authToken,
+    ]);
+    return account;
+  });
+}
+
+function once(work: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= work());
+}
