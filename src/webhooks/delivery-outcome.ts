@@ -1,0 +1,160 @@
+// Records a batch of finished delivery runs in ONE transaction: the delivery rows' new state (only rows this
+// instance still holds), a `webhook_attempts` row per HTTP request, `webhook` / `twiml` message events, and the
+// TwiML replies. Because the replies and the `succeeded` mark commit together, and both depend on still holding
+// the claim, a crash or a lost lease can never create a reply twice. Set-based: the statement count does not grow
+// with the batch.
+import { recordMessageEvents, type MessageEventInput } from '../messaging/status-change.js';
+import type { Database, SqlQuery } from '../store/database.js';
+import type { DeliveryRun } from './delivery-runner.js';
+import { inboundRefFromParams, insertReplies, planReplies, REPLY_CODES, type ReplyDraft } from './twiml-reply.js';
+
+export interface RecordableRun {
+  run: DeliveryRun;
+  /** Backoff before the next attempt, used when the verdict is `retry`. */
+  retryDelayMs: number;
+}
+
+export interface RecordRunsOptions {
+  db: Database;
+  instanceId: string;
+  runs: readonly RecordableRun[];
+  /** Validity of TwiML replies (ValidityPeriod), seconds. */
+  replyValiditySeconds?: number;
+}
+
+/** What the batch did, for the worker's counters and its `onReplyQueued` hook. */
+export interface RecordedRuns {
+  /** Final state per delivery id; absent when the claim was lost (another instance owns the row now). */
+  states: Map<string, string>;
+  repliesQueued: number;
+}
+
+export async function recordDeliveryRuns(options: RecordRunsOptions): Promise<RecordedRuns> {
+  const { runs } = options;
+  if (runs.length === 0) return { states: new Map(), repliesQueued: 0 };
+  return options.db.transaction(async (query) => {
+    const states = await updateDeliveries(query, options.instanceId, runs);
+    await insertAttempts(query, runs);
+    const events: MessageEventInput[] = [];
+    const replies: ReplyDraft[] = [];
+    for (const item of runs) {
+      events.push(...webhookEvents(item, states.get(item.run.delivery.id)));
+      if (states.has(item.run.delivery.id)) events.push(...twimlEvents(item.run, replies));
+    }
+    const inserted = await insertReplies(query, replies, options.replyValiditySeconds);
+    for (const reply of replies) events.push(replyEvent(reply, inserted.has(reply.sid)));
+    await recordMessageEvents(query, events);
+    return { states, repliesQueued: inserted.size };
+  });
+}
+
+async function updateDeliveries(query: SqlQuery, instanceId: string, runs: readonly RecordableRun[]): Promise<Map<string, string>> {
+  const rows = await query<{ id: string; state: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[])
+         AS t(id, verdict, delay_ms, http_status, error)
+     ), decided AS (
+       SELECT i.*, CASE
+           WHEN i.verdict IN ('succeeded', 'failed') THEN i.verdict
+           WHEN i.verdict = 'released' THEN 'pending'
+           WHEN d.attempts >= d.max_attempts OR now() + i.delay_ms * interval '1 millisecond' > d.deadline THEN 'failed'
+           ELSE 'pending' END AS new_state
+       FROM input i JOIN webhook_deliveries d ON d.id = i.id
+     )
+     UPDATE webhook_deliveries d SET state = x.new_state,
+       next_attempt_at = CASE WHEN x.verdict = 'retry' AND x.new_state = 'pending'
+         THEN now() + x.delay_ms * interval '1 millisecond' ELSE now() END,
+       claimed_by = NULL, claimed_until = NULL,
+       last_http_status = COALESCE(x.http_status, d.last_http_status),
+       last_error = x.error,
+       date_completed = CASE WHEN x.new_state = 'pending' THEN NULL ELSE now() END
+     FROM decided x
+     WHERE d.id = x.id AND d.claimed_by = $6 AND d.state = 'pending'
+     RETURNING d.id::text AS id, d.state`,
+    [
+      runs.map((r) => r.run.delivery.id),
+      runs.map((r) => r.run.verdict),
+      runs.map((r) => Math.max(0, Math.round(r.retryDelayMs))),
+      runs.map((r) => r.run.lastHttpStatus),
+      runs.map((r) => r.run.lastError),
+      instanceId,
+    ],
+  );
+  return new Map(rows.map((r) => [r.id, r.state]));
+}
+
+async function insertAttempts(query: SqlQuery, runs: readonly RecordableRun[]): Promise<void> {
+  const calls = runs.flatMap(({ run }) => run.calls.map((call) => ({ call, delivery: run.delivery })));
+  if (calls.length === 0) return;
+  await query(
+    `INSERT INTO webhook_attempts (delivery_id, attempt, url, http_status, latency_ms, error_code, error)
+     SELECT a.delivery_id, a.attempt, a.url, a.http_status, a.latency_ms, a.error_code, a.error
+     FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[])
+       WITH ORDINALITY AS a(delivery_id, attempt, url, http_status, latency_ms, error_code, error, ord)
+     ORDER BY a.ord`,
+    [
+      calls.map((c) => c.delivery.id),
+      calls.map((c) => c.delivery.attempts),
+      calls.map((c) => c.call.url),
+      calls.map((c) => c.call.httpStatus),
+      calls.map((c) => Math.round(c.call.latencyMs)),
+      calls.map((c) => c.call.errorCode),
+      calls.map((c) => c.call.error),
+    ],
+  );
+}
+
+/** One `webhook` event per HTTP request; the last one says how the attempt ended. */
+function webhookEvents({ run, retryDelayMs }: RecordableRun, state: string | undefined): MessageEventInput[] {
+  const { delivery } = run;
+  const outcome = state === undefined ? 'lease_lost' : state === 'pending' ? (run.verdict === 'retry' ? 'retry' : 'released') : state;
+  const base = { kind: delivery.kind, deliveryId: delivery.id, attempt: delivery.attempts };
+  if (run.calls.length === 0) {
+    return [{ sid: delivery.messageSid, type: 'webhook', status: null, detail: { ...base, url: delivery.url, error: run.lastError, outcome } }];
+  }
+  return run.calls.map((call, i) => {
+    const last = i === run.calls.length - 1;
+    const detail: Record<string, unknown> = {
+      ...base,
+      url: call.url,
+      httpStatus: call.httpStatus,
+      latencyMs: call.latencyMs,
+      errorCode: call.errorCode,
+      ...(call.error === null ? {} : { error: call.error }),
+      ...(call.fallback ? { fallback: true } : {}),
+      ...(call.document > 1 ? { document: call.document } : {}),
+    };
+    if (last) {
+      detail.outcome = outcome;
+      if (outcome === 'retry') detail.retryInMs = Math.round(retryDelayMs);
+    }
+    return { sid: delivery.messageSid, type: 'webhook', status: null, detail };
+  });
+}
+
+/** TwiML errors and warnings as `twiml` events; planned replies go to `replies`, their problems become events. */
+function twimlEvents(run: DeliveryRun, replies: ReplyDraft[]): MessageEventInput[] {
+  const sid = run.delivery.messageSid;
+  const events: MessageEventInput[] = run.twimlEvents.map((e) => ({
+    sid,
+    type: 'twiml',
+    status: null,
+    detail: { code: e.code, message: e.message, url: e.url, level: e.fatal ? 'error' : 'warning' },
+  }));
+  if (run.verdict !== 'succeeded' || run.replies.length === 0) return events;
+  const inbound = inboundRefFromParams(run.delivery.params, run.delivery);
+  const plan = planReplies({ inbound, messages: run.replies });
+  replies.push(...plan.replies);
+  for (const problem of plan.problems) {
+    events.push({ sid, type: 'twiml', status: null, detail: { code: problem.code, message: problem.message, level: 'warning' } });
+  }
+  return events;
+}
+
+function replyEvent(reply: ReplyDraft, inserted: boolean): MessageEventInput {
+  if (inserted) {
+    return { sid: reply.inReplyToSid, type: 'twiml_reply', status: null, detail: { replySid: reply.sid, to: reply.to, from: reply.from } };
+  }
+  const message = `Reply 'from' ${reply.from} is not a phone number of this account; the message was not sent`;
+  return { sid: reply.inReplyToSid, type: 'twiml', status: null, detail: { code: REPLY_CODES.fromNotOwned, message, level: 'warning' } };
+}

@@ -1,0 +1,49 @@
+// The webhooks adapter as main.ts sees it: one factory that turns the configuration into a running-ready
+// delivery worker, plus the pieces other modules use directly (parameters, enqueueing, signatures).
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.js';
+import { createWebhookDeliveryWorker, type WebhookDeliveryWorker } from './delivery-worker.js';
+import { DEFAULT_MAX_REDIRECTS } from './http-caller.js';
+
+export { createWebhookDeliveryWorker, type WebhookDeliveryWorker, type WebhookDeliveryWorkerOptions, type WebhookDeliveryStats } from './delivery-worker.js';
+export { enqueueInboundSmsWebhook, DEFAULT_INBOUND_WEBHOOK_POLICY, type InboundWebhookPolicy, type InboundWebhookRow } from './enqueue-webhook.js';
+export { inboundSmsParams, statusCallbackParams, withFallbackError } from './webhook-params.js';
+export { computeTwilioSignature } from './signature.js';
+export { pendingDeliveryCount } from './delivery-claim.js';
+
+/** The `webhooks` section of the configuration (WEBHOOK_*). */
+export interface WebhookSettings {
+  timeoutMs: number;
+  allowPrivateUrls: boolean;
+}
+
+export interface WebhookWorkerFromConfigOptions {
+  db: Database;
+  logger: Logger;
+  instanceId: string;
+  settings: WebhookSettings;
+  /** Wired to the outbound dispatcher's nudge, so TwiML replies leave at once. */
+  onReplyQueued?: () => void;
+}
+
+/**
+ * Sizes that suit one process: 32 calls in flight (customers' servers are slow, not us), claims of up to 32,
+ * a 60 s lease that is renewed while a call runs (so a crashed instance's work is picked up within a minute),
+ * retries from 1 s doubling up to 5 min.
+ */
+export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOptions): WebhookDeliveryWorker {
+  return createWebhookDeliveryWorker({
+    db: options.db,
+    logger: options.logger,
+    instanceId: options.instanceId,
+    concurrency: 32,
+    batchSize: 32,
+    leaseMs: 60_000,
+    pollIntervalMs: 250,
+    timeoutMs: options.settings.timeoutMs,
+    retry: { baseMs: 1000, maxMs: 300_000 },
+    urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
+    maxRedirects: DEFAULT_MAX_REDIRECTS,
+    ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
+  });
+}

@@ -1,0 +1,154 @@
+// TwiML <Message> verbs → reply messages (direction outbound-reply) queued on the normal outbound path: the
+// dispatcher claims them like any API message. `planReplies` is pure (defaults, validation, segments);
+// `insertReplies` writes the planned rows inside the caller's transaction, so the replies commit together with
+// the delivery's `succeeded` mark and a crash can never create them twice.
+import { analyzeText } from '../encoding/segments.js';
+import { isAlphanumericSenderId, isE164 } from '../messaging/address.js';
+import { DEFAULT_VALIDITY_SECONDS, MAX_BODY_CHARACTERS } from '../messaging/outbound-draft.js';
+import { newSid } from '../messaging/sid.js';
+import type { SqlQuery } from '../store/database.js';
+import { TWIML_CODES, type TwimlMessage } from './twiml.js';
+
+/** Codes of the reply problems found here, besides the interpreter's own (twiml-error.ts). */
+export const REPLY_CODES = {
+  /** Body longer than 1,600 characters, as for any message (the API's bodyTooLong). */
+  bodyTooLong: 21617,
+  /** <Media> on an SMS-only gateway (the API's mediaNotSupported): the media are dropped. */
+  mediaNotSupported: 21620,
+  /** `from` is a number that does not belong to the account (the API's fromNotOwned). */
+  fromNotOwned: 21606,
+} as const;
+
+/** The inbound message being answered, as its webhook parameters describe it. */
+export interface InboundMessageRef {
+  sid: string;
+  accountSid: string;
+  /** The handset that wrote to us: the default `to` of a reply. */
+  from: string;
+  /** Our number: the default `from` of a reply. */
+  to: string;
+}
+
+export interface ReplyDraft {
+  sid: string;
+  accountSid: string;
+  inReplyToSid: string;
+  from: string;
+  to: string;
+  body: string;
+  numSegments: number;
+  coding: 0 | 2;
+  statusCallback: string | null;
+  statusCallbackMethod: 'GET' | 'POST';
+  /** An E.164 `from` must be one of the account's numbers; an alphanumeric sender ID needs no check. */
+  checkOwner: boolean;
+}
+
+export interface ReplyProblem {
+  code: number;
+  message: string;
+}
+
+export interface ReplyPlan {
+  replies: ReplyDraft[];
+  problems: ReplyProblem[];
+}
+
+/**
+ * The inbound message a webhook announces: its SID and account come from the delivery row (never from the
+ * parameters, so a reply can only be created in the account that owns the delivery), From/To from the parameters.
+ */
+export function inboundRefFromParams(params: Record<string, string>, delivery: { messageSid: string; accountSid: string }): InboundMessageRef {
+  return {
+    sid: delivery.messageSid,
+    accountSid: delivery.accountSid,
+    from: params.From ?? '',
+    to: params.To ?? '',
+  };
+}
+
+export function planReplies(options: { inbound: InboundMessageRef; messages: readonly TwimlMessage[]; newSid?: () => string }): ReplyPlan {
+  const plan: ReplyPlan = { replies: [], problems: [] };
+  const makeSid = options.newSid ?? (() => newSid('SM'));
+  for (const message of options.messages) {
+    const reply = planReply(options.inbound, message, plan.problems);
+    if (reply) plan.replies.push({ ...reply, sid: makeSid() });
+  }
+  return plan;
+}
+
+function planReply(inbound: InboundMessageRef, message: TwimlMessage, problems: ReplyProblem[]): Omit<ReplyDraft, 'sid'> | null {
+  const to = message.to ?? inbound.from;
+  const from = message.from ?? inbound.to;
+  const problem = (code: number, text: string): null => {
+    problems.push({ code, message: `${text}; the message was not sent` });
+    return null;
+  };
+  if (!isE164(to)) return problem(TWIML_CODES.invalidTo, `Reply 'to' "${to}" is not an E.164 number`);
+  const alphanumeric = isAlphanumericSenderId(from);
+  if (!isE164(from) && !alphanumeric) return problem(TWIML_CODES.invalidFrom, `Reply 'from' "${from}" is neither E.164 nor an alphanumeric sender ID`);
+  if (message.media.length > 0) {
+    if (message.body.trim() === '') return problem(REPLY_CODES.mediaNotSupported, '<Media> is not supported (SMS only) and the <Message> has no text');
+    problems.push({ code: REPLY_CODES.mediaNotSupported, message: `${message.media.length} <Media> dropped: this gateway sends SMS only` });
+  }
+  if (message.body.length > MAX_BODY_CHARACTERS) {
+    return problem(REPLY_CODES.bodyTooLong, `Reply body has ${message.body.length} characters, more than ${MAX_BODY_CHARACTERS}`);
+  }
+  const analysis = analyzeText(message.body);
+  return {
+    accountSid: inbound.accountSid,
+    inReplyToSid: inbound.sid,
+    from,
+    to,
+    body: analysis.text,
+    numSegments: analysis.segments,
+    coding: analysis.encoding === 'GSM7' ? 0 : 2,
+    // `action` replaced the deprecated `statusCallback`; both mean the reply's status callback URL.
+    statusCallback: message.action ?? message.statusCallback ?? null,
+    statusCallbackMethod: message.method ?? 'POST',
+    checkOwner: !alphanumeric,
+  };
+}
+
+/**
+ * Inserts the replies (status queued, due now) and their first `status` event. Replies whose E.164 `from` is
+ * not one of the account's numbers are left out; returns the SIDs inserted.
+ */
+export async function insertReplies(
+  query: SqlQuery,
+  replies: readonly ReplyDraft[],
+  validitySeconds: number = DEFAULT_VALIDITY_SECONDS,
+): Promise<Set<string>> {
+  if (replies.length === 0) return new Set();
+  const column = <K extends keyof ReplyDraft>(key: K) => replies.map((r) => r[key]);
+  const rows = await query<{ sid: string }>(
+    `WITH r AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[],
+         $8::text[], $9::text[], $10::text[], $11::boolean[])
+         WITH ORDINALITY AS r(sid, account_sid, from_address, to_address, body, num_segments, coding,
+           status_callback, status_callback_method, in_reply_to_sid, check_owner, ord)
+     ), m AS (
+       INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
+         status_callback, status_callback_method, coding, valid_until, next_attempt_at, receipt_requested,
+         in_reply_to_sid, date_created, date_updated)
+       SELECT r.sid, r.account_sid, r.from_address, r.to_address, r.body, 'queued', 'outbound-reply', r.num_segments,
+         r.status_callback, r.status_callback_method, r.coding, now() + make_interval(secs => $12), now(), true,
+         r.in_reply_to_sid, now(), now()
+       FROM r
+       WHERE NOT r.check_owner OR EXISTS (
+         SELECT 1 FROM phone_numbers p WHERE p.phone_number = r.from_address AND p.account_sid = r.account_sid)
+       ORDER BY r.ord
+       RETURNING sid, in_reply_to_sid
+     ), e AS (
+       INSERT INTO message_events (message_sid, type, status, detail)
+       SELECT sid, 'status', 'queued', jsonb_build_object('source', 'twiml', 'inReplyToSid', in_reply_to_sid) FROM m
+     )
+     SELECT sid FROM m`,
+    [
+      column('sid'), column('accountSid'), column('from'), column('to'), column('body'), column('numSegments'),
+      column('coding'), column('statusCallback'), column('statusCallbackMethod'), column('inReplyToSid'),
+      column('checkOwner'), validitySeconds,
+    ],
+  );
+  return new Set(rows.map((r) => r.sid));
+}
