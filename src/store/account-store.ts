@@ -43,3 +43,16 @@ export async function findAccount(db: Database, sid: string): Promise<Account | 
 export async function countAccounts(db: Database): Promise<number> {
   return db.prisma.account.count();
 }
+
+/** The account itself and its subaccounts, newest first (the Accounts list as a main account sees it). */
+export async function listVisibleAccounts(
+  db: Database,
+  options: { accountSid: string; offset: number; limit: number },
+): Promise<Account[]> {
+  return db.prisma.account.findMany({
+    where: { OR: [{ sid: options.accountSid }, { ownerAccountSid: options.accountSid }] },
+    orderBy: [{ dateCreated: 'desc' }, { sid: 'desc' }],
+    skip: options.offset,
+    take: options.limit,
+  });
+}

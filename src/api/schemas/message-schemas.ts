@@ -1,0 +1,102 @@
+// Request and response schemas of the Messages resource (Twilio's names and JSON types) and its Events extension.
+import { Type } from 'typebox';
+import { HttpMethod, Nullable, PageEnvelope, PagingQuery } from './common.js';
+
+const ignored = (description: string) => ({ description: `${description} Accepted and ignored by this gateway.` });
+
+export const Message = Type.Object(
+  {
+    account_sid: Type.String(),
+    api_version: Type.String(),
+    body: Type.String({ description: '"" after redaction; uppercase hex for a binary (SmscBinaryBody) message' }),
+    date_created: Type.String({ description: 'RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000"' }),
+    date_sent: Nullable(Type.String()),
+    date_updated: Type.String(),
+    direction: Type.String({ description: 'inbound | outbound-api | outbound-call | outbound-reply' }),
+    error_code: Nullable(Type.Integer()),
+    error_message: Nullable(Type.String()),
+    from: Nullable(Type.String()),
+    messaging_service_sid: Nullable(Type.String()),
+    num_media: Type.String(),
+    num_segments: Type.String(),
+    price: Nullable(Type.String()),
+    price_unit: Nullable(Type.String()),
+    sid: Type.String(),
+    status: Type.String(),
+    subresource_uris: Type.Object({ media: Type.String(), feedback: Type.String(), events: Type.String() }),
+    to: Type.String(),
+    uri: Type.String(),
+  },
+  {},
+);
+
+export const CreateMessageBody = Type.Object({
+  To: Type.String({ description: 'E.164 destination. Required (21604); invalid or equal to From: 21211' }),
+  From: Type.Optional(Type.String({ description: "One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID" })),
+  Body: Type.Optional(Type.String({ description: 'Up to 1,600 characters (21617)' })),
+  StatusCallback: Type.Optional(Type.String({ description: 'Absolute http(s) URL for status callbacks (21609)' })),
+  StatusCallbackMethod: Type.Optional(HttpMethod),
+  ValidityPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 36000, description: 'Seconds the message may wait in the queue; default 36000' })),
+  SmartEncoded: Type.Optional(Type.Boolean({ description: 'Replace Unicode look-alikes with GSM-7 characters' })),
+  MediaUrl: Type.Optional(Type.Array(Type.String(), { description: 'Not supported (SMS only): 21620' })),
+  MessagingServiceSid: Type.Optional(Type.String({ description: 'Not supported: 70002' })),
+  ContentSid: Type.Optional(Type.String({ description: 'Not supported: 70002' })),
+  SendAt: Type.Optional(Type.String({ description: 'Not supported (no scheduling): 70002' })),
+  ScheduleType: Type.Optional(Type.String({ description: 'Not supported (no scheduling): 70002' })),
+  ContentVariables: Type.Optional(Type.String(ignored('Content template variables.'))),
+  ApplicationSid: Type.Optional(Type.String(ignored('TwiML application.'))),
+  MaxPrice: Type.Optional(Type.String(ignored('Obsolete.'))),
+  ProvideFeedback: Type.Optional(Type.Boolean(ignored('Feedback subresource.'))),
+  Attempt: Type.Optional(Type.Integer(ignored('Total attempts.'))),
+  ForceDelivery: Type.Optional(Type.Boolean(ignored('Reserved.'))),
+  ContentRetention: Type.Optional(Type.String(ignored('retain | discard.'))),
+  AddressRetention: Type.Optional(Type.String(ignored('retain | obfuscate.'))),
+  PersistentAction: Type.Optional(Type.Array(Type.String(), ignored('Rich actions.'))),
+  TrafficType: Type.Optional(Type.String(ignored('free.'))),
+  ShortenUrls: Type.Optional(Type.Boolean(ignored('Link shortening.'))),
+  SendAsMms: Type.Optional(Type.Boolean(ignored('MMS conversion.'))),
+  RiskCheck: Type.Optional(Type.String(ignored('enable | disable.'))),
+  FallbackFrom: Type.Optional(Type.String(ignored('RCS fallback sender.'))),
+  MessageIntent: Type.Optional(Type.String(ignored('otp, notifications, marketing, …'))),
+  Tags: Type.Optional(Type.String(ignored('Tags.'))),
+  SmscUdh: Type.Optional(Type.String({
+    description: 'Extension: a complete User Data Header (UDHL included) as hex; the content must then fit one segment. ' +
+      'Stored uppercase and sent as is.',
+  })),
+  SmscCoding: Type.Optional(Type.Union([Type.Literal('gsm7'), Type.Literal('ucs2'), Type.Literal('binary')], {
+    description: 'Extension: force the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit); default: GSM-7 when the text allows it',
+  })),
+  SmscBinaryBody: Type.Optional(Type.String({
+    description: 'Extension: an 8-bit binary payload as hex, sent with data coding 1 instead of Body (at most 1600 octets)',
+  })),
+  SmscMessageClass: Type.Optional(Type.Integer({ minimum: 0, maximum: 3, description: 'Extension: SMS message class 0-3' })),
+});
+
+export const ListMessageQuery = Type.Object({
+  To: Type.Optional(Type.String({ description: 'Exact match' })),
+  From: Type.Optional(Type.String({ description: 'Exact match' })),
+  DateSent: Type.Optional(Type.String({ description: 'The GMT day of the value (YYYY-MM-DD or a timestamp); unsent messages never match date filters' })),
+  'DateSent<': Type.Optional(Type.String({ description: 'On or before (inclusive)' })),
+  'DateSent>': Type.Optional(Type.String({ description: 'On or after (inclusive)' })),
+  ...PagingQuery,
+});
+
+export const MessagePage = PageEnvelope('messages', Message);
+
+export const UpdateMessageBody = Type.Object({
+  Body: Type.Optional(Type.String({ description: 'Only "" (redact a finished message)' })),
+  Status: Type.Optional(Type.String({ description: 'Only "canceled" (cancel a queued message)' })),
+});
+
+export const MessageEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String({ description: 'status, sip_response, smpp_response, receipt, route, webhook, …' }),
+  status: Nullable(Type.String()),
+  detail: Type.Object({}, { additionalProperties: true }),
+  date_created: Type.String(),
+});
+
+export const MessageEventList = Type.Object({
+  events: Type.Array(MessageEvent),
+  uri: Type.String(),
+});

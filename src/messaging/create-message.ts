@@ -1,0 +1,36 @@
+// The "send" use case as far as the API goes: validate, check the sender, and queue the message (status
+// queued, next_attempt_at now). Dispatching it to the SMSC is the dispatcher's job.
+import { AppError } from '../errors/app-error.js';
+import { draftOutboundMessage, type CreateMessageParams } from './outbound-draft.js';
+import type { MessageRecord, MessageWriter, SenderDirectory } from './ports.js';
+import { newSid } from './sid.js';
+
+export interface CreateMessageOptions {
+  accountSid: string;
+  params: CreateMessageParams;
+  writer: MessageWriter;
+  senders: SenderDirectory;
+}
+
+export async function createOutboundMessage(options: CreateMessageOptions): Promise<MessageRecord> {
+  const draft = draftOutboundMessage(options.params);
+  if (draft.fromKind === 'number') {
+    const owned = await options.senders.isIncomingNumberOf({ accountSid: options.accountSid, phoneNumber: draft.from });
+    if (!owned) throw new AppError('fromNotOwned', { from: draft.from });
+  }
+  return options.writer.insertMessage({
+    sid: newSid('SM'),
+    accountSid: options.accountSid,
+    from: draft.from,
+    to: draft.to,
+    body: draft.body,
+    numSegments: draft.numSegments,
+    coding: draft.coding,
+    udh: draft.udh,
+    messageClass: draft.messageClass,
+    validitySeconds: draft.validitySeconds,
+    statusCallback: draft.statusCallback,
+    statusCallbackMethod: draft.statusCallbackMethod,
+    receiptRequested: true,
+  });
+}

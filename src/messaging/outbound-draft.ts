@@ -1,0 +1,169 @@
+// Turns the parameters of a Messages create request into a validated outbound message draft, with the Twilio
+// error code for each way the request can be wrong. Pure: sender ownership is checked by create-message.ts.
+import { analyzeText, capacityOf, countBinarySegments, splitText } from '../encoding/segments.js';
+import { isGsm7 } from '../encoding/gsm7.js';
+import { AppError } from '../errors/app-error.js';
+import { isAlphanumericSenderId, isE164 } from './address.js';
+import { checkUdh } from './udh.js';
+
+export const MAX_BODY_CHARACTERS = 1600;
+export const DEFAULT_VALIDITY_SECONDS = 36000;
+
+export type SmscCoding = 'gsm7' | 'ucs2' | 'binary';
+
+/** The create parameters this gateway acts on (Twilio's names, plus the Smsc* extensions). */
+export interface CreateMessageParams {
+  To: string;
+  From?: string | undefined;
+  Body?: string | undefined;
+  MediaUrl?: string[] | undefined;
+  MessagingServiceSid?: string | undefined;
+  ContentSid?: string | undefined;
+  SendAt?: string | undefined;
+  ScheduleType?: string | undefined;
+  StatusCallback?: string | undefined;
+  StatusCallbackMethod?: 'GET' | 'POST' | undefined;
+  ValidityPeriod?: number | undefined;
+  SmartEncoded?: boolean | undefined;
+  SmscUdh?: string | undefined;
+  SmscCoding?: SmscCoding | undefined;
+  SmscBinaryBody?: string | undefined;
+  SmscMessageClass?: number | undefined;
+}
+
+export interface OutboundDraft {
+  to: string;
+  from: string;
+  /** An E.164 sender must be one of the account's numbers; an alphanumeric ID is always allowed. */
+  fromKind: 'number' | 'alphanumeric';
+  /** Text after Smart Encoding; for coding 1 the payload as uppercase hex. */
+  body: string;
+  /** SMSC data coding: 0 GSM 7-bit, 1 8-bit binary, 2 UCS-2. */
+  coding: 0 | 1 | 2;
+  numSegments: number;
+  udh: string | null;
+  messageClass: number | null;
+  validitySeconds: number;
+  statusCallback: string | null;
+  statusCallbackMethod: 'GET' | 'POST';
+}
+
+export function draftOutboundMessage(params: CreateMessageParams): OutboundDraft {
+  const to = checkTo(params.To);
+  rejectUnsupported(params);
+  const { from, fromKind } = checkFrom(params.From, to);
+  const content = checkContent(params);
+  return {
+    to,
+    from,
+    fromKind,
+    ...content,
+    messageClass: params.SmscMessageClass ?? null,
+    validitySeconds: params.ValidityPeriod ?? DEFAULT_VALIDITY_SECONDS,
+    statusCallback: checkStatusCallback(params.StatusCallback),
+    statusCallbackMethod: params.StatusCallbackMethod ?? 'POST',
+  };
+}
+
+function checkTo(to: string | undefined): string {
+  if (to === undefined || to === '') throw new AppError('toRequired');
+  if (!isE164(to)) throw new AppError('invalidTo', { to });
+  return to;
+}
+
+function rejectUnsupported(params: CreateMessageParams): void {
+  if (params.MediaUrl !== undefined && params.MediaUrl.length > 0) throw new AppError('mediaNotSupported');
+  const unsupported: Array<[string, unknown, string]> = [
+    ['MessagingServiceSid', params.MessagingServiceSid, 'give the sender in From'],
+    ['ContentSid', params.ContentSid, 'send the text in Body'],
+    ['SendAt', params.SendAt, 'messages are sent as soon as they are queued'],
+    ['ScheduleType', params.ScheduleType, 'messages are sent as soon as they are queued'],
+  ];
+  for (const [name, value, reason] of unsupported) {
+    if (value !== undefined && value !== '') throw new AppError('featureNotSupported', { name, reason });
+  }
+}
+
+function checkFrom(from: string | undefined, to: string): Pick<OutboundDraft, 'from' | 'fromKind'> {
+  if (from === undefined || from === '') throw new AppError('fromRequired');
+  if (isE164(from)) {
+    if (from === to) throw new AppError('invalidTo', { to });
+    return { from, fromKind: 'number' };
+  }
+  if (isAlphanumericSenderId(from)) return { from, fromKind: 'alphanumeric' };
+  throw new AppError('invalidFrom', { from });
+}
+
+type Content = Pick<OutboundDraft, 'body' | 'coding' | 'numSegments' | 'udh'>;
+
+function checkContent(params: CreateMessageParams): Content {
+  const udh = params.SmscUdh === undefined ? null : checkUdhParam(params.SmscUdh);
+  if (params.SmscBinaryBody !== undefined || params.SmscCoding === 'binary') return binaryContent(params, udh);
+  const text = params.Body;
+  if (text === undefined || text === '') throw new AppError('bodyRequired');
+  if (text.length > MAX_BODY_CHARACTERS) throw new AppError('bodyTooLong');
+  const analysis = analyzeText(text, { smartEncoding: params.SmartEncoded === true });
+  let encoding = analysis.encoding;
+  if (params.SmscCoding === 'gsm7' && !isGsm7(analysis.text)) {
+    throw new AppError('invalidSmscParameter', { name: 'SmscCoding', reason: 'gsm7 was asked for a text outside the GSM 03.38 alphabet' });
+  }
+  if (params.SmscCoding === 'ucs2') encoding = 'UCS2';
+  const coding = encoding === 'GSM7' ? 0 : 2;
+  if (udh !== null) {
+    // With a caller-supplied UDH the caller does its own concatenation: the text must fit one part.
+    if (analysis.units > capacityOf({ encoding, udhOctets: udh.octets })) {
+      throw new AppError('invalidSmscParameter', { name: 'SmscUdh', reason: 'the text does not fit beside the header in one segment' });
+    }
+    return { body: analysis.text, coding, numSegments: 1, udh: udh.hex };
+  }
+  const numSegments = encoding === analysis.encoding
+    ? analysis.segments
+    : splitText({ text: analysis.text, encoding }).length;
+  return { body: analysis.text, coding, numSegments, udh: null };
+}
+
+function binaryContent(params: CreateMessageParams, udh: { hex: string; octets: number } | null): Content {
+  const hex = params.SmscBinaryBody;
+  if (hex === undefined || hex === '') {
+    throw new AppError('invalidSmscParameter', { name: 'SmscCoding', reason: 'binary needs the payload in SmscBinaryBody' });
+  }
+  if (params.SmscCoding !== undefined && params.SmscCoding !== 'binary') {
+    throw new AppError('invalidSmscParameter', { name: 'SmscCoding', reason: 'SmscBinaryBody is always sent with binary coding' });
+  }
+  if (params.Body !== undefined && params.Body !== '') {
+    throw new AppError('invalidSmscParameter', { name: 'SmscBinaryBody', reason: 'give either Body or SmscBinaryBody, not both' });
+  }
+  if (!/^(?:[0-9A-Fa-f]{2})+$/.test(hex)) {
+    throw new AppError('invalidSmscParameter', { name: 'SmscBinaryBody', reason: 'must be an even number of hex digits' });
+  }
+  const octets = hex.length / 2;
+  if (octets > MAX_BODY_CHARACTERS) throw new AppError('bodyTooLong');
+  if (udh !== null && octets > capacityOf({ encoding: 'BINARY', udhOctets: udh.octets })) {
+    throw new AppError('invalidSmscParameter', { name: 'SmscUdh', reason: 'the payload does not fit beside the header in one segment' });
+  }
+  const numSegments = udh === null ? countBinarySegments(octets) : 1;
+  return { body: hex.toUpperCase(), coding: 1, numSegments, udh: udh?.hex ?? null };
+}
+
+function checkUdhParam(hex: string): { hex: string; octets: number } {
+  const check = checkUdh(hex);
+  if (!check.ok) throw new AppError('invalidSmscParameter', { name: 'SmscUdh', reason: check.reason });
+  return check;
+}
+
+/** Twilio: an absolute URL with a valid hostname containing no underscores. */
+export function isValidCallbackUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.hostname.includes('_');
+}
+
+function checkStatusCallback(url: string | undefined): string | null {
+  if (url === undefined || url === '') return null;
+  if (!isValidCallbackUrl(url)) throw new AppError('invalidStatusCallback', { url });
+  return url;
+}

@@ -1,0 +1,30 @@
+// What the messaging use cases need from persistence. The store implements these; tests may fake them.
+import type { Message } from '../generated/prisma/client.js';
+
+export type MessageRecord = Message;
+
+/** An outbound message as create-message.ts hands it to the store (status queued, direction outbound-api). */
+export interface NewOutboundMessage {
+  sid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  body: string;
+  numSegments: number;
+  coding: 0 | 1 | 2;
+  udh: string | null;
+  messageClass: number | null;
+  validitySeconds: number;
+  statusCallback: string | null;
+  statusCallbackMethod: 'GET' | 'POST';
+  receiptRequested: boolean;
+}
+
+/** The hot path: one call per accepted message; an implementation may batch calls into group commits. */
+export interface MessageWriter {
+  insertMessage(message: NewOutboundMessage): Promise<MessageRecord>;
+}
+
+export interface SenderDirectory {
+  isIncomingNumberOf(options: { accountSid: string; phoneNumber: string }): Promise<boolean>;
+}

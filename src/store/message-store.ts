@@ -1,0 +1,159 @@
+// Messages: the hot insert (message + its first event in ONE statement), the keyset list, and the guarded
+// updates behind cancel, redact and delete. Each guard is part of the UPDATE/DELETE itself, so a dispatcher
+// that claims the message at the same moment cannot be overtaken.
+import type { Database, SqlQuery } from './database.js';
+import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messaging/ports.js';
+import { CANCELABLE_STATUSES, FINISHED_STATUSES, IN_PROGRESS_STATUSES } from '../messaging/message-status.js';
+import { MESSAGE_COLUMNS } from './message-columns.js';
+
+export interface MessageFilter {
+  accountSid: string;
+  to?: string | undefined;
+  from?: string | undefined;
+  /** Inclusive lower bound on date_sent; messages not yet sent have none and never match a date filter. */
+  sentFrom?: Date | undefined;
+  /** Exclusive upper bound on date_sent. */
+  sentBefore?: Date | undefined;
+}
+
+export interface MessageListOptions extends MessageFilter {
+  /** Keyset position in the (date_created DESC, sid DESC) order. */
+  position?: { direction: 'after' | 'before'; dateCreated: Date; sid: string } | undefined;
+  offset?: number | undefined;
+  limit: number;
+}
+
+export interface MessageEventRecord {
+  id: string;
+  type: string;
+  status: string | null;
+  detail: unknown;
+  dateCreated: Date;
+}
+
+export type GuardedUpdate = { outcome: 'done'; message: MessageRecord } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
+export type DeleteOutcome = { outcome: 'done' } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
+
+const INSERT_MESSAGE = `
+WITH m AS (
+  INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
+    status_callback, status_callback_method, coding, udh, message_class, valid_until, next_attempt_at,
+    receipt_requested, date_created, date_updated)
+  VALUES ($1, $2, $3, $4, $5, 'queued', 'outbound-api', $6, $7, $8, $9, $10, $11,
+    now() + make_interval(secs => $12), now(), $13, now(), now())
+  RETURNING ${MESSAGE_COLUMNS}
+), e AS (
+  INSERT INTO message_events (message_sid, type, status, detail) SELECT sid, 'status', 'queued', '{}'::jsonb FROM m
+)
+SELECT * FROM m`;
+
+export async function insertOutboundMessage(query: SqlQuery, m: NewOutboundMessage): Promise<MessageRecord> {
+  const rows = await query<MessageRecord>(INSERT_MESSAGE, [
+    m.sid, m.accountSid, m.from, m.to, m.body, m.numSegments, m.statusCallback, m.statusCallbackMethod, m.coding,
+    m.udh, m.messageClass, m.validitySeconds, m.receiptRequested,
+  ]);
+  return single(rows);
+}
+
+/** The writer the API uses: one round trip per message. A batching writer can replace it behind the same port. */
+export function createMessageWriter(db: Database): MessageWriter {
+  return { insertMessage: (message) => insertOutboundMessage(db.query, message) };
+}
+
+export async function findMessage(db: Database, options: { accountSid: string; sid: string }): Promise<MessageRecord | null> {
+  const rows = await db.query<MessageRecord>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sid = $1 AND account_sid = $2`,
+    [options.sid, options.accountSid],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listMessages(db: Database, options: MessageListOptions): Promise<MessageRecord[]> {
+  const params: unknown[] = [options.accountSid];
+  const where = ['account_sid = $1'];
+  const add = (clause: (n: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (options.to !== undefined) add((p) => `to_address = ${p}`, options.to);
+  if (options.from !== undefined) add((p) => `from_address = ${p}`, options.from);
+  if (options.sentFrom !== undefined) add((p) => `date_sent >= ${p}`, options.sentFrom);
+  if (options.sentBefore !== undefined) add((p) => `date_sent < ${p}`, options.sentBefore);
+  const position = options.position;
+  const backwards = position?.direction === 'before';
+  if (position) {
+    params.push(position.dateCreated, position.sid);
+    const op = backwards ? '>' : '<';
+    where.push(`(date_created, sid) ${op} ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(options.limit);
+  let sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where.join(' AND ')}
+    ORDER BY date_created ${backwards ? 'ASC' : 'DESC'}, sid ${backwards ? 'ASC' : 'DESC'} LIMIT $${params.length}`;
+  if (!position && options.offset) {
+    params.push(options.offset);
+    sql += ` OFFSET $${params.length}`;
+  }
+  const rows = await db.query<MessageRecord>(sql, params);
+  return backwards ? rows.reverse() : rows;
+}
+
+/** Body="" on a finished message. */
+export async function redactMessage(db: Database, options: { accountSid: string; sid: string }): Promise<GuardedUpdate> {
+  const rows = await db.query<MessageRecord>(
+    `UPDATE messages SET body = '', date_updated = now()
+     WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[]) RETURNING ${MESSAGE_COLUMNS}`,
+    [options.sid, options.accountSid, FINISHED_STATUSES],
+  );
+  return rows[0] ? { outcome: 'done', message: rows[0] } : explainRefusal(db, options);
+}
+
+/** Status=canceled on a message no dispatcher has claimed yet; records the status event in the same statement. */
+export async function cancelMessage(db: Database, options: { accountSid: string; sid: string }): Promise<GuardedUpdate> {
+  const rows = await db.query<MessageRecord>(
+    `WITH m AS (
+       UPDATE messages SET status = 'canceled', next_attempt_at = NULL, date_updated = now()
+       WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[])
+         AND (claimed_until IS NULL OR claimed_until < now())
+       RETURNING ${MESSAGE_COLUMNS}
+     ), e AS (
+       INSERT INTO message_events (message_sid, type, status, detail)
+       SELECT sid, 'status', 'canceled', '{"source":"api"}'::jsonb FROM m
+     )
+     SELECT * FROM m`,
+    [options.sid, options.accountSid, CANCELABLE_STATUSES],
+  );
+  return rows[0] ? { outcome: 'done', message: rows[0] } : explainRefusal(db, options);
+}
+
+export async function deleteMessage(db: Database, options: { accountSid: string; sid: string }): Promise<DeleteOutcome> {
+  const rows = await db.query(
+    'DELETE FROM messages WHERE sid = $1 AND account_sid = $2 AND NOT (status = ANY($3::text[])) RETURNING sid',
+    [options.sid, options.accountSid, IN_PROGRESS_STATUSES],
+  );
+  if (rows.length > 0) return { outcome: 'done' };
+  return explainRefusal(db, options);
+}
+
+async function explainRefusal(db: Database, options: { accountSid: string; sid: string }): Promise<{ outcome: 'not_found' } | { outcome: 'refused'; status: string }> {
+  const rows = await db.query<{ status: string }>('SELECT status FROM messages WHERE sid = $1 AND account_sid = $2', [
+    options.sid, options.accountSid,
+  ]);
+  return rows[0] ? { outcome: 'refused', status: rows[0].status } : { outcome: 'not_found' };
+}
+
+/** The message's events, oldest first; null when the message is not the account's. */
+export async function listMessageEvents(db: Database, options: { accountSid: string; sid: string }): Promise<MessageEventRecord[] | null> {
+  const owner = await db.query('SELECT 1 FROM messages WHERE sid = $1 AND account_sid = $2', [options.sid, options.accountSid]);
+  if (owner.length === 0) return null;
+  return db.query<MessageEventRecord>(
+    `SELECT id::text AS id, type, status, detail, date_created AS "dateCreated"
+     FROM message_events WHERE message_sid = $1 ORDER BY id`,
+    [options.sid],
+  );
+}
+
+function single<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
+  return row;
+}
