@@ -1,0 +1,189 @@
+// The dispatcher's bookkeeping on the `messages` table, which is the outbound queue: claim due rows with
+// FOR UPDATE SKIP LOCKED (two instances never take the same row), hand rows back for a later retry, and recover
+// the rows of an instance that died holding a lease. These are the only queued ⇄ sending moves; customer-visible
+// transitions go through messaging/status-change.ts.
+import type { SmscRoute } from '../messaging/smsc-gateway.js';
+import {
+  queueStatusCallbacks,
+  recordMessageEvents,
+  type MessageEventInput,
+  type StatusChangeOptions,
+} from '../messaging/status-change.js';
+import type { SqlQuery } from '../store/database.js';
+
+/** A claimed message: what the gateway needs, plus the dispatcher's facts about it. */
+export interface ClaimedMessage {
+  sid: string;
+  accountSid: string;
+  to: string;
+  from: string;
+  body: string;
+  coding: 0 | 1 | 2;
+  udh: string | null;
+  messageClass: number | null;
+  validUntil: Date | null;
+  receiptRequested: boolean;
+  route: SmscRoute;
+  /** Attempts including this one (an expired message's claim does not count as one). */
+  attempts: number;
+  /** The validity deadline had passed when the message was claimed (by the database's clock). */
+  expired: boolean;
+}
+
+interface ClaimRow {
+  sid: string;
+  account_sid: string;
+  from_address: string | null;
+  to_address: string;
+  body: string;
+  coding: number;
+  udh: string | null;
+  message_class: number | null;
+  valid_until: Date | string | null;
+  receipt_requested: boolean;
+  route: string;
+  attempts: number;
+  old_route: string | null;
+  number_route: string | null;
+  account_route: string | null;
+  expired: boolean;
+}
+
+export interface ClaimOptions {
+  instanceId: string;
+  limit: number;
+  leaseMs: number;
+  /** Route of messages whose message, number and account name none. */
+  defaultRoute: SmscRoute;
+  /** With `sendingCallbacks`, the queued → sending move also queues a status callback. */
+  statusChange?: StatusChangeOptions;
+}
+
+/**
+ * Claims up to `limit` due messages: queued → sending, lease until now + leaseMs, attempts + 1, route decided
+ * (message, else sending number, else account, else default) and recorded with a `route` event the first time.
+ */
+export async function claimMessages(query: SqlQuery, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  const rows = await query<ClaimRow>(
+    `WITH candidates AS (
+       SELECT m.sid, m.route AS old_route, p.sms_route AS number_route, a.sms_route AS account_route
+       FROM messages m
+       LEFT JOIN phone_numbers p ON p.phone_number = m.from_address AND p.account_sid = m.account_sid
+       LEFT JOIN accounts a ON a.sid = m.account_sid
+       WHERE m.status = 'queued' AND m.next_attempt_at <= now()
+       ORDER BY m.next_attempt_at
+       LIMIT $2
+       FOR UPDATE OF m SKIP LOCKED)
+     UPDATE messages m SET status = 'sending', claimed_by = $1,
+       claimed_until = now() + $3 * interval '1 millisecond', attempts = m.attempts + CASE WHEN m.valid_until <= now() THEN 0 ELSE 1 END,
+       route = COALESCE(c.old_route, c.number_route, c.account_route, $4), date_updated = now()
+     FROM candidates c WHERE m.sid = c.sid
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.coding, m.udh, m.message_class,
+       m.valid_until, m.receipt_requested, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
+       COALESCE(m.valid_until <= now(), false) AS expired`,
+    [options.instanceId, options.limit, options.leaseMs, options.defaultRoute],
+  );
+  await recordMessageEvents(query, rows.flatMap((row) => claimEvents(row, options.instanceId)));
+  if (options.statusChange?.sendingCallbacks) {
+    const sending = rows.filter((row) => !row.expired).map((row) => ({ sid: row.sid, status: 'sending' as const }));
+    await queueStatusCallbacks(query, sending, options.statusChange);
+  }
+  return rows.map(toClaimedMessage);
+}
+
+function claimEvents(row: ClaimRow, instanceId: string): MessageEventInput[] {
+  const events: MessageEventInput[] = [];
+  if (row.old_route === null) {
+    const source = row.number_route !== null ? 'number' : row.account_route !== null ? 'account' : 'default';
+    events.push({ sid: row.sid, type: 'route', status: null, detail: { route: row.route, source } });
+  }
+  events.push({ sid: row.sid, type: 'status', status: 'sending', detail: { attempt: row.attempts, claimedBy: instanceId, route: row.route } });
+  return events;
+}
+
+function toClaimedMessage(row: ClaimRow): ClaimedMessage {
+  return {
+    sid: row.sid,
+    accountSid: row.account_sid,
+    to: row.to_address,
+    from: row.from_address ?? '',
+    body: row.body,
+    coding: row.coding === 1 || row.coding === 2 ? row.coding : 0,
+    udh: row.udh,
+    messageClass: row.message_class,
+    validUntil: row.valid_until === null ? null : new Date(row.valid_until),
+    receiptRequested: row.receipt_requested,
+    route: row.route === 'smpp' ? 'smpp' : 'sip',
+    attempts: row.attempts,
+    expired: row.expired,
+  };
+}
+
+export interface Requeue {
+  sid: string;
+  /** Earliest next attempt, from now; capped at the validity deadline so expiry is noticed on time. */
+  delayMs: number;
+  /** False when the message never reached the SMSC (throttled, shutting down): the claim's attempt is undone. */
+  countAttempt: boolean;
+}
+
+/** Hands claimed messages back to the queue (sending → queued), only those this instance still holds. */
+export async function requeueMessages(query: SqlQuery, instanceId: string, items: readonly Requeue[]): Promise<string[]> {
+  if (items.length === 0) return [];
+  const rows = await query<{ sid: string }>(
+    `WITH input AS (SELECT * FROM unnest($1::text[], $2::int[], $3::boolean[]) AS t(sid, delay_ms, count_attempt))
+     UPDATE messages m SET status = 'queued', claimed_by = NULL, claimed_until = NULL,
+       attempts = m.attempts - CASE WHEN i.count_attempt THEN 0 ELSE 1 END,
+       next_attempt_at = LEAST(now() + i.delay_ms * interval '1 millisecond', COALESCE(m.valid_until, 'infinity')),
+       date_updated = now()
+     FROM input i WHERE m.sid = i.sid AND m.status = 'sending' AND m.claimed_by = $4
+     RETURNING m.sid`,
+    [items.map((i) => i.sid), items.map((i) => Math.max(0, Math.round(i.delayMs))), items.map((i) => i.countAttempt), instanceId],
+  );
+  return rows.map((r) => r.sid);
+}
+
+/**
+ * Puts messages whose lease ran out (their instance crashed or hung) back in the queue, due at once. The old
+ * holder may have submitted them already: this is the documented at-least-once window.
+ */
+export async function recoverExpiredLeases(query: SqlQuery, limit = 1000): Promise<string[]> {
+  const rows = await query<{ sid: string; claimed_by: string | null; claimed_until: Date | string }>(
+    `WITH expired AS (
+       SELECT sid, claimed_by, claimed_until FROM messages
+       WHERE status = 'sending' AND claimed_until < now()
+       LIMIT $1 FOR UPDATE SKIP LOCKED)
+     UPDATE messages m SET status = 'queued', claimed_by = NULL, claimed_until = NULL,
+       next_attempt_at = now(), date_updated = now()
+     FROM expired e WHERE m.sid = e.sid
+     RETURNING m.sid, e.claimed_by, e.claimed_until`,
+    [limit],
+  );
+  await recordMessageEvents(
+    query,
+    rows.map((r) => ({ sid: r.sid, type: 'lease_expired', status: 'queued', detail: { claimedBy: r.claimed_by, claimedUntil: new Date(r.claimed_until).toISOString() } })),
+  );
+  return rows.map((r) => r.sid);
+}
+
+/** Messages waiting to be sent (due or not) and messages being sent, for metrics. */
+export async function queueDepth(query: SqlQuery): Promise<{ queued: number; sending: number }> {
+  const rows = await query<{ status: string; count: string | number }>(
+    `SELECT status, count(*) AS count FROM messages WHERE status IN ('queued', 'sending') GROUP BY status`,
+  );
+  const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
+  return { queued: count('queued'), sending: count('sending') };
+}
+
+/** Releases every claim this instance still holds (shutdown), due at once. Attempts stay counted. */
+export async function releaseClaims(query: SqlQuery, instanceId: string): Promise<string[]> {
+  const rows = await query<{ sid: string }>(
+    `UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, next_attempt_at = now(),
+       date_updated = now()
+     WHERE status = 'sending' AND claimed_by = $1
+     RETURNING sid`,
+    [instanceId],
+  );
+  await recordMessageEvents(query, rows.map((r) => ({ sid: r.sid, type: 'released', status: 'queued', detail: { claimedBy: instanceId } })));
+  return rows.map((r) => r.sid);
+}

@@ -1,0 +1,277 @@
+// The outbound send loop: claims due messages from the `messages` table in batches no larger than the free
+// in-flight window, sends each through the gateway of its route under the rate limits, and records outcomes in
+// batched transactions. Everything durable is in the database, so any instance can pick up where another died.
+// See docs/pipeline.md for the guarantees (at-least-once within the crash window) and the tuning knobs.
+import type { Logger } from 'pino';
+import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
+import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
+import type { Database } from '../store/database.js';
+import { backoffCeiling, type BackoffPolicy } from './backoff.js';
+import { claimMessages, queueDepth, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
+import { sendClaimedMessage } from './message-sender.js';
+import { OutcomeBatcher } from './outcome-batcher.js';
+import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
+import { writeOutcomes } from './outcome-writer.js';
+import { InFlightWindow, KeyedTokenBuckets, TokenBucket } from './throttle.js';
+import { WakeUp } from './wake-up.js';
+
+export interface OutboundDispatcherOptions {
+  db: Database;
+  gateways: { sip?: SmscGateway; smpp?: SmscGateway };
+  defaultRoute: SmscRoute;
+  /** Unique per process; written to `messages.claimed_by`. */
+  instanceId: string;
+  /** Submissions awaiting an SMSC answer, at most (SMSC_MAX_IN_FLIGHT). */
+  maxInFlight: number;
+  /** Messages per second from this process; 0 = unlimited. */
+  maxRatePerSecond: number;
+  /** Messages per second per sender (From) in this process; 0 = unlimited. */
+  senderMaxRatePerSecond: number;
+  /** Most messages per claim, and most outcomes per write. */
+  batchSize: number;
+  /** How long a claim protects a message; must exceed the gateway's timeout plus throttle waits. */
+  leaseMs: number;
+  pollIntervalMs: number;
+  retry: BackoffPolicy;
+  logger: Logger;
+  statusChange?: StatusChangeOptions;
+  /** How long an outcome may wait for others before its batch is written; default 5 ms. */
+  flushDelayMs?: number;
+  /** How long a message may wait in memory for its sender's token; default 1000 ms. */
+  senderHoldMs?: number;
+  random?: () => number;
+}
+
+export interface DispatcherStats {
+  claimed: number;
+  sent: number;
+  failed: number;
+  retried: number;
+  deferred: number;
+  recovered: number;
+  inFlight: number;
+  pendingOutcomes: number;
+}
+
+export interface OutboundDispatcher {
+  start(): void;
+  /** Asks the loop to look for work now (the API calls it after committing a message). */
+  nudge(): void;
+  /** Stops claiming, waits up to drainMs for sends in flight, records their outcomes, releases the rest. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+  stats(): DispatcherStats;
+  /** Messages queued and sending in the whole database (all instances). */
+  queueDepth(): Promise<{ queued: number; sending: number }>;
+}
+
+export function createOutboundDispatcher(options: OutboundDispatcherOptions): OutboundDispatcher {
+  return new Dispatcher(options);
+}
+
+class Dispatcher implements OutboundDispatcher {
+  private readonly window: InFlightWindow;
+  private readonly rate: TokenBucket;
+  private readonly senderRates: KeyedTokenBuckets;
+  private readonly batcher: OutcomeBatcher<DispatchOutcome>;
+  private readonly wakeUp = new WakeUp();
+  private readonly abort = new AbortController();
+  private readonly log: Logger;
+  private readonly counters = { claimed: 0, sent: 0, failed: 0, retried: 0, deferred: 0, recovered: 0 };
+  private readonly sends = new Set<Promise<void>>();
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> | null = null;
+  private waitingForSlots = false;
+  private lastRecovery = 0;
+  /** Consecutive polls that found every gateway down or saw only temporary failures. */
+  private outageLevel = 0;
+  private temporaryStreak = 0;
+
+  constructor(private readonly options: OutboundDispatcherOptions) {
+    this.window = new InFlightWindow(Math.max(1, options.maxInFlight));
+    this.rate = new TokenBucket({ ratePerSecond: options.maxRatePerSecond });
+    this.senderRates = new KeyedTokenBuckets({ ratePerSecond: options.senderMaxRatePerSecond });
+    this.log = options.logger.child({ component: 'outbound-dispatcher', instanceId: options.instanceId });
+    this.batcher = new OutcomeBatcher<DispatchOutcome>({
+      maxBatch: Math.max(1, options.batchSize),
+      delayMs: options.flushDelayMs ?? 5,
+      retryDelayMs: options.pollIntervalMs,
+      write: (batch) => this.write(batch),
+      onWriteError: (error, size) => this.log.error({ err: error, batchSize: size }, 'recording send outcomes failed; will retry'),
+    });
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.loopDone = this.loop();
+  }
+
+  nudge(): void {
+    this.wakeUp.wake();
+  }
+
+  stats(): DispatcherStats {
+    return { ...this.counters, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+  }
+
+  queueDepth(): Promise<{ queued: number; sending: number }> {
+    return queueDepth(this.options.db.query);
+  }
+
+  stop(stopOptions: { drainMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(stopOptions.drainMs ?? 5000);
+    return this.stopping;
+  }
+
+  private async shutdown(drainMs: number): Promise<void> {
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    this.wakeUp.wake();
+    await this.loopDone;
+    // Throttled messages stop waiting at once; sends already on the wire get up to drainMs.
+    this.abort.abort();
+    await Promise.race([Promise.allSettled([...this.sends]), delay(drainMs)]);
+    await this.batcher.flush();
+    const unwritten = this.batcher.close();
+    if (unwritten.length > 0) this.log.error({ count: unwritten.length }, 'send outcomes could not be recorded; lease recovery will resend them');
+    this.state = 'stopped';
+    if (!wasRunning) return;
+    const released = await this.options.db.transaction((query) => releaseClaims(query, this.options.instanceId));
+    this.log.info({ released: released.length, abandoned: this.sends.size }, 'outbound dispatcher stopped');
+  }
+
+  private async loop(): Promise<void> {
+    while (this.state === 'running') {
+      let waitMs: number;
+      try {
+        waitMs = await this.tick();
+      } catch (error) {
+        this.log.error({ err: error }, 'outbound dispatch poll failed');
+        waitMs = this.outageDelay(++this.outageLevel);
+      }
+      if (this.state !== 'running') break;
+      this.waitingForSlots = this.window.free === 0;
+      await this.wakeUp.wait(waitMs);
+      this.waitingForSlots = false;
+    }
+  }
+
+  /** One poll: recover leases, claim what fits, start sending. Returns how long to wait before the next poll. */
+  private async tick(): Promise<number> {
+    await this.recoverLeases();
+    const { pollIntervalMs } = this.options;
+    const gateways = Object.values(this.options.gateways).filter((g): g is SmscGateway => g !== undefined);
+    if (gateways.length > 0 && !gateways.some((g) => g.isReady())) return this.outageDelay(++this.outageLevel);
+    // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
+    // SMSC outage costs neither CPU nor a storm of retries, and the first success ends the slow mode.
+    const degraded = this.temporaryStreak >= Math.max(4, this.window.capacity);
+    const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
+    if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
+    const claimed = await this.claim(wanted);
+    if (degraded) return this.outageDelay(++this.outageLevel);
+    this.outageLevel = 0;
+    return claimed === wanted ? 0 : pollIntervalMs;
+  }
+
+  private async claim(wanted: number): Promise<number> {
+    const granted = this.window.acquire(wanted);
+    let claimed: ClaimedMessage[] = [];
+    try {
+      claimed = await this.options.db.transaction((query) =>
+        claimMessages(query, {
+          instanceId: this.options.instanceId,
+          limit: granted,
+          leaseMs: this.options.leaseMs,
+          defaultRoute: this.options.defaultRoute,
+          statusChange: this.options.statusChange,
+        }),
+      );
+    } finally {
+      // Slots of rows the claim did not return are free again; claimed rows keep theirs until their outcome.
+      this.window.release(granted - claimed.length);
+    }
+    this.counters.claimed += claimed.length;
+    for (const message of claimed) this.track(message);
+    return claimed.length;
+  }
+
+  private track(message: ClaimedMessage): void {
+    const send = sendClaimedMessage(message, {
+      gateways: this.options.gateways,
+      rate: this.rate,
+      senderRates: this.senderRates,
+      senderHoldMs: this.options.senderHoldMs ?? 1000,
+      notReadyDelayMs: this.options.retry.baseMs,
+      signal: this.abort.signal,
+      now: Date.now,
+    }).then((outcome) => this.finish(outcome));
+    this.sends.add(send);
+    void send.finally(() => this.sends.delete(send));
+  }
+
+  private finish(outcome: DispatchOutcome): void {
+    this.window.release();
+    if (this.waitingForSlots && this.window.free >= Math.max(1, Math.floor(this.window.capacity / 4))) this.wakeUp.wake();
+    if (this.state === 'stopped') {
+      // A send that outlived the drain: its claim was released, so the message will be sent again.
+      this.log.warn({ messageSid: outcome.message.sid, outcome: outcome.kind }, 'send finished after shutdown');
+      return;
+    }
+    if (outcome.kind === 'submitted') this.temporaryStreak = outcome.result.kind === 'temporary-failure' ? this.temporaryStreak + 1 : 0;
+    this.logOutcome(outcome);
+    this.batcher.add(outcome);
+  }
+
+  private async write(batch: DispatchOutcome[]): Promise<void> {
+    const plan = planOutcomes(batch, { now: new Date(), retry: this.options.retry, random: this.options.random });
+    await writeOutcomes({
+      db: this.options.db,
+      instanceId: this.options.instanceId,
+      plan,
+      statusChange: this.options.statusChange ?? DEFAULT_STATUS_CHANGE_OPTIONS,
+    });
+    this.counters.sent += plan.changes.filter((c) => c.status === 'sent').length;
+    this.counters.failed += plan.changes.filter((c) => c.status === 'failed').length;
+    this.counters.retried += plan.requeues.filter((r) => r.countAttempt).length;
+    this.counters.deferred += plan.requeues.filter((r) => !r.countAttempt).length;
+  }
+
+  private logOutcome(outcome: DispatchOutcome): void {
+    const messageSid = outcome.message.sid;
+    if (outcome.kind === 'deferred') this.log.debug({ messageSid, reason: outcome.reason }, 'message deferred');
+    else if (outcome.kind === 'expired') this.log.info({ messageSid }, 'validity period ended before sending');
+    else if (outcome.result.kind === 'temporary-failure') this.log.warn({ messageSid, reason: outcome.result.reason, detail: outcome.result.detail }, 'temporary send failure');
+    else this.log.debug({ messageSid, result: outcome.result.kind, detail: outcome.result.detail }, 'message submitted');
+  }
+
+  private async recoverLeases(): Promise<void> {
+    const every = Math.max(this.options.pollIntervalMs, Math.min(this.options.leaseMs / 4, 10_000));
+    if (Date.now() - this.lastRecovery < every) return;
+    this.lastRecovery = Date.now();
+    this.senderRates.prune();
+    const recovered = await this.options.db.transaction((query) => recoverExpiredLeases(query));
+    if (recovered.length === 0) return;
+    this.counters.recovered += recovered.length;
+    this.log.warn({ count: recovered.length, messageSids: recovered.slice(0, 20) }, 'recovered messages from expired leases');
+  }
+
+  /** How many messages the rate limit lets us claim now: about one second of sending, less what is waiting. */
+  private rateBudget(): number {
+    if (this.rate.unlimited) return Number.POSITIVE_INFINITY;
+    return Math.max(0, Math.floor(this.rate.available() + this.options.maxRatePerSecond));
+  }
+
+  private tokenWaitMs(): number {
+    return Math.max(1, Math.ceil(1000 / Math.max(1, this.options.maxRatePerSecond)));
+  }
+
+  /** Poll delay during an outage: doubles from the poll interval up to the retry cap. */
+  private outageDelay(level: number): number {
+    return backoffCeiling({ baseMs: this.options.pollIntervalMs, maxMs: Math.max(this.options.pollIntervalMs, this.options.retry.maxMs) }, level);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

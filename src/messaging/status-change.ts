@@ -1,0 +1,294 @@
+// The one place that moves an outbound message forward through its status machine (architecture.md):
+//   queued ─▶ sending ─▶ sent ─▶ delivered | undelivered        (failed from any earlier step; canceled from queued)
+// Every change also writes a `message_events` row and, for each transition after the initial status, a pending
+// `status_callback` row in `webhook_deliveries`, in the same transaction. Batched, set-based SQL: one statement per
+// table per batch, because this is the hot path (one statement per row caps near 4,000 rows/s).
+//
+// The dispatcher's own bookkeeping (claiming queued → sending, releasing sending → queued for a retry) is not a
+// customer-visible transition and lives in dispatch/claim.ts.
+import { randomUUID } from 'node:crypto';
+import type { Database, SqlQuery } from '../store/database.js';
+import { statusCallbackParams } from '../webhooks/webhook-params.js';
+
+export type OutboundStatus =
+  | 'accepted' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled';
+
+/** Order of the outbound statuses; a change must move strictly up. accepted/scheduled precede queued. */
+const STATUS_RANK: Readonly<Record<OutboundStatus, number>> = {
+  accepted: 0, scheduled: 0, queued: 1, sending: 2, sent: 3, delivered: 4, undelivered: 4, failed: 4, canceled: 4,
+};
+const TERMINAL: readonly OutboundStatus[] = ['delivered', 'undelivered', 'failed', 'canceled'];
+/** Only a message that has not started sending can be canceled. */
+const CANCELABLE: readonly OutboundStatus[] = ['accepted', 'scheduled', 'queued'];
+
+function isOutboundStatus(value: string): value is OutboundStatus {
+  return Object.hasOwn(STATUS_RANK, value);
+}
+
+/** Whether `from` may become `to`. A late `sent` never overwrites `delivered`; terminal statuses stay. */
+export function canTransition(from: string, to: string): boolean {
+  if (!isOutboundStatus(from) || !isOutboundStatus(to)) return false;
+  if (to === 'canceled') return CANCELABLE.includes(from);
+  if (TERMINAL.includes(from)) return false;
+  return STATUS_RANK[to] > STATUS_RANK[from];
+}
+
+const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+function rankSql(expr: string): string {
+  const arms = Object.entries(STATUS_RANK).map(([status, rank]) => `WHEN '${status}' THEN ${rank}`).join(' ');
+  return `(CASE ${expr} ${arms} END)`;
+}
+
+/** The same rule as `canTransition`, as a SQL boolean (NULL, i.e. false, for unknown statuses). */
+export function transitionAllowedSql(fromExpr: string, toExpr: string): string {
+  return `(CASE WHEN ${toExpr} = 'canceled' THEN ${fromExpr} IN (${list(CANCELABLE)})
+    WHEN ${fromExpr} IN (${list(TERMINAL)}) THEN false
+    ELSE ${rankSql(toExpr)} > ${rankSql(fromExpr)} END)`;
+}
+
+/**
+ * SQL for the status callback target of message alias `m`: its own StatusCallback, else the sending number's
+ * (same account only: tenants never see each other's numbers). Yields columns `callback_url`, `callback_method`.
+ */
+export function statusCallbackTargetSql(m: string): string {
+  const number = `FROM phone_numbers p WHERE p.phone_number = ${m}.from_address AND p.account_sid = ${m}.account_sid`;
+  return `COALESCE(NULLIF(${m}.status_callback, ''), (SELECT NULLIF(p.status_callback, '') ${number})) AS callback_url,
+    CASE WHEN NULLIF(${m}.status_callback, '') IS NOT NULL THEN ${m}.status_callback_method
+      ELSE (SELECT p.status_callback_method ${number}) END AS callback_method`;
+}
+
+export interface StatusCallbackTarget {
+  url: string;
+  method: string;
+}
+
+/** Where the status callbacks of these messages go; messages without a callback URL are absent from the map. */
+export async function findStatusCallbackTargets(query: SqlQuery, sids: readonly string[]): Promise<Map<string, StatusCallbackTarget>> {
+  const rows = await query<{ sid: string; callback_url: string | null; callback_method: string | null }>(
+    `SELECT m.sid, ${statusCallbackTargetSql('m')} FROM messages m WHERE m.sid = ANY($1::text[])`,
+    [sids],
+  );
+  const targets = new Map<string, StatusCallbackTarget>();
+  for (const row of rows) if (row.callback_url) targets.set(row.sid, { url: row.callback_url, method: row.callback_method ?? 'POST' });
+  return targets;
+}
+
+export interface StatusChange {
+  sid: string;
+  status: OutboundStatus;
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  dateSent?: Date;
+  /** Recorded in `message_events` whether or not the status changes (a late receipt is still history). */
+  event: { type: string; detail: object };
+  /** The receipt's `done date` (YYMMDDhhmm), passed on as RawDlrDoneDate. */
+  rawDlrDoneDate?: string | null;
+}
+
+export interface StatusChangeOptions {
+  /** Whether the `sending` transition also produces a callback (Twilio does not document it). */
+  sendingCallbacks: boolean;
+  /** `webhook_deliveries.max_attempts` of the callbacks created. */
+  callbackMaxAttempts: number;
+  /** How long after creation a callback may still be attempted. */
+  callbackDeadlineMs: number;
+}
+
+export const DEFAULT_STATUS_CHANGE_OPTIONS: StatusChangeOptions = {
+  sendingCallbacks: false,
+  callbackMaxAttempts: 2,
+  callbackDeadlineMs: 24 * 60 * 60 * 1000,
+};
+
+export interface StatusChangeResult {
+  sid: string;
+  status: OutboundStatus;
+  /** False when the message is missing or the transition is not allowed from its current status. */
+  applied: boolean;
+  callbackQueued: boolean;
+}
+
+/** Applies the changes in one transaction. Changes to the same message are applied in the order given. */
+export async function applyStatusChanges(
+  db: Database,
+  changes: readonly StatusChange[],
+  options: StatusChangeOptions = DEFAULT_STATUS_CHANGE_OPTIONS,
+): Promise<StatusChangeResult[]> {
+  if (changes.length === 0) return [];
+  return db.transaction((query) => applyStatusChangesWith(query, changes, options));
+}
+
+/** The same, inside a transaction the caller already holds (so it can commit other writes with it). */
+export async function applyStatusChangesWith(
+  query: SqlQuery,
+  changes: readonly StatusChange[],
+  options: StatusChangeOptions = DEFAULT_STATUS_CHANGE_OPTIONS,
+): Promise<StatusChangeResult[]> {
+  const results: StatusChangeResult[] = [];
+  for (const round of splitIntoRounds(changes)) results.push(...(await applyRound(query, round, options)));
+  // Back to input order, so that callers can zip results with their changes.
+  return orderLike(changes, results);
+}
+
+/** A statement updates each row once, so a batch with two changes for one message runs as two rounds. */
+function splitIntoRounds(changes: readonly StatusChange[]): StatusChange[][] {
+  const rounds: StatusChange[][] = [];
+  const seen = new Map<string, number>();
+  for (const change of changes) {
+    const round = seen.get(change.sid) ?? 0;
+    seen.set(change.sid, round + 1);
+    (rounds[round] ??= []).push(change);
+  }
+  return rounds;
+}
+
+/** `results` follow the rounds' order; put them back in the order of `changes`. */
+function orderLike(changes: readonly StatusChange[], results: StatusChangeResult[]): StatusChangeResult[] {
+  const byChange = new Map<StatusChange, StatusChangeResult>();
+  splitIntoRounds(changes).flat().forEach((change, i) => byChange.set(change, results[i] as StatusChangeResult));
+  return changes.map((change) => byChange.get(change) as StatusChangeResult);
+}
+
+interface UpdatedRow {
+  sid: string;
+  account_sid: string;
+  from_address: string | null;
+  to_address: string;
+  callback_url: string | null;
+  callback_method: string | null;
+}
+
+async function applyRound(query: SqlQuery, round: StatusChange[], options: StatusChangeOptions): Promise<StatusChangeResult[]> {
+  const updated = await query<UpdatedRow>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[])
+         AS t(sid, status, error_code, error_message, date_sent))
+     UPDATE messages m SET status = i.status,
+       error_code = COALESCE(i.error_code, m.error_code),
+       error_message = COALESCE(i.error_message, m.error_message),
+       date_sent = COALESCE(i.date_sent, m.date_sent),
+       claimed_by = NULL, claimed_until = NULL, date_updated = now()
+     FROM input i
+     WHERE m.sid = i.sid AND ${transitionAllowedSql('m.status', 'i.status')}
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}`,
+    [
+      round.map((c) => c.sid),
+      round.map((c) => c.status),
+      round.map((c) => c.errorCode ?? null),
+      round.map((c) => c.errorMessage ?? null),
+      round.map((c) => c.dateSent?.toISOString() ?? null),
+    ],
+  );
+  const bySid = new Map(updated.map((row) => [row.sid, row]));
+  await insertEvents(query, round, bySid);
+  const callbacks = round.flatMap((change) => {
+    const row = bySid.get(change.sid);
+    return row?.callback_url && wantsCallback(change.status, options) ? [{ change, row }] : [];
+  });
+  await insertCallbacks(query, callbacks, options);
+  const queued = new Set(callbacks.map((c) => c.change.sid));
+  return round.map((c) => ({ sid: c.sid, status: c.status, applied: bySid.has(c.sid), callbackQueued: queued.has(c.sid) }));
+}
+
+function wantsCallback(status: OutboundStatus, options: StatusChangeOptions): boolean {
+  if (status === 'sending') return options.sendingCallbacks;
+  return status !== 'queued' && status !== 'accepted' && status !== 'scheduled';
+}
+
+async function insertEvents(query: SqlQuery, round: StatusChange[], applied: Map<string, UpdatedRow>): Promise<void> {
+  await recordMessageEvents(
+    query,
+    round.map((c) => ({
+      sid: c.sid,
+      type: c.event.type,
+      status: applied.has(c.sid) ? c.status : null,
+      detail: applied.has(c.sid) ? c.event.detail : { ...c.event.detail, ignoredStatus: c.status },
+    })),
+  );
+}
+
+export interface MessageEventInput {
+  sid: string;
+  /** e.g. status, route, send_attempt, receipt, lease_expired */
+  type: string;
+  /** The status the message took with this event, or null when it did not change. */
+  status: string | null;
+  detail: object;
+}
+
+/** Appends events in the order given (ids grow in that order); events of unknown messages are skipped. */
+export async function recordMessageEvents(query: SqlQuery, events: readonly MessageEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await query(
+    `INSERT INTO message_events (message_sid, type, status, detail)
+     SELECT e.sid, e.type, e.status, e.detail
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e(sid, type, status, detail, ord)
+     WHERE EXISTS (SELECT 1 FROM messages m WHERE m.sid = e.sid)
+     ORDER BY e.ord`,
+    [events.map((e) => e.sid), events.map((e) => e.type), events.map((e) => e.status), events.map((e) => JSON.stringify(e.detail))],
+  );
+}
+
+async function insertCallbacks(
+  query: SqlQuery,
+  callbacks: Array<{ change: StatusChange; row: UpdatedRow }>,
+  options: StatusChangeOptions,
+): Promise<void> {
+  if (callbacks.length === 0) return;
+  const params = callbacks.map(({ change, row }) =>
+    JSON.stringify(
+      statusCallbackParams({
+        messageSid: row.sid,
+        accountSid: row.account_sid,
+        from: row.from_address ?? '',
+        to: row.to_address,
+        status: change.status,
+        errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
+        rawDlrDoneDate: change.rawDlrDoneDate,
+      }),
+    ),
+  );
+  await query(
+    `INSERT INTO webhook_deliveries (account_sid, message_sid, kind, url, method, params, idempotency_token, max_attempts, deadline)
+     SELECT w.account_sid, w.sid, 'status_callback', w.url, w.method, w.params, w.token, $7, now() + $8 * interval '1 millisecond'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+       WITH ORDINALITY AS w(account_sid, sid, url, method, params, token, ord)
+     ORDER BY w.ord`,
+    [
+      callbacks.map((c) => c.row.account_sid),
+      callbacks.map((c) => c.row.sid),
+      callbacks.map((c) => c.row.callback_url),
+      callbacks.map((c) => c.row.callback_method ?? 'POST'),
+      params,
+      callbacks.map(() => randomUUID()),
+      options.callbackMaxAttempts,
+      options.callbackDeadlineMs,
+    ],
+  );
+}
+
+/**
+ * Queues status callbacks for transitions recorded elsewhere (the dispatcher's claim, which moves queued →
+ * sending in its own statement). Returns how many were queued.
+ */
+export async function queueStatusCallbacks(
+  query: SqlQuery,
+  items: ReadonlyArray<Pick<StatusChange, 'sid' | 'status' | 'errorCode' | 'rawDlrDoneDate'>>,
+  options: StatusChangeOptions = DEFAULT_STATUS_CHANGE_OPTIONS,
+): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = await query<UpdatedRow>(
+    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}
+     FROM messages m WHERE m.sid = ANY($1::text[])`,
+    [items.map((i) => i.sid)],
+  );
+  const bySid = new Map(rows.map((row) => [row.sid, row]));
+  const callbacks = items.flatMap((item) => {
+    const row = bySid.get(item.sid);
+    const change: StatusChange = { ...item, event: { type: 'status', detail: {} } };
+    return row?.callback_url ? [{ change, row }] : [];
+  });
+  await insertCallbacks(query, callbacks, options);
+  return callbacks.length;
+}
