@@ -1,0 +1,182 @@
+// Database-backed reassembly of concatenated inbound SMS (architecture.md, `mo_parts`). Parts wait in
+// `mo_parts` until their siblings arrive; every step that reads or changes a group runs under a transaction-scoped
+// advisory lock on the group, so two instances receiving sibling parts at once produce one message.
+// The ordering and gap rules are the encoding module's (`assembleParts`); this file only adds persistence.
+import { createHash } from 'node:crypto';
+import { assembleParts, concatenationOf, EncodingError, parseUdh, type Concatenation } from '../encoding/index.js';
+import type { DatabaseKind, SqlQuery } from '../store/database.js';
+
+/** One multipart message being collected: TS 23.040 keys it by sender, receiver, reference and total. */
+export interface PartGroup {
+  from: string;
+  to: string;
+  reference: number;
+  total: number;
+}
+
+export interface StoredPart {
+  sequence: number;
+  body: string;
+  coding: number;
+  udh: string | null;
+  smscId: string | null;
+  deliveryTime: string | null;
+  route: string;
+  dateReceived: Date;
+}
+
+/**
+ * A repeat of a part of a message we already assembled (our 200 was lost and the SMSC resent it) is recognised
+ * by its content for this long: the SMSC retries a lost answer for up to its 72 h validity.
+ */
+export const ASSEMBLED_REPEAT_WINDOW_MS = 72 * 60 * 60 * 1000;
+
+/**
+ * The concatenation a UDH declares, or null: no UDH, no concatenation IE, a single-part "concatenation", or a
+ * UDH whose IEs cannot be read (such a message is kept whole, with its UDH, rather than refused: a 4xx would
+ * only make the SMSC resend the same bytes for days).
+ */
+export function concatenationFromUdh(udhHex: string | null): Concatenation | null {
+  if (udhHex === null || udhHex === '') return null;
+  try {
+    const concat = concatenationOf(parseUdh(udhHex));
+    return concat !== null && concat.total > 1 ? concat : null;
+  } catch (error) {
+    if (error instanceof EncodingError) return null;
+    throw error;
+  }
+}
+
+/** A short, stable fingerprint of a part's text, kept in events instead of the text (bodies can be redacted). */
+export function partDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** Serialises all work on one group across connections and instances until the transaction ends. */
+export async function lockGroup(query: SqlQuery, options: { group: PartGroup; kind: DatabaseKind }): Promise<void> {
+  // PGlite has a single connection and serialises transactions itself.
+  if (options.kind !== 'postgres') return;
+  const { from, to, reference, total } = options.group;
+  await query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mo:${from}|${to}|${reference}|${total}`]);
+}
+
+/**
+ * The message an identical part (same group, sequence and text) was already assembled into within the repeat
+ * window, if any. Uses the `reassembled`/`reassembly_timeout` events written when a group became a message.
+ */
+export async function findAssembledRepeat(
+  query: SqlQuery,
+  options: { group: PartGroup; sequence: number; text: string },
+): Promise<string | null> {
+  const { group } = options;
+  const rows = await query<{ sid: string }>(
+    `SELECT m.sid FROM messages m JOIN message_events e ON e.message_sid = m.sid
+     WHERE m.to_address = $1 AND m.from_address = $2 AND m.direction = 'inbound'
+       AND m.date_created > now() - $3 * interval '1 millisecond'
+       AND e.type IN ('reassembled', 'reassembly_timeout')
+       AND (e.detail->>'reference')::int = $4 AND (e.detail->>'total')::int = $5
+       AND e.detail->'parts' @> $6::jsonb
+     ORDER BY m.date_created DESC LIMIT 1`,
+    [
+      group.to,
+      group.from,
+      ASSEMBLED_REPEAT_WINDOW_MS,
+      group.reference,
+      group.total,
+      JSON.stringify([{ sequence: options.sequence, digest: partDigest(options.text) }]),
+    ],
+  );
+  return rows[0]?.sid ?? null;
+}
+
+/**
+ * Stores a part unless the same sequence of the group is already waiting (then false: a duplicate). The group's
+ * deadline is fixed by its first part, so a trickle of repeats cannot keep a broken message alive.
+ */
+export async function insertPart(
+  query: SqlQuery,
+  options: { group: PartGroup; part: Omit<StoredPart, 'dateReceived'>; timeoutMs: number },
+): Promise<boolean> {
+  const { group, part } = options;
+  const rows = await query(
+    `INSERT INTO mo_parts (from_address, to_address, reference, total, sequence, body, coding, udh, smsc_id,
+       delivery_time, route, deadline)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, COALESCE(
+       (SELECT min(deadline) FROM mo_parts WHERE from_address = $1 AND to_address = $2 AND reference = $3 AND total = $4),
+       now() + $12 * interval '1 millisecond'))
+     ON CONFLICT (from_address, to_address, reference, total, sequence) DO NOTHING
+     RETURNING id`,
+    [group.from, group.to, group.reference, group.total, part.sequence, part.body, part.coding, part.udh,
+      part.smscId, part.deliveryTime, part.route, options.timeoutMs],
+  );
+  return rows.length === 1;
+}
+
+/** The group's parts in sequence order, locked for this transaction. */
+export async function loadGroup(query: SqlQuery, group: PartGroup): Promise<StoredPart[]> {
+  const rows = await query<{
+    sequence: number; body: string; coding: number; udh: string | null; smsc_id: string | null;
+    delivery_time: string | null; route: string; date_received: Date;
+  }>(
+    `SELECT sequence, body, coding, udh, smsc_id, delivery_time, route, date_received FROM mo_parts
+     WHERE from_address = $1 AND to_address = $2 AND reference = $3 AND total = $4
+     ORDER BY sequence FOR UPDATE`,
+    [group.from, group.to, group.reference, group.total],
+  );
+  return rows.map((r) => ({
+    sequence: r.sequence, body: r.body, coding: r.coding, udh: r.udh, smscId: r.smsc_id,
+    deliveryTime: r.delivery_time, route: r.route, dateReceived: new Date(r.date_received),
+  }));
+}
+
+export async function deleteGroup(query: SqlQuery, group: PartGroup): Promise<void> {
+  await query('DELETE FROM mo_parts WHERE from_address = $1 AND to_address = $2 AND reference = $3 AND total = $4', [
+    group.from, group.to, group.reference, group.total,
+  ]);
+}
+
+/** Groups whose deadline has passed, oldest first. */
+export async function findExpiredGroups(query: SqlQuery, options: { limit: number }): Promise<PartGroup[]> {
+  const rows = await query<{ from_address: string; to_address: string; reference: number; total: number }>(
+    `SELECT from_address, to_address, reference, total FROM mo_parts
+     GROUP BY from_address, to_address, reference, total
+     HAVING min(deadline) <= now() ORDER BY min(deadline) LIMIT $1`,
+    [options.limit],
+  );
+  return rows.map((r) => ({ from: r.from_address, to: r.to_address, reference: r.reference, total: r.total }));
+}
+
+/** What a group's parts become: the joined text, the gaps, and the per-message fields taken from the parts. */
+export interface AssembledGroup {
+  text: string;
+  received: number[];
+  missing: number[];
+  complete: boolean;
+  /** UCS-2 if any part was, else the first part's coding. */
+  coding: number;
+  /** From the first part present (lowest sequence): the SMSC repeats them on every part. */
+  smscId: string | null;
+  deliveryTime: string | null;
+  route: string;
+  /** For the event that lets a later repeat of a part be recognised (findAssembledRepeat). */
+  eventDetail: { reference: number; total: number; received: number[]; missing: number[]; parts: Array<{ sequence: number; digest: string }> };
+}
+
+export function assembleGroup(group: PartGroup, parts: readonly StoredPart[]): AssembledGroup {
+  const assembled = assembleParts(parts.map((p) => ({ sequence: p.sequence, text: p.body })), group.total);
+  const first = parts[0];
+  return {
+    ...assembled,
+    coding: parts.some((p) => p.coding === 2) ? 2 : (first?.coding ?? 0),
+    smscId: first?.smscId ?? null,
+    deliveryTime: first?.deliveryTime ?? null,
+    route: first?.route ?? 'sip',
+    eventDetail: {
+      reference: group.reference,
+      total: group.total,
+      received: assembled.received,
+      missing: assembled.missing,
+      parts: parts.map((p) => ({ sequence: p.sequence, digest: partDigest(p.body) })),
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// What we answer the SMSC for each MESSAGE it sends us (smsc-sip-interface.md §5.5): the SMSC reads 2xx as
+// "delivered" (never resent), 4xx and silence as "try again later" (for up to 72 h), 5xx/6xx as "never".
+// So: 200 only after the message, part or receipt is committed; 400 for a request we cannot decode (with a
+// Reason header saying why); the configured 5xx/6xx for a number we do not host; 480 for anything else, such as
+// the database being down, because that is temporary and the SMSC must keep the message. Not 503: the SMSC
+// treats every 5xx as permanent.
+import type { Logger } from 'pino';
+import { isDeliveryReceipt } from '../encoding/index.js';
+import { applySipReceipt, type ReceiptPolicy } from '../messaging/apply-receipt.js';
+import { receiveSms } from '../messaging/receive-sms.js';
+import type { Database } from '../store/database.js';
+import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
+import { decodeInboundSms, SipDecodeError, type BodyCharsets, type InboundSms } from './header-codec.js';
+import type { IncomingMessageHandler, IncomingSipMessage, SipReply } from './port.js';
+
+export interface SipInboundHandlerOptions {
+  db: Database;
+  logger: Logger;
+  bodyCharset: BodyCharsets;
+  /** SIP_UNKNOWN_NUMBER_STATUS: a 5xx/6xx, so that the SMSC stops retrying. */
+  unknownNumberStatus: number;
+  reassemblyTimeoutMs: number;
+  /** Called after a new inbound message is committed (e.g. to wake the webhook worker). */
+  onStored?: () => void;
+  receiptPolicy?: ReceiptPolicy;
+  webhookPolicy?: InboundWebhookPolicy;
+  /** The use cases called; the real ones unless a caller composes others (a fake in unit tests). */
+  useCases?: InboundUseCases;
+}
+
+export interface InboundUseCases {
+  receiveSms: typeof receiveSms;
+  applySipReceipt: typeof applySipReceipt;
+}
+
+const USE_CASES: InboundUseCases = { receiveSms, applySipReceipt };
+
+/** Reason phrases for the statuses SIP_UNKNOWN_NUMBER_STATUS is likely to name (RFC 3261 §21). */
+const REASONS: Readonly<Record<number, string>> = {
+  500: 'Server Internal Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 600: 'Busy Everywhere',
+  603: 'Decline', 604: 'Does Not Exist Anywhere', 606: 'Not Acceptable',
+};
+
+export const TEMPORARY_FAILURE: SipReply = { status: 480, reason: 'Temporarily Unavailable' };
+
+export function createSipInboundHandler(options: SipInboundHandlerOptions): IncomingMessageHandler {
+  const log = options.logger.child({ component: 'sip-inbound' });
+  return async (message) => {
+    let sms: InboundSms;
+    try {
+      sms = decodeInboundSms(message, { bodyCharset: options.bodyCharset });
+    } catch (error) {
+      if (!(error instanceof SipDecodeError)) throw error;
+      log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'undecodable MESSAGE answered 400');
+      return badRequest(error);
+    }
+    try {
+      // 8-bit data is binary: even if its bytes spell a receipt, it is a message.
+      if (sms.coding !== 1 && isDeliveryReceipt(sms.text)) return await handleReceipt({ options, log, sms });
+      return await handleMessage({ options, log, sms, message });
+    } catch (error) {
+      log.error({ err: error, callId: message.callId }, 'inbound MESSAGE not stored; answered 480 so that the SMSC retries');
+      return TEMPORARY_FAILURE;
+    }
+  };
+}
+
+async function handleMessage(input: {
+  options: SipInboundHandlerOptions; log: Logger; sms: InboundSms; message: IncomingSipMessage;
+}): Promise<SipReply> {
+  const { options, log, sms, message } = input;
+  const result = await (options.useCases ?? USE_CASES).receiveSms(options.db, {
+    fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, coding: sms.coding, udhHex: sms.udhHex,
+    smscId: sms.smscId, deliveryTime: sms.deliveryTime, requestKey: requestKeyOf(message), route: 'sip',
+    reassemblyTimeoutMs: options.reassemblyTimeoutMs,
+    ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
+  });
+  switch (result.outcome) {
+    case 'stored':
+      log.info({ messageSid: result.messageSid, from: sms.fromUser, to: sms.toUser }, 'inbound message stored');
+      options.onStored?.();
+      return ok();
+    case 'part-stored':
+      log.debug({ from: sms.fromUser, to: sms.toUser, udh: sms.udhHex }, 'inbound segment stored, waiting for the rest');
+      return ok();
+    case 'duplicate':
+      log.info({ messageSid: result.messageSid, callId: message.callId }, 'repeated inbound request absorbed');
+      return ok();
+    case 'unknown-number':
+      log.warn({ to: sms.toUser, from: sms.fromUser, status: options.unknownNumberStatus }, 'MESSAGE for a number we do not host');
+      return { status: options.unknownNumberStatus, reason: REASONS[options.unknownNumberStatus] ?? 'Unknown Number' };
+  }
+}
+
+async function handleReceipt(input: { options: SipInboundHandlerOptions; log: Logger; sms: InboundSms }): Promise<SipReply> {
+  const { options, log, sms } = input;
+  const result = await (options.useCases ?? USE_CASES).applySipReceipt(options.db, {
+    rawText: sms.text, fromUser: sms.fromUser, toUser: sms.toUser,
+    ...(options.receiptPolicy ? { policy: options.receiptPolicy } : {}),
+  });
+  const fields = { receiptId: result.receiptId, from: sms.fromUser, to: sms.toUser };
+  if (result.outcome === 'matched') log.info({ ...fields, messageSid: result.messageSid, status: result.status }, 'receipt applied');
+  else if (result.outcome === 'parked') log.info({ ...fields, nextMatchAt: result.nextMatchAt }, 'receipt matches no message yet; parked');
+  else if (result.outcome === 'duplicate') log.info({ ...fields, messageSid: result.messageSid }, 'repeated receipt absorbed');
+  else log.warn(fields, 'receipt matches no message; stored unmatched');
+  return ok();
+}
+
+/** Call-ID + CSeq + From: the SMSC's repeats of a request (new branch after a lost answer) keep all three. */
+export function requestKeyOf(message: Pick<IncomingSipMessage, 'callId' | 'cseq' | 'from'>): string {
+  return `${message.callId}|${message.cseq.trim()}|${message.from.trim()}`;
+}
+
+function ok(): SipReply {
+  return { status: 200, reason: 'OK' };
+}
+
+/** RFC 3326 Reason header, so that whoever reads the SMSC's logs learns which header was wrong. */
+export function badRequest(error: SipDecodeError): SipReply {
+  // A quoted-string may not hold raw quotes, backslashes or line breaks.
+  const text = error.message.replace(/"/g, "'").replace(/[\\\r\n]/g, ' ');
+  return { status: 400, reason: 'Bad Request', headers: [['Reason', `SIP;cause=400;text="${text}"`]] };
+}
