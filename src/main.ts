@@ -1,4 +1,5 @@
-// The composition root of `smsc-connect serve`: config → logger → database (migrated, seeded) → app → listen.
+// The composition root of `smsc-connect serve`: config → logger → database (migrated, seeded) → messaging
+// pipeline (SIP, dispatcher, webhooks, sweepers; see messaging-service.ts) → app → listen.
 // Adapters are wired here by hand, in start order; close() stops them in reverse. Tests call start() in-process.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -8,6 +9,10 @@ import { ensureAccount } from './store/account-store.js';
 import { openDatabase, type Database } from './store/database.js';
 import { applyMigrations } from './store/migrations.js';
 import { newSecret, newSid } from './messaging/sid.js';
+import { startMessaging, type Messaging } from './messaging-service.js';
+import { registerOperationsRoutes } from './api/operations-routes.js';
+import { formatSipListen } from './sip/native/index.js';
+import type { SipListenAddress } from './sip/port.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -15,7 +20,10 @@ export interface RunningService {
   logger: Logger;
   /** Base URL of the HTTP API, with the real port when PORT=0. */
   url: string;
-  /** Stops accepting requests, lets in-flight ones finish, then closes the database. Idempotent. */
+  /** The SIP addresses we listen on (real ports when SIP_LISTEN used port 0). */
+  sipAddresses: SipListenAddress[];
+  messaging: Messaging;
+  /** Stops taking new work, finishes or releases what is in flight, closes listeners and the database. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -23,6 +31,8 @@ export interface StartOptions {
   config: Config;
   /** Defaults to a stdout logger at config.log.level. */
   logger?: Logger;
+  /** How long close() lets SIP sends and webhook calls in flight finish before releasing them; default 10 s. */
+  drainMs?: number;
 }
 
 export async function start(options: StartOptions): Promise<RunningService> {
@@ -36,11 +46,21 @@ export async function start(options: StartOptions): Promise<RunningService> {
   });
   try {
     await seedAccount({ db, config, logger: componentLogger(logger, 'accounts') });
-    const app = await buildApp({ db, logger, config: { apiRateLimit: config.api.rateLimit } });
+    const messaging = await startMessaging({ db, config, logger });
+    closers.push(() => messaging.close(options.drainMs ?? 10_000));
+    const app = await buildApp({
+      db,
+      logger,
+      config: { apiRateLimit: config.api.rateLimit },
+      messageWriter: messaging.messageWriter,
+      extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
+    });
+    // Closed first (closers run in reverse): no new API work while the pipeline drains.
     closers.push(() => app.close());
     const url = await app.listen({ host: config.http.host, port: config.http.port });
-    logger.info({ url, database: db.kind }, 'smsc-connect is listening');
-    return { app, db, logger, url, close };
+    const sipAddresses = messaging.sip.boundAddresses();
+    logger.info({ url, sip: sipAddresses.map(formatSipListen), database: db.kind }, 'smsc-connect is listening');
+    return { app, db, logger, url, sipAddresses, messaging, close };
   } catch (error) {
     await close();
     throw error;

@@ -32,7 +32,7 @@ async function submitOverSip(options: SipSmscGatewayOptions, message: OutboundSm
     request = encodeOutboundSms({
       to: message.to,
       from: message.from,
-      body: message.body,
+      body: wireBody(message),
       coding: message.coding,
       udhHex: message.udh,
       validUntil: message.validUntil,
@@ -56,4 +56,12 @@ async function submitOverSip(options: SipSmscGatewayOptions, message: OutboundSm
     const reason = error instanceof Error ? error.message : String(error);
     return { kind: 'temporary-failure', reason: `SIP request not sent: ${reason}`, detail: { transportError: reason } };
   }
+}
+
+/**
+ * The API stores an 8-bit payload (SmscBinaryBody, coding 1) as hex in `body`; the codec wants it as a binary
+ * string, one character per octet, which it then carries as UTF-8 the way the SMSC reads it (§4.3).
+ */
+function wireBody(message: OutboundSms): string {
+  return message.coding === 1 ? Buffer.from(message.body, 'hex').toString('latin1') : message.body;
 }

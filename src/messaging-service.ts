@@ -1,0 +1,124 @@
+// The messaging half of the composition root: the SIP stack, the inbound handler, the SMSC gateway, the outbound
+// dispatcher, the webhook worker, the sweepers, the SMSC probe and the metrics, wired by hand in start order.
+// close() stops them so that nothing is lost: dispatcher and webhook worker drain (or release their claims back
+// to the database) while the SIP transport is still up to carry the answers; the SIP listeners close last.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { OperationsDeps } from './api/operations-routes.js';
+import type { Config } from './config/index.js';
+import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
+import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
+import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
+import { componentLogger } from './logging/index.js';
+import { createServiceMetrics } from './metrics/metrics.js';
+import type { MessageWriter } from './messaging/ports.js';
+import type { SmscGateway } from './messaging/smsc-gateway.js';
+import { createSipStack, localHostPort, type SipStack } from './sip/index.js';
+import { createSipInboundHandler } from './sip/inbound-handler.js';
+import { createSipSmscGateway } from './sip/smsc-sip-gateway.js';
+import { createSmscProbe } from './sip/smsc-probe.js';
+import type { Database } from './store/database.js';
+import { createMessageWriter } from './store/message-store.js';
+import { createWebhookWorkerFromConfig, type WebhookDeliveryWorker } from './webhooks/index.js';
+
+export interface Messaging {
+  sip: SipStack;
+  dispatcher: OutboundDispatcher;
+  webhooks: WebhookDeliveryWorker;
+  /** The API's writer: applies the receipt policy and wakes the dispatcher after each commit. */
+  messageWriter: MessageWriter;
+  operations: OperationsDeps;
+  close(drainMs: number): Promise<void>;
+}
+
+export async function startMessaging(options: { db: Database; config: Config; logger: Logger }): Promise<Messaging> {
+  const { db, config, logger } = options;
+  const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const webhookPolicy = { maxAttempts: config.webhooks.maxAttempts, deadlineMs: config.webhooks.retryDeadlineS * 1000 };
+  const statusChange = { sendingCallbacks: false, callbackMaxAttempts: config.webhooks.maxAttempts, callbackDeadlineMs: webhookPolicy.deadlineMs };
+
+  const sip = createSipStack({ sip: config.sip, logger: componentLogger(logger, 'sip') });
+  const webhooks = createWebhookWorkerFromConfig({
+    db, logger: componentLogger(logger, 'webhooks'), instanceId, settings: config.webhooks,
+    // Called only after start, when `dispatcher` below is initialised.
+    onReplyQueued: () => dispatcher.nudge(),
+  });
+  sip.port.onMessage(createSipInboundHandler({
+    db,
+    logger: componentLogger(logger, 'sip-inbound'),
+    bodyCharset: { 0: config.smsc.bodyCharsetGsm7, 1: 'binary', 2: config.smsc.bodyCharsetUcs2 },
+    unknownNumberStatus: config.sip.unknownNumberStatus,
+    reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
+    webhookPolicy,
+    onStored: () => webhooks.nudge(),
+  }));
+  await sip.port.start();
+
+  const ourHostPort = localHostPort({ stack: sip, transport: config.sip.smsc.transport });
+  const probe = createSmscProbe({
+    sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort,
+    intervalMs: 30_000, timeoutMs: 5_000, logger: componentLogger(logger, 'smsc-probe'),
+  });
+  const sipGateway = createSipSmscGateway({
+    sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,
+  });
+  // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
+  const metrics = createServiceMetrics({
+    db,
+    dispatcher: { queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats() },
+    webhooks,
+    probe,
+  });
+  const gateways: { sip: SmscGateway } = { sip: metrics.instrumentGateway(sipGateway) };
+  const timerF = 64 * config.sip.timers.t1Ms;
+  const dispatcher = createOutboundDispatcher({
+    db,
+    gateways,
+    defaultRoute: 'sip',
+    instanceId,
+    maxInFlight: config.smsc.maxInFlight,
+    maxRatePerSecond: config.smsc.maxRate,
+    senderMaxRatePerSecond: config.smsc.senderMaxRate,
+    batchSize: Math.min(100, Math.max(1, config.smsc.maxInFlight)),
+    // A claim must outlive the longest SIP transaction (Timer F) plus time spent waiting for rate tokens.
+    leaseMs: timerF + 30_000,
+    pollIntervalMs: 250,
+    retry: { baseMs: config.smsc.retryBaseMs, maxMs: config.smsc.retryMaxMs },
+    logger: componentLogger(logger, 'dispatch'),
+    statusChange,
+  });
+  const sweepers = [
+    createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100 }),
+    createReassemblySweeper({ db, logger, intervalMs: 5_000, batchSize: 100, webhookPolicy, onStored: () => webhooks.nudge() }),
+  ];
+  dispatcher.start();
+  webhooks.start();
+  for (const sweeper of sweepers) sweeper.start();
+  probe.start();
+
+  const baseWriter = createMessageWriter(db);
+  const messageWriter: MessageWriter = {
+    async insertMessage(message) {
+      // X-REG-DELIVERY: always when SMSC_RECEIPTS is on (the default), otherwise only when a callback wants it.
+      const receiptRequested = config.smsc.receipts || message.statusCallback !== null;
+      const row = await baseWriter.insertMessage({ ...message, receiptRequested });
+      dispatcher.nudge();
+      return row;
+    },
+  };
+  return {
+    sip,
+    dispatcher,
+    webhooks,
+    messageWriter,
+    operations: { db, sipReady: () => sip.port.isReady(), smscProbe: () => probe.state(), registry: metrics.registry },
+    async close(drainMs) {
+      probe.stop();
+      await dispatcher.stop({ drainMs });
+      await webhooks.stop({ drainMs });
+      for (const sweeper of sweepers) await sweeper.stop();
+      await sip.port.stop();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// Prometheus metrics. Counters and histograms are fed where things happen (the gateway decorator below, the
+// webhook and dispatch stats); gauges that describe the whole installation (messages by status, queue depth) are
+// read from the database at scrape time, so every instance reports the same global picture.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboundDispatcher } from '../dispatch/outbound-dispatcher.js';
+import type { SmscGateway } from '../messaging/smsc-gateway.js';
+import type { SmscProbe } from '../sip/smsc-probe.js';
+import type { Database } from '../store/database.js';
+import type { WebhookDeliveryWorker } from '../webhooks/index.js';
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** Wraps a gateway so that every submission is timed and its SIP/SMPP answer counted. */
+  instrumentGateway(gateway: SmscGateway): SmscGateway;
+}
+
+export interface MetricSources {
+  db: Database;
+  dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats'>;
+  webhooks: Pick<WebhookDeliveryWorker, 'stats'>;
+  probe?: Pick<SmscProbe, 'state'>;
+}
+
+export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerDatabaseGauges(registry, sources);
+  registerWorkerGauges(registry, sources);
+  const submissions = new Counter({
+    name: 'smsc_submissions_total',
+    help: 'Submissions to the SMSC by route, outcome (accepted, permanent-failure, temporary-failure) and SIP status',
+    labelNames: ['route', 'outcome', 'code'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'smsc_send_duration_seconds',
+    help: 'Time from handing a message to the SMSC gateway until its final answer',
+    labelNames: ['route', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32],
+    registers: [registry],
+  });
+  return {
+    registry,
+    instrumentGateway(gateway) {
+      return {
+        route: gateway.route,
+        isReady: () => gateway.isReady(),
+        async submit(message) {
+          const started = process.hrtime.bigint();
+          const result = await gateway.submit(message);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const code = result.detail['sipStatus'] ?? result.detail['commandStatus'] ?? '';
+          submissions.inc({ route: gateway.route, outcome: result.kind, code: String(code) });
+          latency.observe({ route: gateway.route, outcome: result.kind }, seconds);
+          return result;
+        },
+      };
+    },
+  };
+}
+
+function registerDatabaseGauges(registry: Registry, sources: MetricSources): void {
+  const { db, dispatcher } = sources;
+  new Gauge({
+    name: 'smsc_messages',
+    help: 'Messages stored, by direction and status (whole installation)',
+    labelNames: ['direction', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db.query<{ direction: string; status: string; n: number }>(
+        'SELECT direction, status, count(*)::int AS n FROM messages GROUP BY direction, status',
+      );
+      this.reset();
+      for (const row of rows) this.set({ direction: row.direction, status: row.status }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'smsc_outbound_queue_depth',
+    help: 'Outbound messages waiting (queued) or being sent (sending), whole installation',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const depth = await dispatcher.queueDepth();
+      this.set({ state: 'queued' }, depth.queued);
+      this.set({ state: 'sending' }, depth.sending);
+    },
+  });
+  new Gauge({
+    name: 'smsc_webhook_attempts',
+    help: 'Webhook and status-callback HTTP attempts by outcome class (2xx, 4xx, 5xx, error), whole installation',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db.query<{ outcome: string; n: number }>(
+        `SELECT CASE WHEN http_status BETWEEN 200 AND 299 THEN '2xx' WHEN http_status BETWEEN 400 AND 499 THEN '4xx'
+                     WHEN http_status >= 500 THEN '5xx' WHEN http_status IS NULL THEN 'error' ELSE 'other' END AS outcome,
+                count(*)::int AS n
+           FROM webhook_attempts GROUP BY 1`,
+      );
+      this.reset();
+      for (const row of rows) this.set({ outcome: row.outcome }, row.n);
+    },
+  });
+}
+
+function registerWorkerGauges(registry: Registry, sources: MetricSources): void {
+  // Counters mirrored from the workers' own tallies at scrape time (reset, then set to the running total).
+  new Counter({
+    name: 'smsc_dispatcher_events_total',
+    help: 'Outbound dispatcher counters of this process (claimed, sent, failed, retried, deferred, recovered)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      const stats = sources.dispatcher.stats();
+      this.reset();
+      for (const event of ['claimed', 'sent', 'failed', 'retried', 'deferred', 'recovered'] as const) {
+        this.inc({ event }, stats[event]);
+      }
+    },
+  });
+  new Counter({
+    name: 'smsc_webhook_deliveries_total',
+    help: 'Webhook delivery counters of this process (claimed, succeeded, retried, failed, repliesQueued)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      const stats = sources.webhooks.stats();
+      this.reset();
+      for (const event of ['claimed', 'succeeded', 'retried', 'failed', 'repliesQueued'] as const) {
+        this.inc({ event }, stats[event]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'smsc_reachable',
+    help: '1 when the SMSC answered the last SIP OPTIONS probe, 0 when not, -1 before the first probe',
+    registers: [registry],
+    collect() {
+      const reachable = sources.probe?.state().reachable ?? null;
+      this.set(reachable === null ? -1 : reachable ? 1 : 0);
+    },
+  });
+}
