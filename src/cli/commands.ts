@@ -1,5 +1,6 @@
 // The table of subcommands. Adding one (e.g. `simulate`) means adding an entry here and its *-command.ts file.
 import type { CliCommand } from './command.js';
+import { SIMULATE_FLAGS } from '../simulator/simulate-flags.js';
 
 export const commands: readonly CliCommand[] = [
   {
@@ -21,5 +22,11 @@ export const commands: readonly CliCommand[] = [
       'friendly-name': { type: 'string', valueName: 'NAME', description: 'Name shown for the account (default "smsc-connect account").' },
     },
     run: async (context) => (await import('./accounts-create-command.js')).accountsCreateCommand(context),
+  },
+  {
+    words: ['simulate'],
+    summary: 'Run the SMSC simulator (SIP, optional SMPP), its control API, an MO load and/or the demo echo receiver.',
+    options: SIMULATE_FLAGS,
+    run: async (context) => (await import('./simulate-command.js')).simulateCommand(context),
   },
 ];

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { buildReceiptSip, buildReceiptText, formatMessageId } from './receipt-message.js';
+
+const submit = {
+  messageId: '0000012345', sourceAddress: '447700900456', destinationAddress: '447700900123',
+  text: 'Hello world, this is longer than twenty', submitDate: new Date('2024-06-15T14:37:05Z'),
+};
+
+describe('receipt message', () => {
+  it('writes the Appendix B text exactly as the Restcomm SMSC does', () => {
+    expect(buildReceiptText(submit, { delivered: true, err: 0, doneDate: new Date('2024-06-15T14:38:59Z') })).toBe(
+      'id:0000012345 sub:001 dlvrd:001 submit date:2406151437 done date:2406151438 stat:DELIVRD err:000 text:Hello world, this is',
+    );
+    expect(buildReceiptText({ ...submit, text: '' }, { delivered: false, err: 194, doneDate: new Date('2024-06-15T14:38:00Z') })).toBe(
+      'id:0000012345 sub:001 dlvrd:000 submit date:2406151437 done date:2406151438 stat:UNDELIV err:194 text:',
+    );
+  });
+
+  it('swaps the addresses and stamps coding 0, the submit time and now + 24 h', () => {
+    const sip = buildReceiptSip(submit, { delivered: true, err: 0, doneDate: new Date('2024-06-15T23:05:00Z') });
+    expect(sip.sourceUser).toBe('447700900123');
+    expect(sip.destinationUser).toBe('447700900456');
+    expect(sip.xHeaders).toEqual([['X-SMS-CODING', '0'], ['X-DELIVERY_TIME', '02024-37-15 02:37:05'], ['X-SMS-VALIDITY', '02024-05-16 11:05:00']]);
+  });
+
+  it('formats ids as 10 digits, wrapping below 10^10', () => {
+    expect([1, 12345, 9_999_999_999, 10_000_000_001].map(formatMessageId)).toEqual(['0000000001', '0000012345', '9999999999', '0000000001']);
+  });
+});

@@ -1,0 +1,62 @@
+// The delivery receipt the SMSC generates for a stored message (smsc-sip-interface.md §6.2-§6.4): a brand-new
+// SMS from the original destination to the original source, DCS 0, validity now + 24 h, the original submit date
+// in X-DELIVERY_TIME, no X-SMSC-ID, and the Appendix B text
+// `id:<10 digits> sub:001 dlvrd:<001|000> submit date:<yyMMddHHmm> done date:<yyMMddHHmm> stat:<..> err:<NNN> text:<20>`.
+import { buildDeliveryReceipt, formatReceiptDate, receiptTextExcerpt } from '../encoding/index.js';
+import type { SipHeaderList } from '../sip/port.js';
+import { formatSmscDate } from './smsc-date-format.js';
+
+export interface StoredSubmit {
+  /** 10-digit SMSC message id. */
+  messageId: string;
+  sourceAddress: string;
+  destinationAddress: string;
+  text: string;
+  submitDate: Date;
+}
+
+export interface ReceiptOutcome {
+  delivered: boolean;
+  /** SMSC error code for a failure (e.g. 194 for a SIP 5xx on the next hop); 0 when delivered. */
+  err: number;
+  doneDate: Date;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function buildReceiptText(submit: StoredSubmit, outcome: ReceiptOutcome): string {
+  return buildDeliveryReceipt({
+    id: submit.messageId,
+    sub: '001',
+    dlvrd: outcome.delivered ? '001' : '000',
+    submitDate: formatReceiptDate(submit.submitDate),
+    doneDate: formatReceiptDate(outcome.doneDate),
+    stat: outcome.delivered ? 'DELIVRD' : 'UNDELIV',
+    err: String(outcome.delivered ? 0 : outcome.err).padStart(3, '0'),
+    text: receiptTextExcerpt(submit.text),
+  });
+}
+
+/** The receipt as SIP parts: addresses swapped, X-SMS-CODING 0, original submit time, validity now + 24 h. */
+export function buildReceiptSip(submit: StoredSubmit, outcome: ReceiptOutcome): {
+  sourceUser: string;
+  destinationUser: string;
+  xHeaders: SipHeaderList;
+  body: Buffer;
+} {
+  return {
+    sourceUser: submit.destinationAddress,
+    destinationUser: submit.sourceAddress,
+    xHeaders: [
+      ['X-SMS-CODING', '0'],
+      ['X-DELIVERY_TIME', formatSmscDate(submit.submitDate)],
+      ['X-SMS-VALIDITY', formatSmscDate(new Date(outcome.doneDate.getTime() + DAY_MS))],
+    ],
+    body: Buffer.from(buildReceiptText(submit, outcome), 'utf8'),
+  };
+}
+
+/** 10 decimal digits, wrapping below 10^10 like the SMSC's `%010d` of its sequence. */
+export function formatMessageId(counter: number): string {
+  return String(counter % 10_000_000_000).padStart(10, '0');
+}
