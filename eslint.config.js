@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', 'openapi/**', 'test/generated/**'] },
+  { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', 'openapi/**', 'test/generated/**', '.tmp/**', 'data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },
