@@ -1,10 +1,18 @@
 // The Twilio-compatible API as one encapsulated plugin: every route in it is authenticated (HTTP Basic), rate
 // limited per account when configured, and authorised for the {AccountSid} in its path.
+//
+// Credentials, path accounts and sender numbers are remembered for authCacheTtlMs (default 5 s) so that the
+// Messages create hot path does not query them on every request. Any authenticated request that may change them
+// (every method but GET/HEAD, except on routes that declare `keepsApiCaches`) clears those caches before its
+// response is sent, so a key or number deleted through this process stops working at once; one deleted through
+// another instance sharing the database stops working here within the TTL.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import type { ApiDeps } from './api-deps.js';
-import { authenticate, authorizeAccount } from './auth.js';
+import { createAuthenticator } from './auth.js';
+import { cacheSenderDirectory } from './cached-sender-directory.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { registerAccountRouteRoutes } from './routes/account-route.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -13,22 +21,43 @@ import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
 export interface ApiOptions {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
   apiRateLimit?: number | undefined;
+  /** How long successful credential, account and sender checks are remembered; 0 turns caching off. Default 5 s. */
+  authCacheTtlMs?: number | undefined;
 }
 
-export async function registerTwilioApi(app: FastifyInstance, deps: ApiDeps, options: ApiOptions): Promise<void> {
+/** Route config: the route changes no key, token, account or number, so it leaves the API's caches alone. */
+export interface CacheRouteConfig {
+  keepsApiCaches?: boolean;
+}
+
+export const DEFAULT_AUTH_CACHE_TTL_MS = 5_000;
+
+export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, options: ApiOptions): Promise<void> {
+  const ttlMs = options.authCacheTtlMs ?? DEFAULT_AUTH_CACHE_TTL_MS;
+  const auth = createAuthenticator({ db: apiDeps.db, ttlMs });
+  const senders = cacheSenderDirectory(apiDeps.senders, { ttlMs });
+  const deps: ApiDeps = { ...apiDeps, senders };
   await app.register(async (api) => {
     const limiter = options.apiRateLimit ? createRateLimiter({ perSecond: options.apiRateLimit }) : null;
     api.decorateRequest('principal', null);
     api.decorateRequest('account', null);
     // onRequest runs before body parsing and validation, so bad credentials are 401 whatever else is wrong.
     api.addHook('onRequest', async (request) => {
-      const principal = await authenticate(deps.db, { authorization: request.headers.authorization });
+      const principal = await auth.authenticate({ authorization: request.headers.authorization });
       request.principal = principal;
       if (limiter && !limiter.admit(principal.accountSid)) throw new AppError('tooManyRequests');
       const accountSid = (request.params as { AccountSid?: string }).AccountSid;
-      if (accountSid !== undefined) request.account = await authorizeAccount(deps.db, { principal, accountSid });
+      if (accountSid !== undefined) request.account = await auth.authorizeAccount({ principal, accountSid });
+    });
+    // onSend: before the client can see that a key/number/account changed, nothing stale is left to answer with.
+    api.addHook('onSend', async (request) => {
+      if (request.method === 'GET' || request.method === 'HEAD' || request.principal === null) return;
+      if ((request.routeOptions.config as CacheRouteConfig).keepsApiCaches === true) return;
+      auth.forget();
+      senders.forget();
     });
     registerAccountRoutes(api, deps);
+    registerAccountRouteRoutes(api, deps);
     registerKeyRoutes(api, deps);
     registerPhoneNumberRoutes(api, deps);
     registerMessageRoutes(api, deps);

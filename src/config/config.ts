@@ -13,6 +13,18 @@ export interface SmscAddress {
   transport: 'udp' | 'tcp';
 }
 
+/** One SMPP_BINDS entry, parsed. */
+export interface SmppBind {
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType: string;
+  tls: boolean;
+  /** Most outstanding submit_sm on this bind (the URL's `window`, else SMPP_WINDOW). */
+  window: number;
+}
+
 export interface Config {
   http: { host: string; port: number };
   log: { level: LogLevel };
@@ -49,6 +61,17 @@ export interface Config {
     senderMaxRate: number;
     retryBaseMs: number;
     retryMaxMs: number;
+  };
+  /** The road of a message whose number and account choose none. */
+  routing: { defaultRoute: 'sip' | 'smpp' };
+  /** SMPP_*: the ESME binds (empty = no SMPP road) and how submit_sm/deliver_sm are built and read. */
+  smpp: {
+    binds: readonly SmppBind[];
+    longMessages: 'udh' | 'payload';
+    bodyEncoding: 'gsm7' | 'utf-8' | 'ucs2';
+    requestTimeoutMs: number;
+    enquireLinkS: number;
+    moDedupeS: number;
   };
   inbound: { reassemblyTimeoutS: number };
   api: { /** Requests per second per account; 0 = off. */ rateLimit: number };

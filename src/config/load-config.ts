@@ -6,6 +6,7 @@ import Value from 'typebox/value';
 import type { Config, LogLevel } from './config.js';
 import { ConfigError } from './config-error.js';
 import { envSchema, envVariable, type Env } from './schema.js';
+import { parseSmppBinds } from './smpp-binds.js';
 import { checkDrachtioUrl, parseCidrList, parseListenList, parseSmscUri, smscSourceBlock } from './sip-addresses.js';
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -99,6 +100,7 @@ function derive(v: Env, problems: string[]): Config {
       retryBaseMs: v.SEND_RETRY_BASE_MS,
       retryMaxMs: v.SEND_RETRY_MAX_MS,
     },
+    ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
     api: { rateLimit: v.API_RATE_LIMIT },
     webhooks: {
@@ -169,6 +171,22 @@ function deriveDrachtio(v: Env, problems: string[]): Config['sip']['drachtio'] {
     problems.push('SIP_STACK=drachtio requires a secret: in DRACHTIO_URL (drachtio://secret@host) or DRACHTIO_SECRET');
   }
   return v.SIP_STACK === 'drachtio' ? { url, secret: v.DRACHTIO_SECRET } : undefined;
+}
+
+function deriveSmpp(v: Env, problems: string[]): Pick<Config, 'routing' | 'smpp'> {
+  const binds = v.SMPP_BINDS === undefined ? [] : collect('SMPP_BINDS', parseSmppBinds(v.SMPP_BINDS, { window: v.SMPP_WINDOW }), problems);
+  if (v.SMSC_DEFAULT_ROUTE === 'smpp' && v.SMPP_BINDS === undefined) problems.push('SMSC_DEFAULT_ROUTE=smpp requires SMPP_BINDS');
+  return {
+    routing: { defaultRoute: v.SMSC_DEFAULT_ROUTE },
+    smpp: {
+      binds,
+      longMessages: v.SMPP_LONG_MESSAGES,
+      bodyEncoding: v.SMPP_BODY_ENCODING,
+      requestTimeoutMs: v.SMPP_REQUEST_TIMEOUT_MS,
+      enquireLinkS: v.SMPP_ENQUIRE_LINK_S,
+      moDedupeS: v.SMPP_MO_DEDUPE_S,
+    },
+  };
 }
 
 function collect<T>(name: string, parsed: { value: T; problems: string[] }, problems: string[]): T {

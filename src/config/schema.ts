@@ -4,9 +4,10 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { apiSchema } from './schema-api.js';
 import { coreSchema } from './schema-core.js';
 import { sipSchema } from './schema-sip.js';
+import { smppSchema } from './schema-smpp.js';
 import { smscSchema } from './schema-smsc.js';
 
-export const envSchema = Type.Object({ ...coreSchema, ...sipSchema, ...smscSchema, ...apiSchema });
+export const envSchema = Type.Object({ ...coreSchema, ...sipSchema, ...smscSchema, ...smppSchema, ...apiSchema });
 
 /** The environment after defaults and type conversion, before cross-field rules and derived values. */
 export type Env = Static<typeof envSchema>;
@@ -18,6 +19,7 @@ export const envSections: ReadonlyArray<{ title: string; names: readonly string[
   { title: 'Server and database', names: Object.keys(coreSchema) },
   { title: 'SIP bridge', names: Object.keys(sipSchema) },
   { title: 'Sending to the SMSC', names: Object.keys(smscSchema) },
+  { title: 'SMPP and routing', names: Object.keys(smppSchema) },
   { title: 'API and webhooks', names: Object.keys(apiSchema) },
 ];
 

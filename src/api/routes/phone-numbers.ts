@@ -8,6 +8,7 @@ import { isValidCallbackUrl } from '../../messaging/outbound-draft.js';
 import {
   createPhoneNumber, deletePhoneNumber, findPhoneNumber, listPhoneNumbers, updatePhoneNumber, type PhoneNumber, type PhoneNumberSettings,
 } from '../../store/phone-number-store.js';
+import { routeChoice, setNumberRoute, type SmscRouteChoice } from '../../store/route-store.js';
 import { pathAccount, type ApiDeps } from '../api-deps.js';
 import { phoneNumbersPath } from '../api-paths.js';
 import { pathOf } from '../error-handler.js';
@@ -51,6 +52,17 @@ function toSettings(body: SettingsParams): PhoneNumberSettings {
   };
 }
 
+/** The Twilio resource plus our `smsc_route` extension. */
+function present(number: PhoneNumber) {
+  return { ...presentPhoneNumber(number), smsc_route: routeChoice(number.smsRoute) };
+}
+
+/** Applies the SmscRoute extension parameter, when given, after the Twilio settings were written. */
+async function applyRoute(deps: ApiDeps, number: PhoneNumber, route: SmscRouteChoice | undefined): Promise<PhoneNumber> {
+  if (route === undefined) return number;
+  return (await setNumberRoute(deps.db, { accountSid: number.accountSid, sid: number.sid, route })) ?? number;
+}
+
 function checkFallback(number: Pick<PhoneNumber, 'smsUrl' | 'smsFallbackUrl'>): void {
   if (number.smsFallbackUrl && !number.smsUrl) throw new AppError('fallbackWithoutUrl');
 }
@@ -72,7 +84,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
     const settings = toSettings(request.body);
     checkFallback({ smsUrl: settings.smsUrl ?? null, smsFallbackUrl: settings.smsFallbackUrl ?? null });
     const created = await createPhoneNumber(db, { accountSid: pathAccount(request).sid, phoneNumber, settings });
-    return reply.status(201).send(presentPhoneNumber(created));
+    return reply.status(201).send(present(await applyRoute(deps, created, request.body.SmscRoute)));
   });
 
   api.get(`${base}.json`, {
@@ -94,7 +106,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
       filters: [['PhoneNumber', q.PhoneNumber], ['FriendlyName', q.FriendlyName]],
       plan, rows,
     });
-    return { incoming_phone_numbers: page.records.map(presentPhoneNumber), ...page.meta };
+    return { incoming_phone_numbers: page.records.map(present), ...page.meta };
   });
 
   api.get(`${base}/:Sid.json`, {
@@ -105,7 +117,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
   }, async (request) => {
     const number = await findPhoneNumber(db, { accountSid: pathAccount(request).sid, sid: request.params.Sid });
     if (!number) throw notFound(pathOf(request));
-    return presentPhoneNumber(number);
+    return present(number);
   });
 
   api.post(`${base}/:Sid.json`, {
@@ -125,7 +137,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
     });
     const updated = await updatePhoneNumber(db, { ...target, settings });
     if (!updated) throw notFound(pathOf(request));
-    return presentPhoneNumber(updated);
+    return present(await applyRoute(deps, updated, request.body?.SmscRoute));
   });
 
   api.delete(`${base}/:Sid.json`, {

@@ -22,6 +22,7 @@ export const IncomingPhoneNumber = Type.Object(
     status_callback: Type.String(),
     status_callback_method: Type.String(),
     uri: Type.String(),
+    smsc_route: Type.Enum(['sip', 'smpp', 'default'], { description: 'Extension: the road to the SMSC of messages sent from this number' }),
   },
   {},
 );
@@ -34,6 +35,9 @@ const settings = {
   SmsFallbackMethod: Type.Optional(HttpMethod),
   StatusCallback: Type.Optional(Type.String()),
   StatusCallbackMethod: Type.Optional(HttpMethod),
+  SmscRoute: Type.Optional(Type.Enum(['sip', 'smpp', 'default'], {
+    description: 'Extension: the road to the SMSC (`sip` or `smpp`) of messages sent from this number; `default` = the account\'s',
+  })),
 };
 
 export const CreatePhoneNumberBody = Type.Object({
