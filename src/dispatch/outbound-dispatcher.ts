@@ -2,6 +2,7 @@
 // in-flight window, sends each through the gateway of its route under the rate limits, and records outcomes in
 // batched transactions. Everything durable is in the database, so any instance can pick up where another died.
 // See docs/pipeline.md for the guarantees (at-least-once within the crash window) and the tuning knobs.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
 import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
@@ -89,6 +90,9 @@ class Dispatcher implements OutboundDispatcher {
 
   constructor(private readonly options: OutboundDispatcherOptions) {
     this.window = new InFlightWindow(Math.max(1, options.maxInFlight));
+    // Every send waiting for a rate token listens for shutdown on this one signal; their number is bounded by the
+    // in-flight window, so Node's "possible leak" warning past 10 listeners would only be noise.
+    setMaxListeners(0, this.abort.signal);
     this.rate = new TokenBucket({ ratePerSecond: options.maxRatePerSecond });
     this.senderRates = new KeyedTokenBuckets({ ratePerSecond: options.senderMaxRatePerSecond });
     this.log = options.logger.child({ component: 'outbound-dispatcher', instanceId: options.instanceId });

@@ -6,8 +6,8 @@
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import {
-  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission, submitWindow,
-  type ReceiptMatchRules,
+  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
+  submitWindow, type ReceiptMatchRules,
 } from './receipt-matcher.js';
 import {
   applyStatusChangesWith, DEFAULT_STATUS_CHANGE_OPTIONS, recordMessageEvents, type StatusChangeOptions,
@@ -150,18 +150,30 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
   return { outcome: 'parked', receiptId: receipt.id, nextMatchAt: new Date(row?.next_match_at ?? Date.now() + delayMs) };
 }
 
+/** Most open messages considered for one SIP receipt (the oldest of one sender/handset pair). */
+const RECEIPT_CANDIDATE_LIMIT = 50;
+
 async function findSipMatch(
   query: SqlQuery,
   options: { receipt: StoredReceipt; rules: ReceiptMatchRules; acceptSending: boolean },
 ): Promise<string | null> {
   const { receipt } = options;
-  const candidates = await findReceiptCandidates(query, {
-    fromUser: receipt.fromAddress,
-    toUser: receipt.toAddress,
-    window: submitWindow(receipt.submitDate, options.rules),
-  });
-  const choice = chooseCandidate(receipt.text, candidates, { acceptSending: options.acceptSending });
-  return choice.kind === 'matched' ? choice.candidate.sid : null;
+  const window = submitWindow(receipt.submitDate, options.rules);
+  // Only the chosen message is locked; if a concurrent receipt took it first, choose again among the rest. Each
+  // lost round means another receipt committed, so n receipts racing for identical texts need at most n rounds.
+  const taken = new Set<string>();
+  for (let round = 0; round < RECEIPT_CANDIDATE_LIMIT; round += 1) {
+    const candidates = await findReceiptCandidates(query, {
+      fromUser: receipt.fromAddress, toUser: receipt.toAddress, window, limit: RECEIPT_CANDIDATE_LIMIT,
+    });
+    const open = candidates.filter((candidate) => !taken.has(candidate.sid));
+    const choice = chooseCandidate(receipt.text, open, { acceptSending: options.acceptSending });
+    if (choice.kind !== 'matched') return null;
+    if (await lockOpenCandidate(query, choice.candidate.sid)) return choice.candidate.sid;
+    taken.add(choice.candidate.sid);
+  }
+  // Every candidate was taken by a concurrent receipt: park this one; the sweeper tries again shortly.
+  return null;
 }
 
 /** What every receipt event says, so "what happened to my message?" can be answered from message_events. */

@@ -123,8 +123,9 @@ export function chooseCandidate(
 
 /**
  * Open outbound messages from `toUser` (our original From) to `fromUser` (the handset), sent within the window,
- * not already settled by another receipt; oldest first, locked until the transaction ends so that two receipts
- * processed at once cannot both take the same message.
+ * not already settled by another receipt; oldest first. Not locked: locking every candidate made concurrent
+ * receipts (and the dispatcher's outcome writes) deadlock on overlapping rows taken in different orders. The
+ * caller locks only the one it picks, with `lockOpenCandidate`.
  */
 export async function findReceiptCandidates(
   query: SqlQuery,
@@ -138,8 +139,7 @@ export async function findReceiptCandidates(
        AND ($3::timestamptz IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN $3::timestamptz AND $4::timestamptz)
        AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($5::text[]))
      ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid
-     LIMIT $6
-     FOR UPDATE OF m`,
+     LIMIT $6`,
     [
       addressForms(options.fromUser),
       addressForms(options.toUser),
@@ -150,6 +150,24 @@ export async function findReceiptCandidates(
     ],
   );
   return rows.map((r) => ({ sid: r.sid, status: r.status, body: r.body, sentAt: new Date(r.sent_at) }));
+}
+
+/**
+ * Locks a chosen candidate until the transaction ends and says whether it is still open. A receipt processed
+ * at the same time may have settled it meanwhile: the status is re-read on the locked row, and the receipt check
+ * runs as a second statement so that its snapshot includes whatever committed while we waited for the lock.
+ */
+export async function lockOpenCandidate(query: SqlQuery, sid: string): Promise<boolean> {
+  const locked = await query<{ sid: string }>(
+    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') FOR UPDATE`,
+    [sid],
+  );
+  if (locked.length === 0) return false;
+  const [settled] = await query<{ settled: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = $1 AND upper(r.stat) = ANY($2::text[])) AS settled`,
+    [sid, FINAL_RECEIPT_STATS],
+  );
+  return settled?.settled !== true;
 }
 
 /**
