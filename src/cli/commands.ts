@@ -1,4 +1,4 @@
-// The table of subcommands. Adding one (e.g. `simulate`) means adding an entry here and its *-command.ts file.
+// The table of subcommands. Adding one means adding an entry here and its <name>-command.ts file.
 import type { CliCommand } from './command.js';
 import { SIMULATE_FLAGS } from '../simulator/simulate-flags.js';
 

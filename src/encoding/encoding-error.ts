@@ -31,4 +31,11 @@ export class EncodingError extends Error {
 /** A malformed or unbuildable User Data Header. Same shape as EncodingError, separate class for `instanceof`. */
 export class UdhError extends EncodingError {
   override readonly name: string = 'UdhError';
+  /** For a malformed information element: the octet where it starts, counting the UDHL octet as 0. */
+  readonly offset: number | undefined;
+
+  constructor(code: EncodingErrorCode, message: string, offset?: number) {
+    super(code, message);
+    this.offset = offset;
+  }
 }

@@ -101,6 +101,10 @@ describe('malformed UDH: clear errors, never a crash', () => {
     expect(() => parseUdh(hex)).toThrowError(error(code, message));
   });
 
+  it('says where a malformed information element starts (offset, UDHL octet = 0)', () => {
+    expect(() => parseUdh('06000304010205')).toThrowError(expect.objectContaining({ code: 'UDH_IE_OVERRUN', offset: 6 }));
+  });
+
   it('parses any byte string without an unexpected exception (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {

@@ -144,13 +144,14 @@ function parseIes(body: Uint8Array): UdhIe[] {
   while (at < body.length) {
     const iei = body[at] ?? 0;
     if (at + 1 >= body.length) {
-      throw new UdhError('UDH_IE_OVERRUN', `IE 0x${hex2(iei)} at offset ${at + 1} has no length octet`);
+      throw new UdhError('UDH_IE_OVERRUN', `IE 0x${hex2(iei)} at offset ${at + 1} has no length octet`, at + 1);
     }
     const length = body[at + 1] ?? 0;
     if (at + 2 + length > body.length) {
       throw new UdhError(
         'UDH_IE_OVERRUN',
         `IE 0x${hex2(iei)} at offset ${at + 1} declares ${length} octets but only ${body.length - at - 2} remain`,
+        at + 1,
       );
     }
     const ie = { iei, data: body.slice(at + 2, at + 2 + length) };

@@ -1,4 +1,4 @@
-// The inbound use case: an SMS from the SMSC (SIP MESSAGE, later SMPP deliver_sm) becomes a `received` message,
+// The inbound use case: an SMS from the SMSC (SIP MESSAGE or SMPP deliver_sm) becomes a `received` message,
 // its events and its webhook row, committed together. The caller acknowledges the SMSC only after this resolves
 // (invariant 1: durable before acknowledged). Repeats are absorbed by `messages.sip_request_key`; segments of a
 // concatenated message wait in `mo_parts` (mo-reassembly.ts) and become one message when the last one arrives.

@@ -1,4 +1,5 @@
-// The port every road to the SMSC implements: SIP MESSAGE today (sip/smsc-sip-gateway.ts), SMPP submit_sm later.
+// The port every road to the SMSC implements: SIP MESSAGE (sip/smsc-sip-gateway.ts) and SMPP submit_sm
+// (smpp/smpp-gateway.ts).
 // The dispatcher sees only this interface, so retries, throttles and status changes never depend on the protocol.
 
 /** The road a message takes to the SMSC. */

@@ -12,4 +12,11 @@ describe('checkUdh', () => {
     expect(checkUdh('030005a1')).toEqual({ ok: false, reason: 'the information element at octet 1 overruns the header' });
     expect(checkUdh('00')).toEqual({ ok: false, reason: 'the header holds no information element' });
   });
+  it('words empty and non-hex input like odd hex', () => {
+    expect(checkUdh('')).toEqual({ ok: false, reason: 'must be an even number of hex digits' });
+    expect(checkUdh('05 0003A10201')).toEqual({ ok: false, reason: 'must be an even number of hex digits' });
+  });
+  it('rejects an element we interpret carrying the wrong number of octets (encoding/udh.ts rule)', () => {
+    expect(checkUdh('0400020102')).toEqual({ ok: false, reason: 'IE 0x00 must carry 3 octets of data; got 2' });
+  });
 });

@@ -1,24 +1,35 @@
-// Validation of a caller-supplied User Data Header (SmscUdh): hex, UDHL consistent with the length, and the
-// information elements laid out exactly within it (3GPP TS 23.040 §9.2.3.24).
+// Validation of a caller-supplied User Data Header (SmscUdh). The parsing is encoding/udh.ts's `parseUdh`
+// (3GPP TS 23.040 §9.2.3.24); this adapter adds the API's one extra rule (a caller's header must hold at least
+// one information element) and words each problem as the reason in "Invalid parameter SmscUdh: <reason>".
+import { UdhError } from '../encoding/encoding-error.js';
+import { parseUdh } from '../encoding/udh.js';
 
 export type UdhCheck = { ok: true; hex: string; octets: number } | { ok: false; reason: string };
 
 export function checkUdh(hex: string): UdhCheck {
-  if (!/^(?:[0-9A-Fa-f]{2})+$/.test(hex)) return { ok: false, reason: 'must be an even number of hex digits' };
-  const bytes = Buffer.from(hex, 'hex');
-  const udhl = bytes[0] ?? 0;
-  if (udhl + 1 !== bytes.length) {
-    return { ok: false, reason: `UDHL is ${udhl} but ${bytes.length - 1} octets follow it` };
+  try {
+    const udh = parseUdh(hex);
+    if (udh.ies.length === 0) return { ok: false, reason: 'the header holds no information element' };
+    return { ok: true, hex: hex.toUpperCase(), octets: udh.bytes.length };
+  } catch (error) {
+    if (error instanceof UdhError) return { ok: false, reason: reasonOf(error, hex) };
+    throw error;
   }
-  if (udhl === 0) return { ok: false, reason: 'the header holds no information element' };
-  // Walk the information elements: IEI, IEDL, then IEDL octets; they must end exactly at the header's end.
-  let offset = 1;
-  while (offset < bytes.length) {
-    const iedl = bytes[offset + 1];
-    if (iedl === undefined || offset + 2 + iedl > bytes.length) {
-      return { ok: false, reason: `the information element at octet ${offset} overruns the header` };
-    }
-    offset += 2 + iedl;
+}
+
+function reasonOf(error: UdhError, hex: string): string {
+  switch (error.code) {
+    case 'UDH_EMPTY':
+    case 'UDH_BAD_HEX':
+    case 'UDH_ODD_HEX':
+      return 'must be an even number of hex digits';
+    case 'UDH_LENGTH_MISMATCH':
+      // parseUdh checked the hex, so the first two digits are the UDHL.
+      return `UDHL is ${Number.parseInt(hex.slice(0, 2), 16)} but ${hex.length / 2 - 1} octets follow it`;
+    case 'UDH_IE_OVERRUN':
+      return `the information element at octet ${error.offset} overruns the header`;
+    default:
+      // An IE we interpret with the wrong data length (a concatenation IE must carry 3 or 4 octets, ...).
+      return error.message;
   }
-  return { ok: true, hex: hex.toUpperCase(), octets: bytes.length };
 }

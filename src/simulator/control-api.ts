@@ -3,22 +3,18 @@
 //   POST /smpp-mo {systemId?,from,to,text,coding?}                  -> {statuses:[...]}
 //   POST /policy {answer?,latencyMs?}     POST /receipts {delayMs?,outcome?,undeliveredErr?}
 //   GET /received   GET /stats   GET /policy
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { HttpError, closeHttp, listenHttp, readBody, sendJson } from './http-helpers.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, localHttpServer, readBody, sendJson, type LocalHttpServer } from './http-helpers.js';
 import { MoRequestError, type MoRequest } from './mo-message.js';
 import { PolicyError, type SimulatorPolicy } from './policy.js';
 import type { SmscSimulator } from './smsc-simulator.js';
 import type { SmppMoOptions } from './smpp-side.js';
 import type { ReceiptSettings } from './simulator-types.js';
 
-export interface ControlApi {
-  start(): Promise<{ host: string; port: number }>;
-  stop(): Promise<void>;
-}
+export type ControlApi = LocalHttpServer;
 
 export function createControlApi(options: { simulator: SmscSimulator; listen: { host: string; port: number } }): ControlApi {
   const { simulator } = options;
-  let server: Server | null = null;
   const routes: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
     'POST /mo': async (body) => {
       const responses = await simulator.sendMo(requireText(body) as unknown as MoRequest);
@@ -49,17 +45,7 @@ export function createControlApi(options: { simulator: SmscSimulator; listen: { 
       throw error;
     }
   };
-  return {
-    async start() {
-      const started = await listenHttp({ ...options.listen, handler });
-      server = started.server;
-      return started.address;
-    },
-    async stop() {
-      await closeHttp(server);
-      server = null;
-    },
-  };
+  return localHttpServer({ listen: options.listen, handler });
 }
 
 function parseJson(bytes: Buffer): Record<string, unknown> {

@@ -3,10 +3,10 @@
 // `<Response><Message>Echo: {Body}</Message></Response>` (or an empty <Response/>), answers status callbacks
 // 204, and counts everything (GET /stats, GET /requests).
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { computeTwilioSignature, type SignedParams } from '../webhooks/signature.js';
-import { closeHttp, listenHttp, readBody, sendJson } from './http-helpers.js';
+import { localHttpServer, readBody, sendJson } from './http-helpers.js';
 
 export interface EchoReceiverOptions {
   listen: { host: string; port: number };
@@ -50,7 +50,6 @@ export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
   const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'echo-receiver' });
   const log: EchoRequest[] = [];
   const stats: EchoStats = { requests: 0, inbound: 0, statusCallbacks: 0, invalidSignatures: 0, statuses: {} };
-  let server: Server | null = null;
 
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0];
@@ -77,15 +76,7 @@ export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
   };
 
   return {
-    async start() {
-      const started = await listenHttp({ ...options.listen, handler });
-      server = started.server;
-      return started.address;
-    },
-    async stop() {
-      await closeHttp(server);
-      server = null;
-    },
+    ...localHttpServer({ listen: options.listen, handler }),
     stats: () => structuredClone(stats),
     requests: () => structuredClone(log),
   };

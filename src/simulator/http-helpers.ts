@@ -35,32 +35,49 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Starts `handler` on host:port (0 = ephemeral); errors become JSON `{ error }` with their status (500 otherwise). */
-export async function listenHttp(options: {
-  host: string;
-  port: number;
-  handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
-}): Promise<{ server: Server; address: { host: string; port: number } }> {
-  const server = createServer((request, response) => {
-    options.handler(request, response).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      if (!response.headersSent) sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
-      else response.end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** A small local HTTP server with the start/stop shape the simulator's pieces expose. */
+export interface LocalHttpServer {
+  /** Listens on the configured host:port (0 = ephemeral) and resolves with the bound address. */
+  start(): Promise<{ host: string; port: number }>;
+  /** Closes open connections and the listener; a no-op when not started. */
+  stop(): Promise<void>;
+}
+
+/** Serves `handler`; a thrown error becomes JSON `{ error }` with its HttpError status (500 otherwise). */
+export function localHttpServer(options: { listen: { host: string; port: number }; handler: HttpHandler }): LocalHttpServer {
+  let server: Server | null = null;
+  return {
+    async start() {
+      const created = createServer((request, response) => {
+        options.handler(request, response).catch((error: unknown) => {
+          const status = error instanceof HttpError ? error.status : 500;
+          if (!response.headersSent) sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+          else response.end();
+        });
+      });
+      await listen(created, options.listen);
+      server = created;
+      const bound = created.address() as AddressInfo;
+      return { host: bound.address, port: bound.port };
+    },
+    async stop() {
+      const closing = server;
+      server = null;
+      if (!closing) return;
+      closing.closeAllConnections();
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+}
+
+function listen(server: Server, address: { host: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(address.port, address.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const bound = server.address() as AddressInfo;
-  return { server, address: { host: bound.address, port: bound.port } };
-}
-
-export function closeHttp(server: Server | null): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingSipMessage } from './port.js';
-import { decodeInboundSms, encodeOutboundSms, formatValidity, SipDecodeError, type OutboundSms } from './header-codec.js';
+import { decodeInboundSms, encodeOutboundSms, formatValidity, SipDecodeError, type SipOutboundSms } from './header-codec.js';
 
-const base: OutboundSms = {
+const base: SipOutboundSms = {
   to: '+447700900123',
   from: '+447700900456',
   body: 'Привет',

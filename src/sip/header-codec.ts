@@ -17,7 +17,8 @@ export class SipDecodeError extends Error {
   }
 }
 
-export interface OutboundSms {
+/** The codec's input: one message in the SMSC's terms (messaging's `OutboundSms` plus where and how to send it). */
+export interface SipOutboundSms {
   /** E.164 (`+447700900123`) or bare digits; the `+` is removed because the SMSC rejects it (§9.1). */
   to: string;
   /** E.164, digits, or an alphanumeric sender (at most 11 characters survive at the SMSC). */
@@ -37,7 +38,7 @@ export interface OutboundSms {
   localHostPort: string;
 }
 
-export function encodeOutboundSms(sms: OutboundSms): OutgoingSipMessage {
+export function encodeOutboundSms(sms: SipOutboundSms): OutgoingSipMessage {
   const smsc = parseSipUri(sms.smscUri);
   const smscHostPort = `${formatHost(smsc.host)}${smsc.port === undefined ? '' : `:${smsc.port}`}`;
   const to = sms.to.replace(/^\+/, '');
@@ -55,7 +56,7 @@ export function encodeOutboundSms(sms: OutboundSms): OutgoingSipMessage {
   };
 }
 
-function outboundHeaders(sms: OutboundSms): Array<[string, string]> {
+function outboundHeaders(sms: SipOutboundSms): Array<[string, string]> {
   const headers: Array<[string, string]> = [['X-SMS-CODING', String(sms.coding)]];
   if (sms.udhHex) headers.push(['X-SMS-UDH', normaliseUdh(sms.udhHex, (reason) => new Error(`X-SMS-UDH: ${reason}`))]);
   if (sms.sendValidity && sms.validUntil) headers.push(['X-SMS-VALIDITY', formatValidity(sms.validUntil)]);

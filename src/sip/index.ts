@@ -1,4 +1,5 @@
-// The SIP adapter factory main.ts uses: SIP_STACK picks the adapter; both implement the same SipPort.
+// The SIP adapter factory the composition root (messaging-service.ts) uses: SIP_STACK picks the adapter; both
+// implement the same SipPort.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';

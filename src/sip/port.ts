@@ -94,13 +94,15 @@ export interface SipPort {
 
 /** Case-insensitive header lookup, honouring RFC 3261 compact forms (f, t, i, l, c, v, m). */
 export function getHeader(headers: SipHeaderList, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  const compact = COMPACT_FORMS[wanted];
-  for (const [key, value] of headers) {
-    const k = key.toLowerCase();
-    if (k === wanted || (compact !== undefined && k === compact)) return value;
-  }
+  for (const [key, value] of headers) if (isHeaderName(key, name)) return value;
   return undefined;
+}
+
+/** True when `key` (as spelled on the wire) names the header `name` in long or compact form, in any case. */
+export function isHeaderName(key: string, name: string): boolean {
+  const k = key.toLowerCase();
+  const wanted = name.toLowerCase();
+  return k === wanted || COMPACT_FORMS[wanted] === k;
 }
 
 const COMPACT_FORMS: Record<string, string> = {

@@ -111,17 +111,7 @@ export class EsmeConnection {
   }
 
   private handleRequest(pdu: SmppPdu): void {
-    switch (pdu.command) {
-      case 'enquire_link':
-        return this.channel.respond(pdu);
-      case 'unbind':
-        this.channel.respond(pdu);
-        return this.channel.end('peer unbound');
-      case 'unknown':
-        return this.channel.respond(pdu); // generic_nack ESME_RINVCMDID
-      default:
-        this.options.onRequest(this, pdu);
-    }
+    if (!this.channel.answerLinkRequest(pdu)) this.options.onRequest(this, pdu);
   }
 
   private sendEnquireLink(): void {

@@ -1,4 +1,4 @@
-// Public surface of the SMPP adapters, for the composition root (main.ts) and the simulator.
+// Public surface of the SMPP adapters for code outside this folder (messaging-service.ts wires smpp-service.ts).
 export { classifyCommandStatus, commandStatusName, type ClassifyOptions, type CommandStatusInfo } from './command-status.js';
 export { buildMoDelivers, buildReceiptDeliver, type DeliverSmParams, type MoInput, type ReceiptInput } from './deliver-builder.js';
 export {

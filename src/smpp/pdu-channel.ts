@@ -91,6 +91,26 @@ export class PduChannel {
     if (failure) this.options.logger.warn({ err: failure, command: request.command }, 'SMPP response not sent');
   }
 
+  /**
+   * Answers the link-management requests both ends of a link treat alike: enquire_link, unbind (answered, then
+   * the socket ends) and a command the library could not decode (generic_nack ESME_RINVCMDID). Returns false,
+   * having done nothing, for any other request.
+   */
+  answerLinkRequest(pdu: SmppPdu): boolean {
+    switch (pdu.command) {
+      case 'enquire_link':
+      case 'unknown':
+        this.respond(pdu);
+        return true;
+      case 'unbind':
+        this.respond(pdu);
+        this.end('peer unbound');
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Fails everything outstanding and tears the socket down now. */
   destroy(reason: string): void {
     this.handleClosed(reason);

@@ -101,14 +101,8 @@ class Session implements SmscSession {
   private handle(pdu: SmppPdu): void {
     this.server.options.onPdu?.(this, pdu);
     if (BIND_COMMANDS.has(pdu.command)) return this.bind(pdu);
+    if (this.channel.answerLinkRequest(pdu)) return;
     switch (pdu.command) {
-      case 'enquire_link':
-        return this.channel.respond(pdu);
-      case 'unbind':
-        this.channel.respond(pdu);
-        return this.channel.end('peer unbound');
-      case 'unknown':
-        return this.channel.respond(pdu); // generic_nack ESME_RINVCMDID
       case 'submit_sm':
         if (this.systemId === null) return this.channel.respond(pdu, { command_status: ESME_RINVBNDSTS });
         void this.submit(pdu);

@@ -1,6 +1,6 @@
 // Records an inbound-SMS webhook as a durable `webhook_deliveries` row. The row is written in the caller's
 // transaction, next to the message it announces, so a crash can never leave a stored message unannounced
-// (or announce one that was rolled back). Sending the row is the webhook worker's job (src/dispatch/).
+// (or announce one that was rolled back). Sending the row is the delivery worker's job (delivery-worker.ts).
 import { randomUUID } from 'node:crypto';
 import type { SqlQuery } from '../store/database.js';
 

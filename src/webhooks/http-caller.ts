@@ -3,7 +3,7 @@ import { classifyFetchError, WEBHOOK_ERROR_CODES, type WebhookFailure } from './
 import { buildWebhookRequest, type WebhookMethod } from './webhook-request.js';
 
 /**
- * One signed webhook call over Node's global fetch: no retries and no persistence (the dispatcher decides
+ * One signed webhook call over Node's global fetch: no retries and no persistence (the delivery worker decides
  * those). Never throws: every failure is reported in the outcome with Twilio's error code.
  */
 

@@ -1,7 +1,7 @@
 // Builds responses to incoming requests (RFC 3261 §8.2.6): Via, From, To, Call-ID and CSeq copied from the
 // request, a To tag added when the request had none, and the top Via stamped with the packet's source.
-import type { SipHeaderList } from '../port.js';
-import { isHeaderName, type SipResponse } from './sip-message.js';
+import { isHeaderName, type SipHeaderList } from '../port.js';
+import type { SipResponse } from './sip-message.js';
 import { parseNameAddr } from './sip-uri.js';
 import { stampTopVia } from './via.js';
 

@@ -1,7 +1,7 @@
 // Serializes SIP messages to Buffers. Content-Length is always computed here from the body's bytes: any
 // Content-Length the caller put in the header list is dropped, so the two can never disagree.
-import type { SipHeaderList } from '../port.js';
-import { isHeaderName, type SipRequest, type SipResponse } from './sip-message.js';
+import { isHeaderName, type SipHeaderList } from '../port.js';
+import type { SipRequest, SipResponse } from './sip-message.js';
 
 export function serializeRequest(request: Omit<SipRequest, 'kind'>): Buffer {
   return serialize(`${request.method} ${request.uri} SIP/2.0`, request.headers, request.body);

@@ -1,6 +1,6 @@
 // The in-memory shape of a SIP message as the native adapter sees it: a start line, an ordered header list that
 // keeps the peer's spelling (compact forms included), and a body that is always raw bytes.
-import type { SipHeaderList } from '../port.js';
+import { isHeaderName, type SipHeaderList } from '../port.js';
 
 export interface SipRequest {
   kind: 'request';
@@ -46,29 +46,5 @@ export class SipParseError extends Error {
 
 /** All values of a header (case-insensitive, compact forms honoured), in order of appearance. */
 export function getHeaderValues(headers: SipHeaderList, name: string): string[] {
-  const wanted = name.toLowerCase();
-  const compact = COMPACT_FORMS[wanted];
-  const values: string[] = [];
-  for (const [key, value] of headers) {
-    const k = key.toLowerCase();
-    if (k === wanted || (compact !== undefined && k === compact)) values.push(value);
-  }
-  return values;
+  return headers.filter(([key]) => isHeaderName(key, name)).map(([, value]) => value);
 }
-
-/** True when `key` names the header `name` in long or compact form. */
-export function isHeaderName(key: string, name: string): boolean {
-  const k = key.toLowerCase();
-  const wanted = name.toLowerCase();
-  return k === wanted || COMPACT_FORMS[wanted] === k;
-}
-
-const COMPACT_FORMS: Record<string, string> = {
-  from: 'f',
-  to: 't',
-  'call-id': 'i',
-  'content-length': 'l',
-  'content-type': 'c',
-  via: 'v',
-  contact: 'm',
-};

@@ -4,6 +4,7 @@ import { createAccount } from '../../../src/store/account-store.js';
 import type { Database } from '../../../src/store/database.js';
 import { newSid } from '../../../src/messaging/sid.js';
 import { createOutboundDispatcher, type OutboundDispatcherOptions } from '../../../src/dispatch/outbound-dispatcher.js';
+import { waitForWith } from '../../helpers/wait-for.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -64,14 +65,8 @@ export async function statusCounts(db: Database): Promise<Record<string, number>
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-/** Polls `check` until it returns true or the timeout passes (then fails with `what`). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polls `check` until it holds or the timeout passes (test/helpers/wait-for.ts). */
+export const waitFor = waitForWith({ timeoutMs: 15_000, intervalMs: 20 });
 
 export type DispatcherOverrides = Partial<OutboundDispatcherOptions> & Pick<OutboundDispatcherOptions, 'db' | 'gateways'>;
 

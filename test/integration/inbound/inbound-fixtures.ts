@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { newSecret, newSid } from '../../../src/messaging/sid.js';
 import type { Database } from '../../../src/store/database.js';
+import { waitForWith } from '../../helpers/wait-for.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -84,10 +85,5 @@ export async function eventTypes(db: Database, sid: string): Promise<string[]> {
   return rows.map((r) => r.type);
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polls `check` until it holds (test/helpers/wait-for.ts), with room for a loaded database. */
+export const waitFor = waitForWith({ timeoutMs: 10_000, intervalMs: 20 });

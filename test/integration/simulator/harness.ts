@@ -5,6 +5,8 @@ import type { IncomingSipMessage, OutgoingSipMessage, SipFinalResponse } from '.
 import { createSmscSimulator, type SmscSimulator } from '../../../src/simulator/index.js';
 import type { SmscSimulatorOptions } from '../../../src/simulator/index.js';
 
+export { waitFor } from '../../helpers/wait-for.js';
+
 export const TIMERS = { t1Ms: 20, t2Ms: 80, t4Ms: 100 };
 
 export interface Harness {
@@ -64,16 +66,6 @@ export async function startHarness(overrides: Partial<SmscSimulatorOptions> = {}
   return { simulator, service, inbox, replies, randoms, simUri, servicePort, simPort, send, close };
 }
 
-/** Polls until `probe` returns something other than undefined/false (no wall-clock assertions, only a cap). */
-export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 export function headerNames(message: IncomingSipMessage): string[] {
   return message.headers.map(([name]) => name);

@@ -18,7 +18,7 @@ const submitWith = (registered: string): Promise<unknown> => h.send({ headers: [
 describe('delivery receipts over SIP', () => {
   it('sends a DELIVRD receipt built exactly like the SMSC (no From tag, CSeq 2, broken dates, no X-SMSC-ID)', async () => {
     await submitWith('1');
-    const receipt = await waitFor(() => h.inbox[0], 'the receipt');
+    const receipt = await waitFor('the receipt', () => h.inbox[0]);
     const arrivedAt = h.simulator.received()[0]!.arrivedAt;
     expect(receipt.requestUri).toBe(`sip:447700900456@127.0.0.1:${h.servicePort}`);
     expect(receipt.from).toBe(`<sip:447700900123@127.0.0.1:${h.simPort}>`);
@@ -37,14 +37,14 @@ describe('delivery receipts over SIP', () => {
     const match = /^id:0000000001 sub:001 dlvrd:001 submit date:(\d{10}) done date:(\d{10}) stat:DELIVRD err:000 text:Hello world from the$/.exec(body);
     expect(match, body).not.toBeNull();
     expect(match![1]).toBe(formatReceiptDate(arrivedAt));
-    await waitFor(() => h.simulator.stats().receipts.acknowledged === 1, 'the 200 for the receipt');
+    await waitFor('the 200 for the receipt', () => h.simulator.stats().receipts.acknowledged === 1);
     expect(h.simulator.stats().receipts).toEqual({ sent: 1, acknowledged: 1, failed: 0, retries: 0, skipped: 0 });
   });
 
   it('sends UNDELIV with the configured err when the outcome is undelivered', async () => {
     h.simulator.setReceipts({ outcome: 'undelivered', undeliveredErr: 5 });
     await submitWith('1');
-    const receipt = await waitFor(() => h.inbox[0], 'the receipt');
+    const receipt = await waitFor('the receipt', () => h.inbox[0]);
     expect(receipt.body.toString('utf8')).toMatch(/^id:0000000001 sub:001 dlvrd:000 submit date:\d{10} done date:\d{10} stat:UNDELIV err:005 text:Hello world from the$/);
   });
 
@@ -52,12 +52,12 @@ describe('delivery receipts over SIP', () => {
     await submitWith('2'); // delivered: skipped
     await submitWith('3'); // delivered: sent
     await h.send({}); // none asked: skipped
-    await waitFor(() => h.simulator.stats().receipts.skipped === 2 && h.inbox.length === 1, 'receipt decisions');
+    await waitFor('receipt decisions', () => h.simulator.stats().receipts.skipped === 2 && h.inbox.length === 1);
     expect(h.inbox[0]!.body.toString('utf8')).toMatch(/^id:0000000002 .* stat:DELIVRD /);
     h.simulator.setReceipts({ outcome: 'undelivered' });
     await submitWith('3'); // undelivered: skipped
     await submitWith('2'); // undelivered: sent
-    await waitFor(() => h.simulator.stats().receipts.skipped === 3 && h.inbox.length === 2, 'receipt decisions');
+    await waitFor('receipt decisions', () => h.simulator.stats().receipts.skipped === 3 && h.inbox.length === 2);
     expect(h.inbox[1]!.body.toString('utf8')).toMatch(/^id:0000000005 .* stat:UNDELIV err:001 /);
   });
 
@@ -65,22 +65,22 @@ describe('delivery receipts over SIP', () => {
     h.simulator.setReceipts({ outcome: { deliveredPercent: 70 } });
     await submitWith('1');
     h.randoms.push(0.69); // policy draw is not consumed for a fixed answer; this is the delivery draw
-    await waitFor(() => h.inbox[0], 'first receipt');
+    await waitFor('first receipt', () => h.inbox[0]);
     h.randoms.push(0.7);
     await submitWith('1');
-    await waitFor(() => h.inbox[1], 'second receipt');
+    await waitFor('second receipt', () => h.inbox[1]);
     expect(h.inbox.map((m) => /stat:(\w+)/.exec(m.body.toString('utf8'))![1])).toEqual(['DELIVRD', 'UNDELIV']);
   });
 
   it('retries a receipt the service answered 4xx, and gives up on 5xx', async () => {
     h.replies.push(480, 200);
     await submitWith('1');
-    await waitFor(() => h.simulator.stats().receipts.acknowledged === 1, 'acknowledged receipt');
+    await waitFor('acknowledged receipt', () => h.simulator.stats().receipts.acknowledged === 1);
     expect(h.inbox.map((m) => m.body.toString('utf8'))).toEqual([h.inbox[0]!.body.toString('utf8'), h.inbox[0]!.body.toString('utf8')]);
     expect(h.inbox[0]!.callId).not.toBe(h.inbox[1]!.callId);
     h.replies.push(500);
     await submitWith('1');
-    await waitFor(() => h.simulator.stats().receipts.failed === 1, 'failed receipt');
+    await waitFor('failed receipt', () => h.simulator.stats().receipts.failed === 1);
     expect(h.inbox).toHaveLength(3);
     expect(h.simulator.stats().receipts).toMatchObject({ sent: 2, acknowledged: 1, failed: 1, retries: 1 });
   });

@@ -50,13 +50,13 @@ describe('flow 2: a third-party ESME through the SMSC to our service', () => {
     const client = await bind('partner', 'secret');
     const { messageId } = await client.submit(submit('Hi from SMPP'));
     expect(messageId).toBe('0000000001');
-    const mo = await waitFor(() => h.inbox[0], 'the SIP MO');
+    const mo = await waitFor('the SIP MO', () => h.inbox[0]);
     expect(getHeader(mo.headers, 'X-SMSC-ID')).toBe('partner');
     expect(getHeader(mo.headers, 'X-SMS-CODING')).toBe('0');
     expect(mo.fromUser).toBe('447700900123');
     expect(mo.toUser).toBe('14155550100');
     expect(mo.body.toString('utf8')).toBe('Hi from SMPP');
-    const receipt = await waitFor(() => delivered[0], 'the receipt deliver_sm');
+    const receipt = await waitFor('the receipt deliver_sm', () => delivered[0]);
     expect(receipt).toMatchObject({ kind: 'receipt', messageId: '0000000001', stat: 'DELIVRD', err: '000', messageState: 2 });
     expect(receipt.esmClass).toBe(0x04);
   });
@@ -65,7 +65,7 @@ describe('flow 2: a third-party ESME through the SMSC to our service', () => {
     h.replies.push(500);
     const client = await bind('partner', 'secret');
     await client.submit(submit('Refused by the service'));
-    const receipt = await waitFor(() => delivered[0], 'the receipt deliver_sm');
+    const receipt = await waitFor('the receipt deliver_sm', () => delivered[0]);
     expect(receipt).toMatchObject({ kind: 'receipt', stat: 'UNDELIV', err: '194', messageState: 5 });
     if (receipt.kind === 'receipt') expect(receipt.text).toMatch(/^id:0000000001 sub:001 dlvrd:000 submit date:\d{10} done date:\d{10} stat:UNDELIV err:194 text:Refused by the servi$/);
   });
@@ -76,7 +76,7 @@ describe('simulated account: our service as the ESME', () => {
     const client = await bind('ours', 'pw');
     h.simulator.setReceipts({ outcome: 'undelivered', undeliveredErr: 1 });
     const { messageId } = await client.submit(submit('To a handset'));
-    const receipt = await waitFor(() => delivered[0], 'the receipt deliver_sm');
+    const receipt = await waitFor('the receipt deliver_sm', () => delivered[0]);
     expect(receipt).toMatchObject({ kind: 'receipt', messageId, stat: 'UNDELIV', err: '001' });
     expect(h.inbox).toEqual([]);
   });
@@ -93,7 +93,7 @@ describe('simulated account: our service as the ESME', () => {
     await bind('ours', 'pw');
     const statuses = await h.simulator.sendSmppMo({ systemId: 'ours', from: '+447700900123', to: '14155550100', text: 'MO over SMPP' });
     expect(statuses).toEqual([0]);
-    const mo = await waitFor(() => delivered[0], 'the MO deliver_sm');
+    const mo = await waitFor('the MO deliver_sm', () => delivered[0]);
     expect(mo).toMatchObject({ kind: 'mo', text: 'MO over SMPP' });
   });
 });

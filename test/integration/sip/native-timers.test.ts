@@ -94,7 +94,7 @@ describe('native adapter timers (T1=40 ms, T2=320 ms)', () => {
     const { adapter } = await adapterOnUdp();
     const hole = await udpPeer();
     const pending = adapter.request('MESSAGE', messageTo(hole.port));
-    await waitFor(() => hole.arrivals.length > 0);
+    await waitFor('the request at the silent peer', () => hole.arrivals.length > 0);
     await adapter.stop();
     expect(await pending).toEqual({ status: 503, reason: 'Service Unavailable', headers: [], local: true });
     expect(adapter.isReady()).toBe(false);
@@ -118,7 +118,7 @@ describe('native adapter inbound edge cases', () => {
   async function exchange(port: number, datagram: (peerPort: number) => Buffer | string, expectReply = true) {
     const peer = await udpPeer();
     peer.socket.send(datagram(peer.port), port, '127.0.0.1');
-    if (expectReply) await waitFor(() => peer.arrivals.length > 0);
+    if (expectReply) await waitFor('a reply at the peer', () => peer.arrivals.length > 0);
     return { peer, reply: () => peer.arrivals[0]?.data.toString() };
   }
 
@@ -135,7 +135,7 @@ describe('native adapter inbound edge cases', () => {
   it('drops and counts garbage that has no Via', async () => {
     const { adapter, port } = await adapterOnUdp();
     const { peer } = await exchange(port, () => 'hello\r\n\r\n', false);
-    await waitFor(() => adapter.stats().dropped === 1);
+    await waitFor('the garbage to be counted as dropped', () => adapter.stats().dropped === 1);
     expect(peer.arrivals).toHaveLength(0);
   });
 
@@ -164,9 +164,9 @@ describe('native adapter inbound edge cases', () => {
     const peer = await udpPeer();
     const request = rawMessage(peer.port, port, { branch: 'old-style-1' });
     peer.socket.send(request, port, '127.0.0.1');
-    await waitFor(() => peer.arrivals.length === 1);
+    await waitFor('the first response', () => peer.arrivals.length === 1);
     peer.socket.send(request, port, '127.0.0.1');
-    await waitFor(() => peer.arrivals.length === 2);
+    await waitFor('the re-sent response', () => peer.arrivals.length === 2);
     expect(peer.arrivals[1]!.data.toString()).toBe(peer.arrivals[0]!.data.toString());
     expect(calls).toBe(1);
   });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeOutboundSms } from '../../../src/sip/header-codec.js';
 import { getHeader, type IncomingSipMessage, type SipListenAddress, type SipPort } from '../../../src/sip/port.js';
 import { scenarioPath, sippRetransmissions, startSipp, uacScenario, uasScenario, writeScenario, type SippResult } from './sipp.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 export type ContractTimers = { t1Ms: number; t2Ms: number; t4Ms: number };
 export type ContractAdapter = SipPort & { boundAddresses(): SipListenAddress[] };
@@ -233,9 +234,9 @@ function describeUdpRetransmissions(context: Context, received: IncomingSipMessa
     client.on('message', (data) => replies.push(data.toString()));
     const request = rawMessage(client.address().port, port);
     client.send(request, port, '127.0.0.1');
-    await waitFor(() => replies.length === 1);
+    await waitFor('the first response', () => replies.length === 1);
     client.send(request, port, '127.0.0.1');
-    await waitFor(() => replies.length === 2);
+    await waitFor('the re-sent response', () => replies.length === 2);
     expect(replies[1]).toBe(replies[0]);
     expect(replies[0]).toMatch(/^SIP\/2\.0 200 [^\r]*\r\n/);
     expect(replies[0]).toMatch(/\r\nTo: <sip:14155550100@127\.0\.0\.1>;tag=[^\r;]+\r\n/);
@@ -262,13 +263,7 @@ export function rawMessage(localPort: number, remotePort: number, overrides: { b
   );
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor };
 
 /** A peer that accepts traffic and never answers: a UDP black hole or a TCP server that only reads. */
 export async function startSilentPeer(transport: 'udp' | 'tcp'): Promise<{ port: number; received(): number; close(): Promise<void> }> {

@@ -1,5 +1,8 @@
 // Generators for sipp scenario XML: a UAS answering one request per call, and a UAC sending MESSAGEs the way
 // the SMSC does (no From tag, CSeq 2). Every ereg's assign_to is listed in a <Reference>: sipp aborts otherwise.
+// By default the UAC's Content-Length is sipp's `[len]`, which counts the CRLF sipp appends to the last body
+// line, so the receiver sees `body\r\n`; `exactContentLength` declares the body's own byte count instead (see
+// `exactContentLength` below and test/integration/inbound/smsc-scenario.ts).
 
 export interface UasScenarioSpec {
   /** Request to expect; default MESSAGE. */
@@ -65,6 +68,11 @@ export interface UacMessageSpec {
   expectHeaderLines?: string[];
   /** UDP: first retransmission after this many ms (sipp doubles it); default sipp's T1. */
   retransMs?: number;
+  /**
+   * Declare the body's exact UTF-8 byte count as Content-Length instead of sipp's `[len]`. Over UDP the receiver
+   * drops the CRLF sipp appends past Content-Length (RFC 3261 §18.3), so the body arrives byte for byte.
+   */
+  exactContentLength?: boolean;
 }
 
 /** One call sending the given requests in order (same Call-ID, new branch each), each awaiting its final response. */
@@ -92,9 +100,9 @@ export function uacScenario(spec: { messages: UacMessageSpec[] }): string {
       'Call-ID: [call_id]',
       `CSeq: ${message.cseq ?? 2} ${method}`,
       'Max-Forwards: 70',
-      ...(body !== '' ? [`Content-Type: ${message.contentType ?? 'text/plain'}`] : []),
+      ...(body !== '' || message.contentType !== undefined ? [`Content-Type: ${message.contentType ?? 'text/plain'}`] : []),
       ...(message.headerLines ?? []),
-      'Content-Length: [len]',
+      `Content-Length: ${message.exactContentLength ? Buffer.byteLength(body, 'utf8') : '[len]'}`,
       '',
       body,
     ];

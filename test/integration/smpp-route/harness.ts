@@ -12,6 +12,7 @@ import { start, type RunningService } from '../../../src/main.js';
 import { createSmscSimulator, type SmscSimulator } from '../../../src/simulator/index.js';
 import type { ReceiptSettings } from '../../../src/simulator/simulator-types.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { waitForWith } from '../../helpers/wait-for.js';
 
 export const ACCOUNT_SID = `AC${'5a0e'.repeat(8)}`;
 export const AUTH_TOKEN = 'smpp-route-token-0123456789abcdef';
@@ -136,23 +137,15 @@ export function apiClient(baseUrl: string) {
   };
 }
 
-/** Polls until `probe` returns something other than undefined/false. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Polls until `probe` returns something other than undefined/false (test/helpers/wait-for.ts). */
+export const waitFor = waitForWith({ timeoutMs: 20_000, intervalMs: 50 });
 
 /** Waits until the message has the status (and returns it as the SDK sees it). */
 export async function waitForStatus(stack: Stack, sid: string, status: string, timeoutMs = 20_000) {
   return waitFor(`${sid} to be ${status}`, async () => {
     const message = await stack.sdk.messages(sid).fetch();
     return message.status === status ? message : undefined;
-  }, timeoutMs);
+  }, { timeoutMs });
 }
 
 /** smsc_submissions rows of a message, in part order. */

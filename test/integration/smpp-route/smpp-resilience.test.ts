@@ -34,7 +34,7 @@ async function allOutboundSettled(stack: Stack, sids: readonly string[], statuse
   await waitFor(`${sids.length} messages to be ${statuses.join('/')}`, async () => {
     const rows = await stack.service.db.query<{ status: string }>('SELECT status FROM messages WHERE sid = ANY($1::text[])', [sids]);
     return rows.length === sids.length && rows.every((row) => statuses.includes(row.status));
-  }, 40_000);
+  }, { timeoutMs: 40_000 });
 }
 
 describe('SMPP road resilience', () => {

@@ -51,13 +51,13 @@ describe('ESME flow control', () => {
     client = clientFor(started.port, { windowSize: 3 });
     await client.start();
     const results = Array.from({ length: 8 }, (_, i) => client!.submit(textSubmit(`m${i}`)));
-    await waitFor(() => held.length === 3, 'three submits at the server');
+    await waitFor('three submits at the server', () => held.length === 3);
     // Give the client every chance to overrun the window before releasing anything.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(held).toHaveLength(3);
     let released = 0;
     while (released < 8) {
-      await waitFor(() => held.length > 0, 'the next submits at the server');
+      await waitFor('the next submits at the server', () => held.length > 0);
       const batch = held.splice(0);
       released += batch.length;
       batch.forEach((release) => release());

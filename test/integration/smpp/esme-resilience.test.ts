@@ -36,7 +36,7 @@ describe('ESME resilience', () => {
     await client.start();
     const first = await boundSession(server);
     const pending = client.submit(textSubmit('in flight')).catch((e: unknown) => e);
-    await waitFor(() => calls === 1, 'the submit at the server');
+    await waitFor('the submit at the server', () => calls === 1);
     first.destroy();
 
     const error = await pending;
@@ -45,7 +45,7 @@ describe('ESME resilience', () => {
 
     const second = await boundSession(server, first);
     expect(second.id).not.toBe(first.id);
-    await waitFor(() => client?.isBound(), 'the client to rebind');
+    await waitFor('the client to rebind', () => client?.isBound());
     expect(await client.submit(textSubmit('after reconnect'))).toEqual({ messageId: '0000000002' });
     gate.resolve();
   });
@@ -73,7 +73,7 @@ describe('ESME resilience', () => {
     }));
     client = clientFor(port);
     const start = client.start().catch((e: unknown) => e);
-    await waitFor(() => connections >= 3, 'three connection attempts');
+    await waitFor('three connection attempts', () => connections >= 3);
     expect(client.isBound()).toBe(false);
     await client.stop();
     expect(await start).toBeInstanceOf(SmppClientStoppedError);
@@ -85,7 +85,7 @@ describe('ESME resilience', () => {
     server = started.server;
     client = clientFor(started.port, { enquireLinkIntervalMs: 50 });
     await client.start();
-    await waitFor(() => seen.filter((command) => command === 'enquire_link').length >= 2, 'two enquire_link from the client');
+    await waitFor('two enquire_link from the client', () => seen.filter((command) => command === 'enquire_link').length >= 2);
     const session = await boundSession(server);
     expect(await session.enquireLink()).toBe(0);
   });
@@ -102,7 +102,7 @@ describe('ESME resilience', () => {
     }));
     client = clientFor(port, { enquireLinkIntervalMs: 50, requestTimeoutMs: 100 });
     await client.start();
-    await waitFor(() => binds >= 2, 'a second bind after the dead link was detected');
+    await waitFor('a second bind after the dead link was detected', () => binds >= 2);
   });
 
   it('stop() rejects queued submits and unbinds gracefully', async () => {
@@ -114,7 +114,7 @@ describe('ESME resilience', () => {
     await client.start();
     const inFlight = client.submit(textSubmit('first'));
     const queued = client.submit(textSubmit('second')).catch((e: unknown) => e);
-    await waitFor(() => seen.includes('submit_sm'), 'the first submit');
+    await waitFor('the first submit', () => seen.includes('submit_sm'));
     const stopping = client.stop();
     expect(await queued).toBeInstanceOf(SmppClientStoppedError);
     gate.resolve();

@@ -3,6 +3,9 @@ import { createEsmeClient, type EsmeClient, type EsmeClientOptions } from '../..
 import { createSmscServer, type SmscServer, type SmscServerOptions, type SmscSession } from '../../../src/smpp/smsc-server.js';
 import type { SubmitSmParams } from '../../../src/smpp/submit-builder.js';
 import { buildSubmitSms } from '../../../src/smpp/submit-builder.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+export { waitFor };
 
 export const ACCOUNT = { systemId: 'esme1', password: 'secret1' };
 
@@ -31,19 +34,9 @@ export function textSubmit(text: string, to = '+447700900123'): SubmitSmParams {
   return params;
 }
 
-/** Polls until `probe` returns a value other than undefined/false. */
-export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 export async function boundSession(server: SmscServer, exclude?: SmscSession): Promise<SmscSession> {
-  return waitFor(() => server.sessions().find((session) => session !== exclude), 'a bound SMPP session');
+  return waitFor('a bound SMPP session', () => server.sessions().find((session) => session !== exclude));
 }
 
 /** A promise plus its resolver, for holding a hook open. */

@@ -11,6 +11,7 @@ import { createWebhookDeliveryWorker, type WebhookDeliveryWorkerOptions } from '
 import { enqueueInboundSmsWebhook } from '../../../src/webhooks/enqueue-webhook.js';
 import { inboundSmsParams } from '../../../src/webhooks/webhook-params.js';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../webhooks/receiver.js';
+import { waitForWith } from '../../helpers/wait-for.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const OUR_NUMBER = '+15005550006';
@@ -197,13 +198,8 @@ export async function repliesTo(db: Database, inboundSid: string): Promise<Reply
   );
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polls `check` until it holds (test/helpers/wait-for.ts), with room for a loaded database. */
+export const waitFor = waitForWith({ timeoutMs: 15_000, intervalMs: 20 });
 
 export async function settled(db: Database, id: string): Promise<boolean> {
   return (await delivery(db, id)).state !== 'pending';
