@@ -19,8 +19,9 @@ import { createSipInboundHandler } from './sip/inbound-handler.js';
 import { createSipSmscGateway } from './sip/smsc-sip-gateway.js';
 import { createSmscProbe } from './sip/smsc-probe.js';
 import type { Database } from './store/database.js';
-import { createMessageWriter } from './store/message-store.js';
+import { createBatchedMessageWriter } from './store/batched-message-writer.js';
 import { createWebhookWorkerFromConfig, type WebhookDeliveryWorker } from './webhooks/index.js';
+import { createSmppService, type SmppService } from './smpp/smpp-service.js';
 
 export interface Messaging {
   sip: SipStack;
@@ -70,12 +71,22 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     webhooks,
     probe,
   });
-  const gateways: { sip: SmscGateway } = { sip: metrics.instrumentGateway(sipGateway) };
+  // The SMPP road exists only when SMPP_BINDS names at least one bind.
+  const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
+    db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy,
+    onStored: () => webhooks.nudge(),
+  });
+  await smpp?.start().catch(async (error: unknown) => {
+    await sip.port.stop(); // refused credentials: nothing else has started yet
+    throw error;
+  });
+  const gateways: { sip: SmscGateway; smpp?: SmscGateway } = { sip: metrics.instrumentGateway(sipGateway) };
+  if (smpp) gateways.smpp = metrics.instrumentGateway(smpp.gateway);
   const timerF = 64 * config.sip.timers.t1Ms;
   const dispatcher = createOutboundDispatcher({
     db,
     gateways,
-    defaultRoute: 'sip',
+    defaultRoute: config.routing.defaultRoute,
     instanceId,
     maxInFlight: config.smsc.maxInFlight,
     maxRatePerSecond: config.smsc.maxRate,
@@ -97,7 +108,8 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   for (const sweeper of sweepers) sweeper.start();
   probe.start();
 
-  const baseWriter = createMessageWriter(db);
+  // Group commit: concurrent API creates share one INSERT and one commit; each resolves only after that commit.
+  const baseWriter = createBatchedMessageWriter({ db });
   const messageWriter: MessageWriter = {
     async insertMessage(message) {
       // X-REG-DELIVERY: always when SMSC_RECEIPTS is on (the default), otherwise only when a callback wants it.
@@ -118,6 +130,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
       await dispatcher.stop({ drainMs });
       await webhooks.stop({ drainMs });
       for (const sweeper of sweepers) await sweeper.stop();
+      await smpp?.stop();
       await sip.port.stop();
     },
   };

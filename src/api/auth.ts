@@ -1,12 +1,16 @@
 // HTTP Basic authentication (AccountSid:AuthToken or SK…:secret) and the account rule: credentials act on their
 // own account and on its subaccounts, never on a parent or a sibling. Secrets are compared in constant time,
 // and an unknown username costs the same comparison as a known one.
+//
+// createAuthenticator() puts a short-lived cache in front of both database lookups, so that a client sending
+// thousands of messages does not cost a credentials query per request (see its comment for the rules).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../store/database.js';
 import { findAccount, type Account } from '../store/account-store.js';
 import { findApiKeyBySid, hashApiKeySecret } from '../store/api-key-store.js';
 import { isSid } from '../messaging/sid.js';
 import { AppError } from '../errors/app-error.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface Principal {
   /** The account whose credentials were presented (a key acts as the account that owns it). */
@@ -77,9 +81,71 @@ export async function authenticate(db: Database, options: { authorization: strin
 export async function authorizeAccount(db: Database, options: { principal: Principal; accountSid: string }): Promise<Account> {
   const own = options.principal.account;
   const account = own.sid === options.accountSid ? own : await findAccount(db, options.accountSid);
-  const owns = account !== null && (account.sid === options.principal.accountSid || account.ownerAccountSid === options.principal.accountSid);
-  if (!account || !owns || account.status !== 'active') {
-    throw new AppError('accountForbidden', { accountSid: options.accountSid });
-  }
+  return admitAccount(options.principal, account, options.accountSid);
+}
+
+/** The account rule applied to the looked-up path account (null: no such account). */
+function admitAccount(principal: Principal, account: Account | null, accountSid: string): Account {
+  const owns = account !== null && (account.sid === principal.accountSid || account.ownerAccountSid === principal.accountSid);
+  if (!account || !owns || account.status !== 'active') throw new AppError('accountForbidden', { accountSid });
   return account;
+}
+
+export interface Authenticator {
+  authenticate(options: { authorization: string | undefined }): Promise<Principal>;
+  authorizeAccount(options: { principal: Principal; accountSid: string }): Promise<Account>;
+  /** Forgets every remembered check: call when a key is deleted or an account or token changes. */
+  forget(): void;
+}
+
+export interface AuthenticatorOptions {
+  db: Database;
+  /** How long a successful check is remembered; 0 turns the cache off. */
+  ttlMs: number;
+  maxEntries?: number;
+}
+
+/**
+ * authenticate/authorizeAccount with memory. Only successes are remembered, keyed by SHA-256("user:password"),
+ * so the cache never holds a secret in the clear, a failed or unknown credential always goes to the database
+ * (and its constant-time comparison), and a hit needs the exact credential that succeeded. Path accounts looked
+ * up for subaccount access are remembered alike and re-checked (owner, status) on every request.
+ *
+ * Staleness: forget() (called when a key is deleted through this process) makes a revoked key fail at once here;
+ * a key deleted, a token changed or an account closed through ANOTHER instance keeps working on this one for at
+ * most ttlMs.
+ */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const principals = new TtlCache<Principal>({ ttlMs: options.ttlMs, maxEntries });
+  const accounts = new TtlCache<Account>({ ttlMs: options.ttlMs, maxEntries });
+  const db = options.db;
+  return {
+    async authenticate({ authorization }) {
+      const credentials = parseBasicAuthorization(authorization);
+      if (!credentials) throw new AppError('credentialsMissing');
+      const key = createHash('sha256').update(`${credentials.username}:${credentials.password}`, 'utf8').digest('base64');
+      const known = principals.get(key);
+      if (known) return known;
+      const generation = principals.generation;
+      const principal = await authenticate(db, { authorization });
+      principals.set(key, principal, generation);
+      return principal;
+    },
+    async authorizeAccount({ principal, accountSid }) {
+      if (principal.account.sid === accountSid) return admitAccount(principal, principal.account, accountSid);
+      // Another account in the path (a subaccount, or a forbidden one): remember the row, apply the rule each time.
+      let account = accounts.get(accountSid) ?? null;
+      if (!account) {
+        const generation = accounts.generation;
+        account = await findAccount(db, accountSid);
+        if (account) accounts.set(accountSid, account, generation);
+      }
+      return admitAccount(principal, account, accountSid);
+    },
+    forget() {
+      principals.clear();
+      accounts.clear();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// Messages: the hot insert (message + its first event in ONE statement), the keyset list, and the guarded
+// Messages: the hot insert (messages + their first events in ONE statement, one row or a batch), the keyset list, and the guarded
 // updates behind cancel, redact and delete. Each guard is part of the UPDATE/DELETE itself, so a dispatcher
 // that claims the message at the same moment cannot be overtaken.
 import type { Database, SqlQuery } from './database.js';
@@ -34,25 +34,49 @@ export interface MessageEventRecord {
 export type GuardedUpdate = { outcome: 'done'; message: MessageRecord } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
 export type DeleteOutcome = { outcome: 'done' } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
 
-const INSERT_MESSAGE = `
-WITH m AS (
+// Messages and their first `queued` event in ONE statement, for any number of rows: the columns travel as one
+// array per column (unnest), so the SQL text is the same for 1 row or 100 and each batch costs one round trip and
+// one commit. The rows share now() (the statement's transaction time) as date_created.
+const INSERT_MESSAGES = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+    $9::int[], $10::text[], $11::int[], $12::float8[], $13::boolean[])
+    AS u(sid, account_sid, from_address, to_address, body, num_segments, status_callback, status_callback_method,
+      coding, udh, message_class, validity_seconds, receipt_requested)
+), m AS (
   INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
     status_callback, status_callback_method, coding, udh, message_class, valid_until, next_attempt_at,
     receipt_requested, date_created, date_updated)
-  VALUES ($1, $2, $3, $4, $5, 'queued', 'outbound-api', $6, $7, $8, $9, $10, $11,
-    now() + make_interval(secs => $12), now(), $13, now(), now())
+  SELECT sid, account_sid, from_address, to_address, body, 'queued', 'outbound-api', num_segments, status_callback,
+    status_callback_method, coding, udh, message_class, now() + make_interval(secs => validity_seconds), now(),
+    receipt_requested, now(), now()
+  FROM input
   RETURNING ${MESSAGE_COLUMNS}
 ), e AS (
   INSERT INTO message_events (message_sid, type, status, detail) SELECT sid, 'status', 'queued', '{}'::jsonb FROM m
 )
 SELECT * FROM m`;
 
-export async function insertOutboundMessage(query: SqlQuery, m: NewOutboundMessage): Promise<MessageRecord> {
-  const rows = await query<MessageRecord>(INSERT_MESSAGE, [
-    m.sid, m.accountSid, m.from, m.to, m.body, m.numSegments, m.statusCallback, m.statusCallbackMethod, m.coding,
-    m.udh, m.messageClass, m.validitySeconds, m.receiptRequested,
+/** Inserts the messages (status queued) and their first events in one statement; rows come back in input order. */
+export async function insertOutboundMessages(query: SqlQuery, messages: readonly NewOutboundMessage[]): Promise<MessageRecord[]> {
+  const column = <T>(pick: (m: NewOutboundMessage) => T): T[] => messages.map(pick);
+  const rows = await query<MessageRecord>(INSERT_MESSAGES, [
+    column((m) => m.sid), column((m) => m.accountSid), column((m) => m.from), column((m) => m.to), column((m) => m.body),
+    column((m) => m.numSegments), column((m) => m.statusCallback), column((m) => m.statusCallbackMethod),
+    column((m) => m.coding), column((m) => m.udh), column((m) => m.messageClass), column((m) => m.validitySeconds),
+    column((m) => m.receiptRequested),
   ]);
-  return single(rows);
+  // RETURNING promises no order: match rows to the input by sid.
+  const bySid = new Map(rows.map((row) => [row.sid, row]));
+  return messages.map((m) => {
+    const row = bySid.get(m.sid);
+    if (row === undefined) throw new Error(`INSERT … RETURNING returned no row for ${m.sid}`);
+    return row;
+  });
+}
+
+export async function insertOutboundMessage(query: SqlQuery, m: NewOutboundMessage): Promise<MessageRecord> {
+  return single(await insertOutboundMessages(query, [m]));
 }
 
 /** The writer the API uses: one round trip per message. A batching writer can replace it behind the same port. */

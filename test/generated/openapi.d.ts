@@ -32,7 +32,8 @@ export interface paths {
         /** Fetch the calling account or one of its subaccounts */
         get: operations["FetchAccount"];
         put?: never;
-        post?: never;
+        /** Choose the road to the SMSC (SmscRoute) of the account or of one of its subaccounts */
+        post: operations["UpdateAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -500,6 +501,142 @@ export interface operations {
             };
         };
     };
+    UpdateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Not supported: answered 400 (70002) */
+                    FriendlyName?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` MESSAGE or `smpp` submit_sm); `default` clears the choice
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
+                    /** @description Not supported: answered 400 (70002) */
+                    Status?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Not supported: answered 400 (70002) */
+                    FriendlyName?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` MESSAGE or `smpp` submit_sm); `default` clears the choice
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
+                    /** @description Not supported: answered 400 (70002) */
+                    Status?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        auth_token: string;
+                        date_created: string;
+                        date_updated: string;
+                        friendly_name: string;
+                        owner_account_sid: string | null;
+                        sid: string;
+                        /**
+                         * @description Extension: the account's road to the SMSC
+                         * @enum {unknown}
+                         */
+                        smsc_route: "sip" | "smpp" | "default";
+                        status: string;
+                        subresource_uris: {
+                            incoming_phone_numbers: string;
+                            keys: string;
+                            messages: string;
+                        };
+                        type: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
     ListIncomingPhoneNumber: {
         parameters: {
             query?: {
@@ -550,6 +687,11 @@ export interface operations {
                             sms_fallback_url: string;
                             sms_method: string;
                             sms_url: string;
+                            /**
+                             * @description Extension: the road to the SMSC of messages sent from this number
+                             * @enum {unknown}
+                             */
+                            smsc_route: "sip" | "smpp" | "default";
                             status: string;
                             status_callback: string;
                             status_callback_method: string;
@@ -639,6 +781,11 @@ export interface operations {
                     SmsMethod?: "GET" | "POST";
                     /** @description Webhook for inbound messages ("" clears it) */
                     SmsUrl?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` or `smpp`) of messages sent from this number; `default` = the account's
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
@@ -652,6 +799,11 @@ export interface operations {
                     SmsMethod?: "GET" | "POST";
                     /** @description Webhook for inbound messages ("" clears it) */
                     SmsUrl?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` or `smpp`) of messages sent from this number; `default` = the account's
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
@@ -684,6 +836,11 @@ export interface operations {
                         sms_fallback_url: string;
                         sms_method: string;
                         sms_url: string;
+                        /**
+                         * @description Extension: the road to the SMSC of messages sent from this number
+                         * @enum {unknown}
+                         */
+                        smsc_route: "sip" | "smpp" | "default";
                         status: string;
                         status_callback: string;
                         status_callback_method: string;
@@ -784,6 +941,11 @@ export interface operations {
                         sms_fallback_url: string;
                         sms_method: string;
                         sms_url: string;
+                        /**
+                         * @description Extension: the road to the SMSC of messages sent from this number
+                         * @enum {unknown}
+                         */
+                        smsc_route: "sip" | "smpp" | "default";
                         status: string;
                         status_callback: string;
                         status_callback_method: string;
@@ -866,6 +1028,11 @@ export interface operations {
                     SmsMethod?: "GET" | "POST";
                     /** @description Webhook for inbound messages ("" clears it) */
                     SmsUrl?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` or `smpp`) of messages sent from this number; `default` = the account's
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
@@ -877,6 +1044,11 @@ export interface operations {
                     SmsMethod?: "GET" | "POST";
                     /** @description Webhook for inbound messages ("" clears it) */
                     SmsUrl?: string;
+                    /**
+                     * @description Extension: the road to the SMSC (`sip` or `smpp`) of messages sent from this number; `default` = the account's
+                     * @enum {unknown}
+                     */
+                    SmscRoute?: "sip" | "smpp" | "default";
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
@@ -909,6 +1081,11 @@ export interface operations {
                         sms_fallback_url: string;
                         sms_method: string;
                         sms_url: string;
+                        /**
+                         * @description Extension: the road to the SMSC of messages sent from this number
+                         * @enum {unknown}
+                         */
+                        smsc_route: "sip" | "smpp" | "default";
                         status: string;
                         status_callback: string;
                         status_callback_method: string;

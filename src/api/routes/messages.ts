@@ -10,6 +10,7 @@ import { pathAccount, type ApiDeps } from '../api-deps.js';
 import { messagesPath } from '../api-paths.js';
 import { parseDateFilter, type DateInterval } from '../date-filter.js';
 import { pathOf, type ErrorRouteConfig } from '../error-handler.js';
+import type { CacheRouteConfig } from '../register-api.js';
 import { buildPage, planPage } from '../paging.js';
 import { presentMessage, presentMessageEvent } from '../presenters.js';
 import { AccountParams, AccountSid, errorResponses, MessageSid, PageEnvelope, PagingQuery } from '../schemas/common.js';
@@ -34,7 +35,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       params: AccountParams, body: CreateMessageBody,
       response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429) },
     },
-    config: { missingBodyError: 'toRequired' } satisfies ErrorRouteConfig,
+    config: { missingBodyError: 'toRequired', keepsApiCaches: true } satisfies ErrorRouteConfig & CacheRouteConfig,
   }, async (request, reply) => {
     const account = pathAccount(request);
     const message = await createOutboundMessage({ accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders });

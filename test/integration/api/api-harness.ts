@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppConfig } from '../../../src/app.js';
 import type { Database } from '../../../src/store/database.js';
+import type { MessageWriter } from '../../../src/messaging/ports.js';
 import { createAccount, type Account } from '../../../src/store/account-store.js';
 
 export interface ApiHarness {
@@ -15,8 +16,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(options: { db: Database; config?: AppConfig }): Promise<ApiHarness> {
-  const app = await buildApp({ db: options.db, logger: pino({ level: 'silent' }), config: options.config ?? {} });
+export async function startApi(options: { db: Database; config?: AppConfig; messageWriter?: MessageWriter }): Promise<ApiHarness> {
+  const app = await buildApp({
+    db: options.db, logger: pino({ level: 'silent' }), config: options.config ?? {},
+    ...(options.messageWriter ? { messageWriter: options.messageWriter } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, db: options.db, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };

@@ -1,0 +1,61 @@
+// A small in-memory cache whose entries expire ttlMs after they were stored and whose least recently used entry
+// is dropped when it is full. The API uses it to skip database lookups that every request would otherwise repeat
+// (credentials, sender numbers); what it holds may be stale for at most ttlMs, which the callers document.
+export interface TtlCacheOptions {
+  ttlMs: number;
+  maxEntries: number;
+  /** The clock, in milliseconds (tests pass a fake one). */
+  now?: () => number;
+}
+
+export class TtlCache<V> {
+  // A Map iterates in insertion order, so re-inserting on every hit keeps the least recently used entry first.
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly now: () => number;
+  private clears = 0;
+
+  constructor(private readonly options: TtlCacheOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Changes at every clear(). A caller that looks something up in the database reads it first and passes it to
+   * set(), so that an answer read before a clear() (e.g. before a key was deleted) is not stored after it.
+   */
+  get generation(): number {
+    return this.clears;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= this.now()) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, generation = this.clears): void {
+    if (generation !== this.clears || this.options.ttlMs <= 0 || this.options.maxEntries <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: this.now() + this.options.ttlMs });
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.clears += 1;
+    this.entries.clear();
+  }
+}
