@@ -31,7 +31,7 @@ export interface StartOptions {
   config: Config;
   /** Defaults to a stdout logger at config.log.level. */
   logger?: Logger;
-  /** How long close() lets SIP sends and webhook calls in flight finish before releasing them; default 10 s. */
+  /** How long close() lets SIP sends and webhook calls in flight finish before releasing them; default SHUTDOWN_DRAIN_MS. */
   drainMs?: number;
 }
 
@@ -47,7 +47,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
   try {
     await seedAccount({ db, config, logger: componentLogger(logger, 'accounts') });
     const messaging = await startMessaging({ db, config, logger });
-    closers.push(() => messaging.close(options.drainMs ?? 10_000));
+    closers.push(() => messaging.close(options.drainMs ?? config.http.shutdownDrainMs));
     const app = await buildApp({
       db,
       logger,

@@ -39,15 +39,15 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   const webhookPolicy = { maxAttempts: config.webhooks.maxAttempts, deadlineMs: config.webhooks.retryDeadlineS * 1000 };
   const statusChange = { sendingCallbacks: false, callbackMaxAttempts: config.webhooks.maxAttempts, callbackDeadlineMs: webhookPolicy.deadlineMs };
 
-  const sip = createSipStack({ sip: config.sip, logger: componentLogger(logger, 'sip') });
+  const sip = createSipStack({ sip: config.sip, logger });
   const webhooks = createWebhookWorkerFromConfig({
-    db, logger: componentLogger(logger, 'webhooks'), instanceId, settings: config.webhooks,
+    db, logger, instanceId, settings: config.webhooks,
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
   });
   sip.port.onMessage(createSipInboundHandler({
     db,
-    logger: componentLogger(logger, 'sip-inbound'),
+    logger,
     bodyCharset: { 0: config.smsc.bodyCharsetGsm7, 1: 'binary', 2: config.smsc.bodyCharsetUcs2 },
     unknownNumberStatus: config.sip.unknownNumberStatus,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
@@ -96,7 +96,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     leaseMs: timerF + 30_000,
     pollIntervalMs: 250,
     retry: { baseMs: config.smsc.retryBaseMs, maxMs: config.smsc.retryMaxMs },
-    logger: componentLogger(logger, 'dispatch'),
+    logger,
     statusChange,
   });
   const sweepers = [

@@ -26,7 +26,7 @@ export interface SmppBind {
 }
 
 export interface Config {
-  http: { host: string; port: number };
+  http: { host: string; port: number; /** SHUTDOWN_DRAIN_MS */ shutdownDrainMs: number };
   log: { level: LogLevel };
   database: {
     kind: 'postgres' | 'pglite';

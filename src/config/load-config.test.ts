@@ -19,7 +19,7 @@ function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
 describe('loadConfig defaults', () => {
   it('runs on an empty environment with the documented defaults', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, shutdownDrainMs: 10_000 });
     expect(config.log.level).toBe('info');
     expect(config.database).toEqual({ kind: 'pglite', url: undefined, dataDir: resolve('data'), poolSize: 10 });
     expect(config.mainAccount).toBeUndefined();

@@ -84,7 +84,7 @@ function derive(v: Env, problems: string[]): Config {
   const database = deriveDatabase(v, problems);
   const mainAccount = deriveMainAccount(v, problems);
   return {
-    http: { host: v.HOST, port: v.PORT },
+    http: { host: v.HOST, port: v.PORT, shutdownDrainMs: v.SHUTDOWN_DRAIN_MS },
     log: { level: v.LOG_LEVEL as LogLevel },
     database,
     mainAccount,

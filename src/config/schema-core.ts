@@ -13,6 +13,14 @@ export const coreSchema = {
     default: 8080,
     description: 'TCP port of the HTTP API. `0` picks a free port (the log says which).',
   }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({
+    minimum: 0,
+    maximum: 600_000,
+    default: 10_000,
+    description:
+      'On SIGTERM/SIGINT, how long SIP sends and webhook calls already in flight may finish before their claims are ' +
+      'released back to the database for another instance (or the next start).',
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'Least severe level written to stdout (JSON lines). Full SIP/SMPP bodies appear only at `debug`.',

@@ -5,6 +5,7 @@ import type { Database, SqlQuery } from './database.js';
 import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messaging/ports.js';
 import { CANCELABLE_STATUSES, FINISHED_STATUSES, IN_PROGRESS_STATUSES } from '../messaging/message-status.js';
 import { MESSAGE_COLUMNS } from './message-columns.js';
+import { queueStatusCallbacks } from '../messaging/status-change.js';
 
 export interface MessageFilter {
   accountSid: string;
@@ -133,19 +134,25 @@ export async function redactMessage(db: Database, options: { accountSid: string;
 
 /** Status=canceled on a message no dispatcher has claimed yet; records the status event in the same statement. */
 export async function cancelMessage(db: Database, options: { accountSid: string; sid: string }): Promise<GuardedUpdate> {
-  const rows = await db.query<MessageRecord>(
-    `WITH m AS (
-       UPDATE messages SET status = 'canceled', next_attempt_at = NULL, date_updated = now()
-       WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[])
-         AND (claimed_until IS NULL OR claimed_until < now())
-       RETURNING ${MESSAGE_COLUMNS}
-     ), e AS (
-       INSERT INTO message_events (message_sid, type, status, detail)
-       SELECT sid, 'status', 'canceled', '{"source":"api"}'::jsonb FROM m
-     )
-     SELECT * FROM m`,
-    [options.sid, options.accountSid, CANCELABLE_STATUSES],
-  );
+  // The status change, its event and the `canceled` status callback commit together (Twilio calls the
+  // StatusCallback on cancelation too); the claim guard keeps a send in progress from being canceled under it.
+  const rows = await db.transaction(async (query) => {
+    const updated = await query<MessageRecord>(
+      `WITH m AS (
+         UPDATE messages SET status = 'canceled', next_attempt_at = NULL, date_updated = now()
+         WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[])
+           AND (claimed_until IS NULL OR claimed_until < now())
+         RETURNING ${MESSAGE_COLUMNS}
+       ), e AS (
+         INSERT INTO message_events (message_sid, type, status, detail)
+         SELECT sid, 'status', 'canceled', '{"source":"api"}'::jsonb FROM m
+       )
+       SELECT * FROM m`,
+      [options.sid, options.accountSid, CANCELABLE_STATUSES],
+    );
+    if (updated[0]) await queueStatusCallbacks(query, [{ sid: updated[0].sid, status: 'canceled' }]);
+    return updated;
+  });
   return rows[0] ? { outcome: 'done', message: rows[0] } : explainRefusal(db, options);
 }
 

@@ -161,6 +161,17 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
     expect(event?.status).toBe('canceled');
   });
 
+  it('queues a canceled status callback when the canceled message has a StatusCallback', async () => {
+    const message = await client.messages.create({ to: TO, from: FROM, body: 'cancel with callback', statusCallback: 'https://hooks.example.com/status?x=1' });
+    await client.messages(message.sid).update({ status: 'canceled' });
+    const deliveries = await db.query<{ kind: string; url: string; params: Record<string, string> }>(
+      'SELECT kind, url, params FROM webhook_deliveries WHERE message_sid = $1', [message.sid],
+    );
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ kind: 'status_callback', url: 'https://hooks.example.com/status?x=1' });
+    expect(deliveries[0]?.params).toMatchObject({ MessageSid: message.sid, MessageStatus: 'canceled', SmsStatus: 'canceled', AccountSid: account.sid });
+  });
+
   it('redacts a finished message and refuses to redact a queued one (30400)', async () => {
     const message = await client.messages.create({ to: TO, from: FROM, body: 'secret' });
     const refused = await restError(client.messages(message.sid).update({ body: '' }));
