@@ -1,0 +1,57 @@
+// The issue's targets, and each measured figure as a ratio to its target. ratio = measured / target for every
+// figure; for "higher is better" figures met means ratio >= 1, for "lower is better" ones ratio <= 1.
+import type { DatabaseRun } from './run-database.js';
+
+export interface TargetCheck {
+  figure: string;
+  measured: number;
+  unit: string;
+  target: number;
+  better: 'higher' | 'lower';
+  ratio: number;
+  met: boolean;
+}
+
+export const TARGETS = {
+  acceptPerSecond: 5000,
+  acceptP99Ms: 50,
+  outboundPerSecond: 2000,
+  inboundPerSecond: 2000,
+  rssMb: 300,
+} as const;
+
+export function checkTargets(run: DatabaseRun): TargetCheck[] {
+  const check = (figure: string, measured: number, unit: string, target: number, better: 'higher' | 'lower'): TargetCheck => {
+    const ratio = measured / target;
+    return { figure, measured, unit, target, better, ratio, met: better === 'higher' ? ratio >= 1 : ratio <= 1 };
+  };
+  const peakRss = Math.max(run.resources.serviceHwmMb, run.resources.outbound.servicePeakRssMb, run.resources.inbound.servicePeakRssMb);
+  return [
+    check('API accept rate', run.accept.perSecond, '/s', TARGETS.acceptPerSecond, 'higher'),
+    check('API accept p99', run.accept.latencyMs.p99, 'ms', TARGETS.acceptP99Ms, 'lower'),
+    check('Outbound end to end', outboundRate(run), '/s', TARGETS.outboundPerSecond, 'higher'),
+    check('Inbound end to end (webhooks)', run.inbound.webhooksPerSecond, '/s', TARGETS.inboundPerSecond, 'higher'),
+    check('Inbound replies out', run.inbound.repliesPerSecond, '/s', TARGETS.inboundPerSecond, 'higher'),
+    check('Service peak RSS', peakRss, 'MB', TARGETS.rssMb, 'lower'),
+  ];
+}
+
+/**
+ * Every delivered callback over the time to the last one. When the phase's wait ended early, the late callbacks
+ * (which overlapped the inbound phase) are included, so the figure is the sustained rate, not a partial one.
+ */
+export function outboundRate(run: DatabaseRun): number {
+  const { delivered, late, eventualSeconds } = run.outbound;
+  return eventualSeconds > 0 ? (delivered + late) / eventualSeconds : 0;
+}
+
+/** What functionally broke (lost or refused work); empty when the run is clean. Speed never counts. */
+export function functionalProblems(run: DatabaseRun): string[] {
+  const problems: string[] = [];
+  if (run.accept.errors > 0) problems.push(`${run.accept.errors} creates not answered 201 (${JSON.stringify(run.accept.errorStatuses)})`);
+  if (run.outbound.lost > 0) problems.push(`${run.outbound.lost} accepted messages never got a delivered status callback`);
+  if (run.inbound.moErrors > 0) problems.push(`${run.inbound.moErrors} MO not answered 200 (${JSON.stringify(run.inbound.moStatuses)})`);
+  if (run.inbound.webhooksLost > 0) problems.push(`${run.inbound.webhooksLost} accepted MO never reached the webhook`);
+  if (run.inbound.repliesLost > 0) problems.push(`${run.inbound.repliesLost} webhook replies never reached the SMSC`);
+  return problems.map((p) => `${run.database}: ${p}`);
+}
