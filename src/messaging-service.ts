@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
 import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
 import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
+import { createStatisticsKeeper } from './dispatch/statistics-keeper.js';
 import { componentLogger } from './logging/index.js';
 import { createServiceMetrics } from './metrics/metrics.js';
 import type { MessageWriter } from './messaging/ports.js';
@@ -102,6 +103,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   const sweepers = [
     createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100 }),
     createReassemblySweeper({ db, logger, intervalMs: 5_000, batchSize: 100, webhookPolicy, onStored: () => webhooks.nudge() }),
+    createStatisticsKeeper({ db, logger, intervalMs: 15_000 }),
   ];
   dispatcher.start();
   webhooks.start();
