@@ -1,6 +1,7 @@
 // The dispatcher's bookkeeping on the `messages` table, which is the outbound queue: claim due rows with
-// FOR UPDATE SKIP LOCKED (two instances never take the same row), hand rows back for a later retry, and recover
-// the rows of an instance that died holding a lease. These are the only queued ⇄ sending moves; customer-visible
+// FOR NO KEY UPDATE SKIP LOCKED (two instances never take the same row; NO KEY because a message's key never
+// changes, and a plain FOR UPDATE would make every event insert that references the message wait for our
+// commit), hand rows back for a later retry, and recover the rows of an instance that died holding a lease. These are the only queued ⇄ sending moves; customer-visible
 // transitions go through messaging/status-change.ts.
 import type { SmscRoute } from '../messaging/smsc-gateway.js';
 import {
@@ -73,7 +74,7 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
        WHERE m.status = 'queued' AND m.next_attempt_at <= now()
        ORDER BY m.next_attempt_at
        LIMIT $2
-       FOR UPDATE OF m SKIP LOCKED)
+       FOR NO KEY UPDATE OF m SKIP LOCKED)
      UPDATE messages m SET status = 'sending', claimed_by = $1,
        claimed_until = now() + $3 * interval '1 millisecond', attempts = m.attempts + CASE WHEN m.valid_until <= now() THEN 0 ELSE 1 END,
        route = COALESCE(c.old_route, c.number_route, c.account_route, $4), date_updated = now()
@@ -152,7 +153,7 @@ export async function recoverExpiredLeases(query: SqlQuery, limit = 1000): Promi
     `WITH expired AS (
        SELECT sid, claimed_by, claimed_until FROM messages
        WHERE status = 'sending' AND claimed_until < now()
-       LIMIT $1 FOR UPDATE SKIP LOCKED)
+       LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED)
      UPDATE messages m SET status = 'queued', claimed_by = NULL, claimed_until = NULL,
        next_attempt_at = now(), date_updated = now()
      FROM expired e WHERE m.sid = e.sid

@@ -226,7 +226,7 @@ async function settleSmppPart(
   const { mapped } = options;
   if (!mapped.final) return settleMessage(query, options);
   // Sibling parts' receipts may be applied at once by other instances: serialise on the message row.
-  await query('SELECT sid FROM messages WHERE sid = $1 FOR UPDATE', [options.messageSid]);
+  await query('SELECT sid FROM messages WHERE sid = $1 FOR NO KEY UPDATE', [options.messageSid]);
   const partStatus = mapped.status === 'delivered' ? 'delivered' : 'undelivered';
   await query('UPDATE smsc_submissions SET status = $2, date_updated = now() WHERE id = $1', [options.submissionId, partStatus]);
   const [parts] = await query<{ total: number; delivered: number; undelivered: number }>(

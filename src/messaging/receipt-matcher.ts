@@ -159,7 +159,7 @@ export async function findReceiptCandidates(
  */
 export async function lockOpenCandidate(query: SqlQuery, sid: string): Promise<boolean> {
   const locked = await query<{ sid: string }>(
-    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') FOR UPDATE`,
+    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') FOR NO KEY UPDATE`,
     [sid],
   );
   if (locked.length === 0) return false;
