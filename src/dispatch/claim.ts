@@ -1,8 +1,8 @@
 // The dispatcher's bookkeeping on the `messages` table, which is the outbound queue: claim due rows with
 // FOR NO KEY UPDATE SKIP LOCKED (two instances never take the same row; NO KEY because a message's key never
 // changes, and a plain FOR UPDATE would make every event insert that references the message wait for our
-// commit), hand rows back for a later retry, and recover the rows of an instance that died holding a lease. These are the only queued ⇄ sending moves; customer-visible
-// transitions go through messaging/status-change.ts.
+// commit), hand rows back for a later retry, and recover the rows of an instance that died holding a lease.
+// These are the only queued ⇄ sending moves; customer-visible transitions go through messaging/status-change.ts.
 import type { SmscRoute } from '../messaging/smsc-gateway.js';
 import {
   queueStatusCallbacks,
