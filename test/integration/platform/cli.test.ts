@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/database.js';
+import { defaultMigrationsDir, readMigrations } from '../../../src/store/migrations.js';
 import { databaseUrl, withAdminClient } from '../../helpers/postgres-admin.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli, startServe } from './cli-process.js';
 
-const INIT = '20261125000000_init';
+// Every migration folder, in order: what a fresh database gets.
+const ALL = readMigrations(defaultMigrationsDir()).map((m) => m.name);
+if (ALL.length === 0) throw new Error('no migrations found');
 const SID = 'AC00112233445566778899aabbccddeeff';
 const TOKEN = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
 const tempDirs: string[] = [];
@@ -143,17 +146,17 @@ describe('accounts create and migrate', () => {
     const url = await emptyDatabase();
     const first = await runCli({ args: ['migrate'], env: { DATABASE_URL: url } });
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ applied: [INIT], alreadyApplied: [] });
+    expect(JSON.parse(first.stdout)).toEqual({ applied: ALL, alreadyApplied: [] });
     const again = await runCli({ args: ['migrate'], env: { DATABASE_URL: url } });
-    expect(JSON.parse(again.stdout)).toEqual({ applied: [], alreadyApplied: [INIT] });
+    expect(JSON.parse(again.stdout)).toEqual({ applied: [], alreadyApplied: ALL });
   });
 
   it('migrate applies the migrations once on PGlite', async () => {
     const dataDir = join(tempDir(), 'data');
     const first = await runCli({ args: ['migrate'], env: { DATA_DIR: dataDir } });
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ applied: [INIT], alreadyApplied: [] });
+    expect(JSON.parse(first.stdout)).toEqual({ applied: ALL, alreadyApplied: [] });
     const again = await runCli({ args: ['migrate'], env: { DATA_DIR: dataDir } });
-    expect(JSON.parse(again.stdout)).toEqual({ applied: [], alreadyApplied: [INIT] });
+    expect(JSON.parse(again.stdout)).toEqual({ applied: [], alreadyApplied: ALL });
   }, 120_000);
 });
