@@ -5,7 +5,7 @@ import { SIMULATE_FLAGS } from '../simulator/simulate-flags.js';
 export const commands: readonly CliCommand[] = [
   {
     words: ['serve'],
-    summary: 'Run the HTTP API (what `npm start` runs): migrate, seed the main account, listen.',
+    summary: 'Run the service (what `npm start` runs): migrate, seed the main account, serve the API, SIP, SMPP and webhooks.',
     options: {},
     run: async (context) => (await import('./serve-command.js')).serveCommand(context),
   },

@@ -4,7 +4,7 @@ import type { CliCommand } from './command.js';
 export function generalHelp(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length)) + 2;
   return [
-    'smsc-connect: a Twilio-compatible Messages API in front of a carrier SMSC (SIP MESSAGE).',
+    'smsc-connect: a Twilio-compatible Messages API in front of a carrier SMSC (SIP MESSAGE or SMPP).',
     '',
     'Usage: smsc-connect <command> [options]',
     '',

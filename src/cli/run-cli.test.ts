@@ -29,7 +29,7 @@ describe('smsc-connect --help', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toContain('Usage: smsc-connect <command> [options]');
-    expect(stdout).toMatch(/^ {2}serve +Run the HTTP API/m);
+    expect(stdout).toMatch(/^ {2}serve +Run the service/m);
     expect(stdout).toMatch(/^ {2}migrate +Apply pending database migrations/m);
     expect(stdout).toMatch(/^ {2}accounts create +Create an account and print its sid and auth_token as JSON\./m);
     expect((await run([])).stdout).toBe(stdout);
