@@ -3,7 +3,7 @@
 // changes, and a plain FOR UPDATE would make every event insert that references the message wait for our
 // commit), hand rows back for a later retry, and recover the rows of an instance that died holding a lease.
 // These are the only queued ⇄ sending moves; customer-visible transitions go through messaging/status-change.ts.
-import type { SmscRoute } from '../messaging/smsc-gateway.js';
+import type { OutboundSms, SmscRoute } from '../messaging/smsc-gateway.js';
 import {
   queueStatusCallbacks,
   recordMessageEvents,
@@ -12,18 +12,8 @@ import {
 } from '../messaging/status-change.js';
 import type { SqlQuery } from '../store/database.js';
 
-/** A claimed message: what the gateway needs, plus the dispatcher's facts about it. */
-export interface ClaimedMessage {
-  sid: string;
-  accountSid: string;
-  to: string;
-  from: string;
-  body: string;
-  coding: 0 | 1 | 2;
-  udh: string | null;
-  messageClass: number | null;
-  validUntil: Date | null;
-  receiptRequested: boolean;
+/** A claimed message: what the gateway needs (OutboundSms), plus the dispatcher's facts about it. */
+export interface ClaimedMessage extends OutboundSms {
   route: SmscRoute;
   /** Attempts including this one (an expired message's claim does not count as one). */
   attempts: number;
