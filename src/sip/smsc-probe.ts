@@ -28,6 +28,9 @@ export function createSmscProbe(options: {
 }): SmscProbe {
   const state: SmscProbeState = { reachable: null, lastStatus: null, lastReason: null, lastProbeAt: null };
   let timer: NodeJS.Timeout | undefined;
+  // A probe still in flight when stop() runs is answered locally by the closing transport; that is not news
+  // about the SMSC, so it is not reported.
+  let stopped = false;
   const target = options.smscUri;
   const hostPart = target.replace(/^sips?:/, '').split(';')[0] ?? '';
   const probe = async () => {
@@ -51,6 +54,7 @@ export function createSmscProbe(options: {
     }
   };
   const update = (reachable: boolean, status: number | null, reason: string | null) => {
+    if (stopped) return;
     if (state.reachable !== reachable) {
       const log = reachable ? options.logger.info.bind(options.logger) : options.logger.warn.bind(options.logger);
       log({ smsc: target, status, reason }, reachable ? 'SMSC answers SIP OPTIONS' : 'SMSC does not answer SIP OPTIONS');
@@ -60,11 +64,13 @@ export function createSmscProbe(options: {
   return {
     start() {
       if (timer) return;
+      stopped = false;
       void probe();
       timer = setInterval(() => void probe(), options.intervalMs);
       timer.unref();
     },
     stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
     },
