@@ -59,17 +59,46 @@ export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
   };
 }
 
+/** How long a whole-table count is reused: scrapes come every 15 s or so; the scans behind them need not. */
+const TABLE_COUNT_TTL_MS = 60_000;
+
+/**
+ * Runs `load` at most once per TABLE_COUNT_TTL_MS and hands out the last result meanwhile. The gauges below count
+ * whole tables (GROUP BY over messages and webhook_attempts): cheap on a small installation, a full scan on a big
+ * one, so they must not run on every scrape of every instance.
+ */
+function cachedQuery<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: { at: number; result: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!value || now - value.at >= TABLE_COUNT_TTL_MS) {
+      const result = load();
+      // A failed load is not cached: the next scrape tries again.
+      result.catch(() => { value = undefined; });
+      value = { at: now, result };
+    }
+    return value.result;
+  };
+}
+
 function registerDatabaseGauges(registry: Registry, sources: MetricSources): void {
   const { db, dispatcher } = sources;
+  const messageCounts = cachedQuery(() => db.query<{ direction: string; status: string; n: number }>(
+    'SELECT direction, status, count(*)::int AS n FROM messages GROUP BY direction, status',
+  ));
+  const attemptCounts = cachedQuery(() => db.query<{ outcome: string; n: number }>(
+    `SELECT CASE WHEN http_status BETWEEN 200 AND 299 THEN '2xx' WHEN http_status BETWEEN 400 AND 499 THEN '4xx'
+                 WHEN http_status >= 500 THEN '5xx' WHEN http_status IS NULL THEN 'error' ELSE 'other' END AS outcome,
+            count(*)::int AS n
+       FROM webhook_attempts GROUP BY 1`,
+  ));
   new Gauge({
     name: 'smsc_messages',
-    help: 'Messages stored, by direction and status (whole installation)',
+    help: 'Messages stored, by direction and status (whole installation; refreshed at most once a minute)',
     labelNames: ['direction', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db.query<{ direction: string; status: string; n: number }>(
-        'SELECT direction, status, count(*)::int AS n FROM messages GROUP BY direction, status',
-      );
+      const rows = await messageCounts();
       this.reset();
       for (const row of rows) this.set({ direction: row.direction, status: row.status }, row.n);
     },
@@ -87,16 +116,11 @@ function registerDatabaseGauges(registry: Registry, sources: MetricSources): voi
   });
   new Gauge({
     name: 'smsc_webhook_attempts',
-    help: 'Webhook and status-callback HTTP attempts by outcome class (2xx, 4xx, 5xx, error), whole installation',
+    help: 'Webhook and status-callback HTTP attempts by outcome class (2xx, 4xx, 5xx, error), whole installation; refreshed at most once a minute',
     labelNames: ['outcome'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db.query<{ outcome: string; n: number }>(
-        `SELECT CASE WHEN http_status BETWEEN 200 AND 299 THEN '2xx' WHEN http_status BETWEEN 400 AND 499 THEN '4xx'
-                     WHEN http_status >= 500 THEN '5xx' WHEN http_status IS NULL THEN 'error' ELSE 'other' END AS outcome,
-                count(*)::int AS n
-           FROM webhook_attempts GROUP BY 1`,
-      );
+      const rows = await attemptCounts();
       this.reset();
       for (const row of rows) this.set({ outcome: row.outcome }, row.n);
     },
