@@ -13,7 +13,10 @@ import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
 import { createStatisticsKeeper } from './dispatch/statistics-keeper.js';
 import { componentLogger } from './logging/index.js';
 import { createServiceMetrics } from './metrics/metrics.js';
+import { DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from './messaging/apply-receipt.js';
 import type { MessageWriter } from './messaging/ports.js';
+import { createReceiptBatcher } from './messaging/receipt-batch.js';
+import { receiveSms } from './messaging/receive-sms.js';
 import type { SmscGateway } from './messaging/smsc-gateway.js';
 import { createSipStack, localHostPort, type SipStack } from './sip/index.js';
 import { createSipInboundHandler } from './sip/inbound-handler.js';
@@ -46,6 +49,9 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
   });
+  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange };
+  // Group commit: concurrent receipts share one transaction; each is answered 200 only after it commits.
+  const receipts = createReceiptBatcher({ db, policy: receiptPolicy });
   sip.port.onMessage(createSipInboundHandler({
     db,
     logger,
@@ -53,6 +59,15 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     unknownNumberStatus: config.sip.unknownNumberStatus,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
     webhookPolicy,
+    receiptPolicy,
+    useCases: {
+      receiveSms: (sms) => receiveSms(db, sms),
+      applySipReceipt: async (receipt) => {
+        const result = await receipts.applySipReceipt(receipt);
+        if (result.outcome === 'matched') webhooks.nudge();
+        return result;
+      },
+    },
     onStored: () => webhooks.nudge(),
   }));
   await sip.port.start();
@@ -74,7 +89,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   });
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
-    db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy,
+    db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy, receiptPolicy,
     onStored: () => webhooks.nudge(),
   });
   await smpp?.start().catch(async (error: unknown) => {
@@ -101,7 +116,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     statusChange,
   });
   const sweepers = [
-    createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100 }),
+    createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100, policy: receiptPolicy }),
     createReassemblySweeper({ db, logger, intervalMs: 5_000, batchSize: 100, webhookPolicy, onStored: () => webhooks.nudge() }),
     createStatisticsKeeper({ db, logger, intervalMs: 15_000 }),
   ];

@@ -2,7 +2,8 @@
 // "sent" write) is stored with `next_match_at`, and this loop gives it more attempts with a growing delay, up to
 // the policy's bound. After the last attempt the receipt stays stored, unmatched and visible (docs/receipts.md).
 import type { Logger } from 'pino';
-import { DEFAULT_RECEIPT_POLICY, retryParkedReceipts, type ReceiptPolicy } from '../messaging/apply-receipt.js';
+import { DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from '../messaging/apply-receipt.js';
+import { retryParkedReceipts } from '../messaging/receipt-batch.js';
 import type { Database } from '../store/database.js';
 import { createPollLoop, type Sweeper } from './reassembly-sweeper.js';
 

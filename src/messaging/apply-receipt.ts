@@ -32,7 +32,7 @@ export const DEFAULT_RECEIPT_POLICY: ReceiptPolicy = {
 };
 
 /** How long an identical receipt (same raw text and addresses) counts as a repeat of one already stored. */
-const REPEAT_WINDOW_MS = 72 * 60 * 60 * 1000;
+export const REPEAT_WINDOW_MS = 72 * 60 * 60 * 1000;
 
 export type ApplyReceiptResult =
   | { outcome: 'matched'; receiptId: string; messageSid: string; status: string | null }
@@ -271,35 +271,4 @@ async function storeReceipt(
   if (row === undefined) throw new Error('delivery_receipts insert returned no row');
   const { rawText: _rawText, ...rest } = f;
   return { receipt: { ...rest, id: row.id, matchAttempts: 0 } };
-}
-
-/** Parked receipts due for another attempt, claimed for this transaction (other instances skip them). */
-export async function retryParkedReceipts(
-  db: Database,
-  options: { limit: number; policy?: ReceiptPolicy },
-): Promise<ApplyReceiptResult[]> {
-  const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  return db.transaction(async (query) => {
-    const rows = await query<{
-      id: string; source: 'sip' | 'smpp'; from_address: string; to_address: string; smsc_message_id: string | null;
-      stat: string | null; err: string | null; submit_date: string | null; done_date: string | null; text: string | null;
-      match_attempts: number;
-    }>(
-      `SELECT id::text AS id, source, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text,
-         match_attempts
-       FROM delivery_receipts WHERE message_sid IS NULL AND next_match_at <= now()
-       ORDER BY next_match_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [options.limit],
-    );
-    const results: ApplyReceiptResult[] = [];
-    for (const r of rows) {
-      const receipt: StoredReceipt = {
-        id: r.id, source: r.source, fromAddress: r.from_address, toAddress: r.to_address, smscMessageId: r.smsc_message_id,
-        stat: r.stat ?? '', err: r.err ?? '', submitDate: r.submit_date ?? '', doneDate: r.done_date ?? '',
-        text: r.text ?? '', matchAttempts: r.match_attempts,
-      };
-      results.push(await attemptMatch(query, { receipt, policy }));
-    }
-    return results;
-  });
 }

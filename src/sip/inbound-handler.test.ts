@@ -33,11 +33,11 @@ function fakeUseCases(answers: { sms?: ReceiveSmsResult | Error; receipt?: Apply
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   };
   const useCases = {
-    receiveSms: async (_db, options) => {
+    receiveSms: async (options: ReceiveSmsOptions) => {
       smsCalls.push(options);
       return settle(answers.sms);
     },
-    applySipReceipt: async (_db, options) => {
+    applySipReceipt: async (options: { rawText: string; fromUser: string; toUser: string }) => {
       receiptCalls.push({ rawText: options.rawText, fromUser: options.fromUser, toUser: options.toUser });
       return settle(answers.receipt);
     },

@@ -6,8 +6,10 @@
 // treats every 5xx as permanent.
 import type { Logger } from 'pino';
 import { isDeliveryReceipt } from '../encoding/index.js';
-import { applySipReceipt, type ReceiptPolicy } from '../messaging/apply-receipt.js';
-import { receiveSms } from '../messaging/receive-sms.js';
+import {
+  applySipReceipt, type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput,
+} from '../messaging/apply-receipt.js';
+import { receiveSms, type ReceiveSmsOptions, type ReceiveSmsResult } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
 import { decodeInboundSms, SipDecodeError, type BodyCharsets, type InboundSms } from './header-codec.js';
@@ -24,16 +26,26 @@ export interface SipInboundHandlerOptions {
   onStored?: () => void;
   receiptPolicy?: ReceiptPolicy;
   webhookPolicy?: InboundWebhookPolicy;
-  /** The use cases called; the real ones unless a caller composes others (a fake in unit tests). */
+  /**
+   * The use cases called. By default each request runs in its own transaction; the service composes the
+   * group-committed ones (inbound-batch.ts, receipt-batch.ts), and unit tests a fake.
+   */
   useCases?: InboundUseCases;
 }
 
+/** The two things an inbound MESSAGE can be, each stored (and committed) before the promise resolves. */
 export interface InboundUseCases {
-  receiveSms: typeof receiveSms;
-  applySipReceipt: typeof applySipReceipt;
+  receiveSms(options: ReceiveSmsOptions): Promise<ReceiveSmsResult>;
+  applySipReceipt(options: SipReceiptInput): Promise<ApplyReceiptResult>;
 }
 
-const USE_CASES: InboundUseCases = { receiveSms, applySipReceipt };
+/** One transaction per request: simple, and what tests that call the handler directly get. */
+export function unbatchedInboundUseCases(db: Database, policies: { receiptPolicy?: ReceiptPolicy } = {}): InboundUseCases {
+  return {
+    receiveSms: (options) => receiveSms(db, options),
+    applySipReceipt: (options) => applySipReceipt(db, { ...options, ...(policies.receiptPolicy ? { policy: policies.receiptPolicy } : {}) }),
+  };
+}
 
 /** Reason phrases for the statuses SIP_UNKNOWN_NUMBER_STATUS is likely to name (RFC 3261 §21). */
 const REASONS: Readonly<Record<number, string>> = {
@@ -45,6 +57,7 @@ export const TEMPORARY_FAILURE: SipReply = { status: 480, reason: 'Temporarily U
 
 export function createSipInboundHandler(options: SipInboundHandlerOptions): IncomingMessageHandler {
   const log = options.logger.child({ component: 'sip-inbound' });
+  const useCases = options.useCases ?? unbatchedInboundUseCases(options.db, options.receiptPolicy ? { receiptPolicy: options.receiptPolicy } : {});
   return async (message) => {
     let sms: InboundSms;
     try {
@@ -56,8 +69,8 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
     }
     try {
       // 8-bit data is binary: even if its bytes spell a receipt, it is a message.
-      if (sms.coding !== 1 && isDeliveryReceipt(sms.text)) return await handleReceipt({ options, log, sms });
-      return await handleMessage({ options, log, sms, message });
+      if (sms.coding !== 1 && isDeliveryReceipt(sms.text)) return await handleReceipt({ useCases, log, sms });
+      return await handleMessage({ options, useCases, log, sms, message });
     } catch (error) {
       log.error({ err: error, callId: message.callId }, 'inbound MESSAGE not stored; answered 480 so that the SMSC retries');
       return TEMPORARY_FAILURE;
@@ -66,10 +79,10 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
 }
 
 async function handleMessage(input: {
-  options: SipInboundHandlerOptions; log: Logger; sms: InboundSms; message: IncomingSipMessage;
+  options: SipInboundHandlerOptions; useCases: InboundUseCases; log: Logger; sms: InboundSms; message: IncomingSipMessage;
 }): Promise<SipReply> {
   const { options, log, sms, message } = input;
-  const result = await (options.useCases ?? USE_CASES).receiveSms(options.db, {
+  const result = await input.useCases.receiveSms({
     fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, coding: sms.coding, udhHex: sms.udhHex,
     smscId: sms.smscId, deliveryTime: sms.deliveryTime, requestKey: requestKeyOf(message), route: 'sip',
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
@@ -92,12 +105,9 @@ async function handleMessage(input: {
   }
 }
 
-async function handleReceipt(input: { options: SipInboundHandlerOptions; log: Logger; sms: InboundSms }): Promise<SipReply> {
-  const { options, log, sms } = input;
-  const result = await (options.useCases ?? USE_CASES).applySipReceipt(options.db, {
-    rawText: sms.text, fromUser: sms.fromUser, toUser: sms.toUser,
-    ...(options.receiptPolicy ? { policy: options.receiptPolicy } : {}),
-  });
+async function handleReceipt(input: { useCases: InboundUseCases; log: Logger; sms: InboundSms }): Promise<SipReply> {
+  const { log, sms } = input;
+  const result = await input.useCases.applySipReceipt({ rawText: sms.text, fromUser: sms.fromUser, toUser: sms.toUser });
   const fields = { receiptId: result.receiptId, from: sms.fromUser, to: sms.toUser };
   if (result.outcome === 'matched') log.info({ ...fields, messageSid: result.messageSid, status: result.status }, 'receipt applied');
   else if (result.outcome === 'parked') log.info({ ...fields, nextMatchAt: result.nextMatchAt }, 'receipt matches no message yet; parked');

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
 import { expireReassemblyGroups } from '../../../src/dispatch/reassembly-sweeper.js';
-import { applySipReceipt, applySmppReceipt, DEFAULT_RECEIPT_POLICY, retryParkedReceipts } from '../../../src/messaging/apply-receipt.js';
+import { applySipReceipt, applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
+import { retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
 import { receiveSms, type ReceiveSmsOptions } from '../../../src/messaging/receive-sms.js';
 import { applyStatusChanges } from '../../../src/messaging/status-change.js';
 import type { Database } from '../../../src/store/database.js';

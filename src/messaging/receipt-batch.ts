@@ -1,0 +1,399 @@
+// Delivery receipts, many at a time. Receipts arrive as fast as messages are sent, and one transaction of ten
+// statements per receipt made them the database's main load; here a batch of receipts costs about ten
+// statements in all, whatever its size:
+//   store   - advisory locks on the receipts' repeat keys, one lookup of earlier copies, one multi-row INSERT;
+//   match   - one candidate query for every (handset, sender) pair in the batch, the choice in memory
+//             (receipt-matcher.ts's rules; two receipts of one batch never take the same message), one lock of
+//             the chosen messages in sid order, one re-check that no other receipt settled them meanwhile;
+//   apply   - the status changes, events and callbacks through status-change.ts, one UPDATE of the receipts.
+// A chosen message that another transaction took meanwhile sends its receipt down the one-at-a-time path
+// (apply-receipt.ts attemptMatch), which chooses again; SMPP receipts, matched exactly by submission, also go
+// that way. The results are exactly those of applySipReceipt, one per input, in order.
+//
+// createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200 for
+// a receipt only after the batch that holds it has committed.
+import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
+import type { Database, SqlQuery } from '../store/database.js';
+import { createGroupCommit } from '../store/group-commit.js';
+import {
+  applySipReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, receiptEventDetail, REPEAT_WINDOW_MS,
+  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type StoredReceipt,
+} from './apply-receipt.js';
+import {
+  addressForms, chooseCandidate, FINAL_RECEIPT_STATS, submitWindow, type ReceiptCandidate,
+} from './receipt-matcher.js';
+import { applyStatusChangesWith, recordMessageEvents, type MessageEventInput, type StatusChange } from './status-change.js';
+
+export interface ReceiptBatcher {
+  /** Stores and applies one SIP receipt; resolves after the batch holding it has committed. */
+  applySipReceipt(input: SipReceiptInput): Promise<ApplyReceiptResult>;
+  readonly pending: number;
+}
+
+export interface ReceiptBatcherOptions {
+  db: Database;
+  policy?: ReceiptPolicy;
+  /**
+   * Runs before each batch, e.g. to write this instance's buffered "sent" outcomes first: a receipt that beats
+   * our own "sent" write finds its message still `sending` and must be parked and retried later.
+   */
+  beforeBatch?: () => Promise<void>;
+  maxBatchSize?: number;
+}
+
+export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBatcher {
+  const { db } = options;
+  const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
+  const commits = createGroupCommit<SipReceiptInput, ApplyReceiptResult>({
+    async writeBatch(inputs) {
+      await options.beforeBatch?.();
+      return db.transaction((query) => applySipReceiptsWith(query, inputs, { policy, kind: db.kind }));
+    },
+    writeOne: (input) => applySipReceipt(db, { ...input, policy }),
+    maxBatchSize: options.maxBatchSize ?? 200,
+  });
+  return {
+    applySipReceipt(input) {
+      // Refuse a text that is no receipt here, so that it cannot fail the batch of the others.
+      if (parseDeliveryReceipt(input.rawText) === null) return Promise.reject(new Error('not a delivery receipt (no id: or stat:)'));
+      return commits.submit(input);
+    },
+    get pending() {
+      return commits.pending;
+    },
+  };
+}
+
+/** Stores SIP receipts and applies those that match, inside the caller's transaction. One result per input. */
+export async function applySipReceiptsWith(
+  query: SqlQuery,
+  inputs: readonly SipReceiptInput[],
+  options: { policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<ApplyReceiptResult[]> {
+  const fields = inputs.map((input): ReceiptFields => {
+    const parsed = parseDeliveryReceipt(input.rawText);
+    if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
+    return {
+      source: 'sip', rawText: input.rawText, fromAddress: input.fromUser, toAddress: input.toUser,
+      smscMessageId: parsed.id, stat: parsed.stat, err: parsed.err, submitDate: parsed.submitDate,
+      doneDate: parsed.doneDate, text: parsed.text,
+    };
+  });
+  const stored = await storeReceipts(query, fields, options.kind);
+  const fresh = stored.flatMap((s) => ('receipt' in s ? [s.receipt] : []));
+  const matched = await matchReceiptsWith(query, fresh, options.policy);
+  const byId = new Map(fresh.map((receipt, i) => [receipt.id, matched[i] as ApplyReceiptResult]));
+  return stored.map((s) => ('receipt' in s ? (byId.get(s.receipt.id) as ApplyReceiptResult) : s.duplicateOf));
+}
+
+type ReceiptFields = Omit<StoredReceipt, 'id' | 'matchAttempts'> & { rawText: string };
+type StoreOutcome = { receipt: StoredReceipt } | { duplicateOf: ApplyReceiptResult };
+
+/** The identity of a repeated receipt: the same request re-sent by the SMSC carries the same text and users. */
+function repeatKey(f: ReceiptFields): string {
+  return `dlr:${f.smscMessageId ?? ''}|${f.rawText}`;
+}
+
+/**
+ * Inserts the receipts that are not repeats of one stored in the last 72 hours (or of an earlier one in this
+ * batch). On PostgreSQL the repeat keys are locked first, in a fixed order, so that two instances given the
+ * same receipt at once store it once.
+ */
+async function storeReceipts(query: SqlQuery, all: readonly ReceiptFields[], kind: Database['kind']): Promise<StoreOutcome[]> {
+  const sameKey = (f: ReceiptFields) => `${f.source}\u0000${f.fromAddress}\u0000${f.toAddress}\u0000${repeatKey(f)}`;
+  const firstOf = new Map<string, number>();
+  all.forEach((f, i) => { if (!firstOf.has(sameKey(f))) firstOf.set(sameKey(f), i); });
+  const unique = [...firstOf.values()].map((i) => all[i] as ReceiptFields);
+  if (kind === 'postgres') {
+    await query(
+      `SELECT pg_advisory_xact_lock(k.h) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) k`,
+      [unique.map(repeatKey)],
+    );
+  }
+  const earlier = await query<{ ord: number; id: string; message_sid: string | null }>(
+    `SELECT i.ord::int AS ord, d.id::text AS id, d.message_sid
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+       AS i(source, smsc_message_id, raw_text, from_address, to_address, ord)
+     CROSS JOIN LATERAL (
+       SELECT r.id, r.message_sid FROM delivery_receipts r
+       WHERE r.smsc_message_id = i.smsc_message_id AND r.raw_text = i.raw_text AND r.from_address = i.from_address
+         AND r.to_address = i.to_address AND r.source = i.source
+         AND r.date_received > now() - $6 * interval '1 millisecond'
+       ORDER BY r.id LIMIT 1) d`,
+    [
+      unique.map((f) => f.source), unique.map((f) => f.smscMessageId), unique.map((f) => f.rawText),
+      unique.map((f) => f.fromAddress), unique.map((f) => f.toAddress), REPEAT_WINDOW_MS,
+    ],
+  );
+  const repeats = new Map(earlier.map((row) => [row.ord - 1, row]));
+  const toInsert = unique.filter((_f, i) => !repeats.has(i));
+  const inserted = toInsert.length === 0 ? [] : await query<{ id: string }>(
+    `INSERT INTO delivery_receipts (source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date,
+       done_date, text)
+     SELECT i.source, i.raw_text, i.from_address, i.to_address, i.smsc_message_id, i.stat, i.err, i.submit_date,
+       i.done_date, i.text
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::text[], $10::text[]) WITH ORDINALITY
+       AS i(source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text, ord)
+     ORDER BY i.ord
+     RETURNING id::text AS id`,
+    [
+      toInsert.map((f) => f.source), toInsert.map((f) => f.rawText), toInsert.map((f) => f.fromAddress),
+      toInsert.map((f) => f.toAddress), toInsert.map((f) => f.smscMessageId), toInsert.map((f) => f.stat),
+      toInsert.map((f) => f.err), toInsert.map((f) => f.submitDate), toInsert.map((f) => f.doneDate),
+      toInsert.map((f) => f.text),
+    ],
+  );
+  if (inserted.length !== toInsert.length) throw new Error(`delivery_receipts insert returned ${inserted.length} of ${toInsert.length} rows`);
+  // Ids come from the sequence in insertion order, which is the ORDER BY above: ascending ids follow `toInsert`.
+  const ids = inserted.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  const outcomeOfUnique = new Map<string, StoreOutcome>();
+  let next = 0;
+  unique.forEach((f, i) => {
+    const repeat = repeats.get(i);
+    if (repeat !== undefined) {
+      outcomeOfUnique.set(sameKey(f), { duplicateOf: { outcome: 'duplicate', receiptId: repeat.id, messageSid: repeat.message_sid } });
+      return;
+    }
+    const { rawText: _rawText, ...rest } = f;
+    outcomeOfUnique.set(sameKey(f), { receipt: { ...rest, id: ids[next++] as string, matchAttempts: 0 } });
+  });
+  return all.map((f, i) => {
+    const outcome = outcomeOfUnique.get(sameKey(f)) as StoreOutcome;
+    if (firstOf.get(sameKey(f)) === i || 'duplicateOf' in outcome) return outcome;
+    // A second copy inside this batch repeats the first one just stored (not matched yet: no message named).
+    return { duplicateOf: { outcome: 'duplicate', receiptId: outcome.receipt.id, messageSid: null } };
+  });
+}
+
+/** What one SIP receipt's match attempt decided, before it is written. */
+interface SipPlan {
+  receipt: StoredReceipt;
+  attempt: number;
+  mapped: MappedReceipt;
+  lastAttempt: boolean;
+  window: { from: Date; to: Date } | null;
+  chosen: ReceiptCandidate | null;
+  /** Set once the chosen message is locked: it is still `sending`, so it has no date_sent; this one is used. */
+  dateSent?: Date;
+}
+
+/**
+ * One more match attempt for each stored receipt, inside the caller's transaction; one result per receipt, in
+ * order. The same decisions as attemptMatch, taken for the whole batch at once.
+ */
+export async function matchReceiptsWith(
+  query: SqlQuery,
+  receipts: readonly StoredReceipt[],
+  policy: ReceiptPolicy,
+): Promise<ApplyReceiptResult[]> {
+  const results: Array<ApplyReceiptResult | undefined> = new Array(receipts.length);
+  const plans: Array<{ index: number; plan: SipPlan }> = [];
+  for (const [index, receipt] of receipts.entries()) {
+    if (receipt.source === 'sip') {
+      const attempt = receipt.matchAttempts + 1;
+      const mapped = mapReceiptStatus(receipt.stat, receipt.err);
+      const lastAttempt = attempt >= policy.maxMatchAttempts || !mapped.final;
+      plans.push({ index, plan: { receipt, attempt, mapped, lastAttempt, window: submitWindow(receipt.submitDate, policy.rules), chosen: null } });
+    } else {
+      results[index] = await attemptMatch(query, { receipt, policy });
+    }
+  }
+  await chooseForBatch(query, plans.map((p) => p.plan));
+  const contested = await lockChosen(query, plans.map((p) => p.plan));
+  const written = await writePlans(query, plans.map((p) => p.plan).filter((plan) => !contested.has(plan)), policy);
+  for (const { index, plan } of plans) {
+    // Another transaction took the chosen message meanwhile: choose again, one receipt at a time.
+    results[index] = contested.has(plan) ? await attemptMatch(query, { receipt: plan.receipt, policy }) : written.get(plan);
+  }
+  return results as ApplyReceiptResult[];
+}
+
+/** Most open messages considered for one receipt, as in attemptMatch. */
+const RECEIPT_CANDIDATE_LIMIT = 50;
+
+/** Fetches the open candidates of every (handset, sender) pair once and gives each receipt its choice. */
+async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promise<void> {
+  const groups = new Map<string, SipPlan[]>();
+  for (const plan of plans) {
+    const key = `${plan.receipt.fromAddress}\u0000${plan.receipt.toAddress}`;
+    groups.set(key, [...(groups.get(key) ?? []), plan]);
+  }
+  if (groups.size === 0) return;
+  const rows: Array<{ group: number; toForm: string; fromForm: string; from: string | null; to: string | null; limit: number }> = [];
+  const grouped = [...groups.values()];
+  grouped.forEach((members, group) => {
+    const first = members[0] as SipPlan;
+    // One query per pair covers every member's window: the union of them (none if any member has none).
+    const windows = members.map((m) => m.window);
+    const from = windows.some((w) => w === null) ? null : new Date(Math.min(...windows.map((w) => (w as { from: Date }).from.getTime())));
+    const to = from === null ? null : new Date(Math.max(...windows.map((w) => (w as { to: Date }).to.getTime())));
+    for (const toForm of addressForms(first.receipt.fromAddress)) {
+      for (const fromForm of addressForms(first.receipt.toAddress)) {
+        rows.push({ group, toForm, fromForm, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, limit: RECEIPT_CANDIDATE_LIMIT + members.length });
+      }
+    }
+  });
+  const found = await query<{ grp: number; sid: string; status: string; body: string; sent_at: Date }>(
+    `SELECT g.grp, c.sid, c.status, c.body, c.sent_at
+     FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[])
+       AS g(grp, to_form, from_form, win_from, win_to, lim)
+     CROSS JOIN LATERAL (
+       SELECT m.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at
+       FROM messages m
+       WHERE m.to_address = g.to_form AND m.from_address = g.from_form
+         AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
+         AND (g.win_from IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN g.win_from AND g.win_to)
+         AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($7::text[]))
+       ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid
+       LIMIT g.lim) c`,
+    [
+      rows.map((r) => r.group), rows.map((r) => r.toForm), rows.map((r) => r.fromForm), rows.map((r) => r.from),
+      rows.map((r) => r.to), rows.map((r) => r.limit), FINAL_RECEIPT_STATS,
+    ],
+  );
+  const candidatesOf = new Map<number, ReceiptCandidate[]>();
+  for (const row of found) {
+    candidatesOf.set(row.grp, [...(candidatesOf.get(row.grp) ?? []), { sid: row.sid, status: row.status, body: row.body, sentAt: new Date(row.sent_at) }]);
+  }
+  grouped.forEach((members, group) => {
+    const candidates = (candidatesOf.get(group) ?? []).sort(
+      (a, b) => a.sentAt.getTime() - b.sentAt.getTime() || a.sid.localeCompare(b.sid),
+    );
+    const taken = new Set<string>();
+    // Oldest receipt first: of two receipts for identical texts, the earlier one gets the earlier message.
+    for (const plan of [...members].sort((a, b) => compareIds(a.receipt.id, b.receipt.id))) {
+      const open = candidates.filter((c) => !taken.has(c.sid) && inWindow(c, plan.window)).slice(0, RECEIPT_CANDIDATE_LIMIT);
+      const choice = chooseCandidate(plan.receipt.text, open, { acceptSending: plan.lastAttempt });
+      if (choice.kind !== 'matched') continue;
+      plan.chosen = choice.candidate;
+      taken.add(choice.candidate.sid);
+    }
+  });
+}
+
+function inWindow(candidate: ReceiptCandidate, window: { from: Date; to: Date } | null): boolean {
+  if (window === null) return true;
+  const at = candidate.sentAt.getTime();
+  return at >= window.from.getTime() && at <= window.to.getTime();
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Locks the chosen messages and returns the plans whose message is no longer open: settled, or moved on, by a
+ * transaction that committed after our candidate query. Each re-check runs as its own statement so that its
+ * snapshot includes whatever committed while we waited for the locks. Receipt batches lock in sid order, so they
+ * cannot deadlock one another; should one deadlock with another writer (the dispatcher's outcome batch), the
+ * group commit retries its receipts one by one.
+ */
+async function lockChosen(query: SqlQuery, plans: readonly SipPlan[]): Promise<Set<SipPlan>> {
+  const chosen = plans.filter((plan) => plan.chosen !== null);
+  if (chosen.length === 0) return new Set();
+  const sids = chosen.map((plan) => (plan.chosen as ReceiptCandidate).sid);
+  const locked = await query<{ sid: string; date_sent: Date | null; date_updated: Date }>(
+    `SELECT sid, date_sent, date_updated FROM messages
+     WHERE sid = ANY($1::text[]) AND status IN ('sent', 'sending') ORDER BY sid FOR NO KEY UPDATE`,
+    [sids],
+  );
+  const settled = await query<{ message_sid: string }>(
+    `SELECT DISTINCT message_sid FROM delivery_receipts WHERE message_sid = ANY($1::text[]) AND upper(stat) = ANY($2::text[])`,
+    [sids, FINAL_RECEIPT_STATS],
+  );
+  const open = new Map(locked.map((row) => [row.sid, row]));
+  for (const row of settled) open.delete(row.message_sid);
+  const contested = new Set<SipPlan>();
+  for (const plan of chosen) {
+    const row = open.get((plan.chosen as ReceiptCandidate).sid);
+    if (row === undefined) {
+      contested.add(plan);
+      continue;
+    }
+    // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
+    if (row.date_sent === null) plan.dateSent = new Date(row.date_updated);
+  }
+  return contested;
+}
+
+/** Applies the matched plans and records every plan's attempt on its receipt; the results, by plan. */
+async function writePlans(query: SqlQuery, plans: readonly SipPlan[], policy: ReceiptPolicy): Promise<Map<SipPlan, ApplyReceiptResult>> {
+  const results = new Map<SipPlan, ApplyReceiptResult>();
+  if (plans.length === 0) return results;
+  const matched = plans.filter((plan) => plan.chosen !== null);
+  const final = matched.filter((plan) => plan.mapped.final);
+  const changes: StatusChange[] = final.map((plan) => {
+    const chosen = plan.chosen as ReceiptCandidate;
+    return {
+      sid: chosen.sid, status: plan.mapped.status, errorCode: plan.mapped.errorCode, errorMessage: plan.mapped.errorMessage,
+      ...(plan.dateSent ? { dateSent: plan.dateSent } : {}),
+      event: { type: 'receipt', detail: receiptEventDetail(plan.receipt) },
+      rawDlrDoneDate: plan.receipt.doneDate === '' ? null : plan.receipt.doneDate,
+    };
+  });
+  const applied = changes.length === 0 ? [] : await applyStatusChangesWith(query, changes, policy.statusChange);
+  const intermediate: MessageEventInput[] = matched.filter((plan) => !plan.mapped.final).map((plan) => ({
+    sid: (plan.chosen as ReceiptCandidate).sid, type: 'receipt', status: null, detail: receiptEventDetail(plan.receipt),
+  }));
+  await recordMessageEvents(query, intermediate);
+
+  // Unmatched: retried later with a doubling delay, unless this was the last attempt (or an intermediate
+  // receipt, which nothing waits for).
+  const delayOf = (plan: SipPlan): number | null => (plan.chosen !== null || plan.lastAttempt
+    ? null
+    : Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(plan.attempt - 1, 30)));
+  const rows = await query<{ id: string; next_match_at: Date | null }>(
+    `UPDATE delivery_receipts r SET message_sid = i.message_sid,
+       date_matched = CASE WHEN i.message_sid IS NULL THEN r.date_matched ELSE now() END,
+       match_attempts = i.attempts,
+       next_match_at = CASE WHEN i.delay_ms IS NULL THEN NULL ELSE now() + i.delay_ms * interval '1 millisecond' END
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[]) AS i(id, message_sid, attempts, delay_ms)
+     WHERE r.id = i.id
+     RETURNING r.id::text AS id, r.next_match_at`,
+    [plans.map((p) => p.receipt.id), plans.map((p) => p.chosen?.sid ?? null), plans.map((p) => p.attempt), plans.map(delayOf)],
+  );
+  const nextMatchAt = new Map(rows.map((row) => [row.id, row.next_match_at]));
+  const finalIndex = new Map(final.map((plan, i) => [plan, i]));
+  for (const plan of plans) {
+    const receiptId = plan.receipt.id;
+    if (plan.chosen !== null) {
+      const i = finalIndex.get(plan);
+      const status = i === undefined ? null : applied[i]?.applied ? plan.mapped.status : null;
+      results.set(plan, { outcome: 'matched', receiptId, messageSid: plan.chosen.sid, status });
+    } else if (delayOf(plan) === null) {
+      results.set(plan, { outcome: 'unmatched', receiptId });
+    } else {
+      const at = nextMatchAt.get(receiptId);
+      results.set(plan, { outcome: 'parked', receiptId, nextMatchAt: at ? new Date(at) : new Date(Date.now() + (delayOf(plan) as number)) });
+    }
+  }
+  return results;
+}
+
+/** Parked receipts due for another attempt, claimed for this transaction (other instances skip them). */
+export async function retryParkedReceipts(
+  db: Database,
+  options: { limit: number; policy?: ReceiptPolicy },
+): Promise<ApplyReceiptResult[]> {
+  const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
+  return db.transaction(async (query) => {
+    const rows = await query<{
+      id: string; source: 'sip' | 'smpp'; from_address: string; to_address: string; smsc_message_id: string | null;
+      stat: string | null; err: string | null; submit_date: string | null; done_date: string | null; text: string | null;
+      match_attempts: number;
+    }>(
+      `SELECT id::text AS id, source, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text,
+         match_attempts
+       FROM delivery_receipts WHERE message_sid IS NULL AND next_match_at <= now()
+       ORDER BY next_match_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [options.limit],
+    );
+    const receipts = rows.map((r): StoredReceipt => ({
+      id: r.id, source: r.source, fromAddress: r.from_address, toAddress: r.to_address, smscMessageId: r.smsc_message_id,
+      stat: r.stat ?? '', err: r.err ?? '', submitDate: r.submit_date ?? '', doneDate: r.done_date ?? '',
+      text: r.text ?? '', matchAttempts: r.match_attempts,
+    }));
+    return matchReceiptsWith(query, receipts, policy);
+  });
+}
