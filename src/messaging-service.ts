@@ -16,7 +16,7 @@ import { createServiceMetrics } from './metrics/metrics.js';
 import { DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from './messaging/apply-receipt.js';
 import type { MessageWriter } from './messaging/ports.js';
 import { createReceiptBatcher } from './messaging/receipt-batch.js';
-import { receiveSms } from './messaging/receive-sms.js';
+import { createInboundBatcher } from './messaging/inbound-batch.js';
 import type { SmscGateway } from './messaging/smsc-gateway.js';
 import { createSipStack, localHostPort, type SipStack } from './sip/index.js';
 import { createSipInboundHandler } from './sip/inbound-handler.js';
@@ -49,9 +49,16 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
   });
+  let startedDispatcher: OutboundDispatcher | null = null;
   const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange };
-  // Group commit: concurrent receipts share one transaction; each is answered 200 only after it commits.
-  const receipts = createReceiptBatcher({ db, policy: receiptPolicy });
+  // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
+  const receipts = createReceiptBatcher({
+    db,
+    policy: receiptPolicy,
+    // A receipt may arrive before the dispatcher below exists; then there is nothing of ours to write first.
+    beforeBatch: () => startedDispatcher?.flushOutcomes() ?? Promise.resolve(),
+  });
+  const inbound = createInboundBatcher({ db });
   sip.port.onMessage(createSipInboundHandler({
     db,
     logger,
@@ -61,7 +68,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     webhookPolicy,
     receiptPolicy,
     useCases: {
-      receiveSms: (sms) => receiveSms(db, sms),
+      receiveSms: (sms) => inbound.receiveSms(sms),
       applySipReceipt: async (receipt) => {
         const result = await receipts.applySipReceipt(receipt);
         if (result.outcome === 'matched') webhooks.nudge();
@@ -121,6 +128,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     createStatisticsKeeper({ db, logger, intervalMs: 15_000 }),
   ];
   dispatcher.start();
+  startedDispatcher = dispatcher;
   webhooks.start();
   for (const sweeper of sweepers) sweeper.start();
   probe.start();

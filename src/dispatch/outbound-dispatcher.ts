@@ -61,6 +61,11 @@ export interface OutboundDispatcher {
   /** Stops claiming, waits up to drainMs for sends in flight, records their outcomes, releases the rest. */
   stop(options?: { drainMs?: number }): Promise<void>;
   stats(): DispatcherStats;
+  /**
+   * Writes the send outcomes buffered so far (and waits for the write in progress): a delivery receipt about to
+   * be matched then finds its message `sent` rather than still `sending`.
+   */
+  flushOutcomes(): Promise<void>;
   /** Messages queued and sending in the whole database (all instances). */
   queueDepth(): Promise<{ queued: number; sending: number }>;
 }
@@ -121,6 +126,10 @@ class Dispatcher implements OutboundDispatcher {
 
   queueDepth(): Promise<{ queued: number; sending: number }> {
     return queueDepth(this.options.db.query);
+  }
+
+  flushOutcomes(): Promise<void> {
+    return this.batcher.flush();
   }
 
   stop(stopOptions: { drainMs?: number } = {}): Promise<void> {

@@ -2,8 +2,12 @@
 // its events and its webhook row, committed together. The caller acknowledges the SMSC only after this resolves
 // (invariant 1: durable before acknowledged). Repeats are absorbed by `messages.sip_request_key`; segments of a
 // concatenated message wait in `mo_parts` (mo-reassembly.ts) and become one message when the last one arrives.
+//
+// The use case takes a batch (the group commit of inbound-batch.ts hands it the SMS that arrived together);
+// receiving one SMS is the batch of one, so both run the same code. Whole messages cost a fixed number of
+// statements per batch whatever its size; parts go through the reassembly one at a time.
 import { inboundSmsParams } from '../webhooks/webhook-params.js';
-import { enqueueInboundSmsWebhook, type InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
+import { enqueueInboundSmsWebhooks, type InboundWebhookPolicy, type InboundWebhookRequest } from '../webhooks/enqueue-webhook.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
 import { newSid } from './sid.js';
@@ -49,36 +53,104 @@ export interface IncomingNumber {
 }
 
 export async function receiveSms(db: Database, options: ReceiveSmsOptions): Promise<ReceiveSmsResult> {
+  const [result] = await receiveSmsBatch(db, [options]);
+  if (result === undefined) throw new Error('receiveSmsBatch returned no result');
+  return result;
+}
+
+/**
+ * Receives several SMS in ONE transaction and returns one result per SMS, in the order given: each gets the
+ * outcome it would get received alone after the ones before it (of two with one request key, the first is stored
+ * and the second is its duplicate). Everything commits or nothing does. Whole messages are written together
+ * first, then the parts one by one in lock order; the two share nothing but the request keys.
+ */
+export async function receiveSmsBatch(db: Database, items: readonly ReceiveSmsOptions[]): Promise<ReceiveSmsResult[]> {
+  if (items.length === 0) return [];
   return db.transaction(async (query) => {
-    const number = await findIncomingNumber(query, options.toUser);
-    if (number === null) return { outcome: 'unknown-number' };
-    const from = inboundFromAddress(options.fromUser);
-    const concat = concatenationFromUdh(options.udhHex);
-    if (concat === null) return receiveSingle(query, { options, number, from });
-    const group: PartGroup = { from, to: number.phoneNumber, reference: concat.reference, total: concat.total };
-    return receivePart(query, { options, number, group, sequence: concat.sequence, kind: db.kind });
+    const numbers = await findIncomingNumbers(query, items.map((item) => item.toUser));
+    const results: Array<ReceiveSmsResult | undefined> = items.map(() => undefined);
+    const singles: Array<SingleSms & { index: number }> = [];
+    const parts: Array<PartSms & { index: number }> = [];
+    items.forEach((options, index) => {
+      const number = numbers.get(options.toUser) ?? null;
+      if (number === null) {
+        results[index] = { outcome: 'unknown-number' };
+        return;
+      }
+      const from = inboundFromAddress(options.fromUser);
+      const concat = concatenationFromUdh(options.udhHex);
+      if (concat === null) {
+        singles.push({ index, options, number, from });
+        return;
+      }
+      const group: PartGroup = { from, to: number.phoneNumber, reference: concat.reference, total: concat.total };
+      parts.push({ index, options, number, group, sequence: concat.sequence });
+    });
+    const stored = await receiveSingles(query, singles);
+    singles.forEach((single, i) => (results[single.index] = stored[i]));
+    for (const part of inLockOrder(parts)) results[part.index] = await receivePart(query, { ...part, kind: db.kind });
+    return results.map((result) => {
+      if (result === undefined) throw new Error('an SMS of the batch got no result');
+      return result;
+    });
   });
 }
 
-async function receiveSingle(
-  query: SqlQuery,
-  input: { options: ReceiveSmsOptions; number: IncomingNumber; from: string },
-): Promise<ReceiveSmsResult> {
-  const { options, number, from } = input;
-  const stored = await storeInboundMessage(query, {
+interface SingleSms {
+  options: ReceiveSmsOptions;
+  number: IncomingNumber;
+  from: string;
+}
+
+interface PartSms {
+  options: ReceiveSmsOptions;
+  number: IncomingNumber;
+  group: PartGroup;
+  sequence: number;
+}
+
+/**
+ * Whole messages: one INSERT for all of them; a request key that is already taken (by a committed message or by
+ * an earlier SMS of this batch) makes the SMS a duplicate of that message.
+ */
+async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): Promise<ReceiveSmsResult[]> {
+  if (singles.length === 0) return [];
+  const sids = await storeInboundMessages(query, singles.map(({ options, number, from }) => ({
     number, from, body: options.text, coding: options.coding, udh: options.udhHex, numSegments: 1,
     smscId: options.smscId, deliveryTime: options.deliveryTime, requestKey: options.requestKey,
     route: options.route, webhookPolicy: options.webhookPolicy,
+  })));
+  const sidByKey = new Map<string, string>();
+  singles.forEach((single, i) => {
+    const sid = sids[i];
+    if (sid !== null && sid !== undefined) sidByKey.set(single.options.requestKey, sid);
   });
-  if (stored !== null) return { outcome: 'stored', messageSid: stored };
-  const [existing] = await query<{ sid: string }>('SELECT sid FROM messages WHERE sip_request_key = $1', [options.requestKey]);
-  return existing === undefined ? { outcome: 'duplicate' } : { outcome: 'duplicate', messageSid: existing.sid };
+  const committedKeys = [...new Set(singles.map((s) => s.options.requestKey).filter((key) => !sidByKey.has(key)))];
+  if (committedKeys.length > 0) {
+    const rows = await query<{ sid: string; sip_request_key: string }>(
+      'SELECT sid, sip_request_key FROM messages WHERE sip_request_key = ANY($1::text[])', [committedKeys],
+    );
+    for (const row of rows) sidByKey.set(row.sip_request_key, row.sid);
+  }
+  return singles.map((single, i): ReceiveSmsResult => {
+    const sid = sids[i];
+    if (sid !== null && sid !== undefined) return { outcome: 'stored', messageSid: sid };
+    // Absent only if the message was deleted since: still a repeat, there is just nothing to name.
+    const existing = sidByKey.get(single.options.requestKey);
+    return existing === undefined ? { outcome: 'duplicate' } : { outcome: 'duplicate', messageSid: existing };
+  });
 }
 
-async function receivePart(
-  query: SqlQuery,
-  input: { options: ReceiveSmsOptions; number: IncomingNumber; group: PartGroup; sequence: number; kind: Database['kind'] },
-): Promise<ReceiveSmsResult> {
+/**
+ * Parts sorted by their group, so that two batches (on two connections or two instances) take the groups'
+ * advisory locks in the same order and cannot deadlock on them. Stable: parts of one group keep their order.
+ */
+function inLockOrder<T extends PartSms>(parts: readonly T[]): T[] {
+  const keyOf = ({ group }: PartSms): string => JSON.stringify([group.from, group.to, group.reference, group.total]);
+  return [...parts].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}
+
+async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['kind'] }): Promise<ReceiveSmsResult> {
   const { options, number, group, sequence } = input;
   await lockGroup(query, { group, kind: input.kind });
   // The same request again (the completing part, re-sent after our 200 was lost) names its message directly.
@@ -101,30 +173,57 @@ async function receivePart(
     route: options.route, webhookPolicy: options.webhookPolicy,
     extraEvent: { type: 'reassembled', detail: assembled.eventDetail },
   });
-  // Only if two groups raced on one request key: roll back (the parts stay) and let the SMSC's retry settle it.
-  if (sid === null) throw new Error(`request key ${options.requestKey} already names a message`);
+  if (sid === null) throw new RequestKeyTakenError(options.requestKey);
   return { outcome: 'stored', messageSid: sid };
+}
+
+/**
+ * Only if two groups raced on one request key: the transaction rolls back (the parts stay) and the SMSC's retry
+ * settles it. It carries SQLSTATE 23505 (unique violation), which is what it is, so that a batch it breaks is
+ * retried one SMS at a time (group-commit.ts) and only this SMS fails.
+ */
+export class RequestKeyTakenError extends Error {
+  readonly code = '23505';
+
+  constructor(requestKey: string) {
+    super(`request key ${requestKey} already names a message`);
+    this.name = 'RequestKeyTakenError';
+  }
 }
 
 /** Looks a number up as `+digits` (how we store E.164) or exactly as given. Alphanumeric To is never ours. */
 export async function findIncomingNumber(query: SqlQuery, toUser: string): Promise<IncomingNumber | null> {
-  const user = decodeUser(toUser).trim();
-  if (!/^\+?\d{1,20}$/.test(user)) return null;
-  const candidates = [`+${user.replace(/^\+/, '')}`, user];
-  const [row] = await query<{
+  return (await findIncomingNumbers(query, [toUser])).get(toUser) ?? null;
+}
+
+/** The same for several To users in one statement; the map has every To user given, null for those not ours. */
+export async function findIncomingNumbers(query: SqlQuery, toUsers: readonly string[]): Promise<Map<string, IncomingNumber | null>> {
+  // Per To user: `+digits` first (preferred), then the user exactly as given.
+  const candidates = new Map<string, [string, string]>();
+  for (const toUser of toUsers) {
+    const user = decodeUser(toUser).trim();
+    if (/^\+?\d{1,20}$/.test(user)) candidates.set(toUser, [`+${user.replace(/^\+/, '')}`, user]);
+  }
+  const wanted = [...new Set([...candidates.values()].flat())];
+  const rows = wanted.length === 0 ? [] : await query<{
     account_sid: string; phone_number: string; sms_url: string | null; sms_method: string;
     sms_fallback_url: string | null; sms_fallback_method: string;
   }>(
     `SELECT p.account_sid, p.phone_number, p.sms_url, p.sms_method, p.sms_fallback_url, p.sms_fallback_method
      FROM phone_numbers p JOIN accounts a ON a.sid = p.account_sid
-     WHERE p.phone_number = ANY($1::text[]) ORDER BY p.phone_number = $2 DESC LIMIT 1`,
-    [candidates, candidates[0]],
+     WHERE p.phone_number = ANY($1::text[])`,
+    [wanted],
   );
-  if (row === undefined) return null;
-  return {
+  const byNumber = new Map(rows.map((row): [string, IncomingNumber] => [row.phone_number, {
     accountSid: row.account_sid, phoneNumber: row.phone_number, smsUrl: row.sms_url, smsMethod: row.sms_method,
     smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
-  };
+  }]));
+  const found = new Map<string, IncomingNumber | null>();
+  for (const toUser of toUsers) {
+    const pair = candidates.get(toUser);
+    found.set(toUser, pair === undefined ? null : (byNumber.get(pair[0]) ?? byNumber.get(pair[1]) ?? null));
+  }
+  return found;
 }
 
 /** A numeric sender becomes E.164 (`+digits`); an alphanumeric one is passed through as the SMSC wrote it. */
@@ -164,39 +263,75 @@ export interface StoreInboundMessageOptions {
  * none). Returns the new SID, or null when `requestKey` already names a message (nothing is written then).
  */
 export async function storeInboundMessage(query: SqlQuery, options: StoreInboundMessageOptions): Promise<string | null> {
-  const { number } = options;
-  const sid = newSid('SM');
-  const inserted = await query(
+  const [sid] = await storeInboundMessages(query, [options]);
+  return sid ?? null;
+}
+
+/**
+ * The same for several messages, in three statements whatever their number (messages, events, webhook rows).
+ * Returns one entry per message in the order given; of several with one request key, the first is stored.
+ */
+export async function storeInboundMessages(
+  query: SqlQuery,
+  messages: readonly StoreInboundMessageOptions[],
+): Promise<Array<string | null>> {
+  if (messages.length === 0) return [];
+  const sids = messages.map(() => newSid('SM'));
+  const column = <T>(pick: (m: StoreInboundMessageOptions) => T): T[] => messages.map(pick);
+  // Inserted in request key order, so that two batches wait on each other's keys (a repeat arriving while its
+  // first copy commits) in one order and cannot deadlock; then in input order, so the first copy is the one kept.
+  const inserted = await query<{ sid: string }>(
     `INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments, coding,
        udh, route, smsc_id, smsc_delivery_time, sip_request_key, error_code, error_message, price, date_sent)
-     VALUES ($1, $2, $3, $4, $5, 'received', 'inbound', $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, now())
+     SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.body, 'received', 'inbound', m.num_segments, m.coding,
+       m.udh, m.route, m.smsc_id, m.smsc_delivery_time, m.sip_request_key, m.error_code, m.error_message, NULL, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::text[],
+       $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+       WITH ORDINALITY AS m(sid, account_sid, from_address, to_address, body, num_segments, coding, udh, route, smsc_id,
+         smsc_delivery_time, sip_request_key, error_code, error_message, ord)
+     ORDER BY m.sip_request_key, m.ord
      ON CONFLICT (sip_request_key) DO NOTHING RETURNING sid`,
-    [sid, number.accountSid, options.from, number.phoneNumber, options.body, options.numSegments, options.coding,
-      options.udh, options.route, options.smscId, options.deliveryTime, options.requestKey,
-      options.error?.code ?? null, options.error?.message ?? null],
+    [sids, column((m) => m.number.accountSid), column((m) => m.from), column((m) => m.number.phoneNumber),
+      column((m) => m.body), column((m) => m.numSegments), column((m) => m.coding), column((m) => m.udh),
+      column((m) => m.route), column((m) => m.smscId), column((m) => m.deliveryTime), column((m) => m.requestKey),
+      column((m) => m.error?.code ?? null), column((m) => m.error?.message ?? null)],
   );
-  if (inserted.length === 0) return null;
+  const insertedSids = new Set(inserted.map((row) => row.sid));
+  const stored = messages.flatMap((message, i) => (insertedSids.has(sids[i] as string) ? [{ message, sid: sids[i] as string }] : []));
+  await recordMessageEvents(query, stored.flatMap(({ message, sid }) => inboundEvents(message, sid)));
+  await enqueueInboundSmsWebhooks(query, stored.flatMap(({ message, sid }) => {
+    const request = webhookRequest(message, sid);
+    return request === null ? [] : [request];
+  }));
+  return sids.map((sid) => (insertedSids.has(sid) ? sid : null));
+}
+
+function hasSmsUrl(number: IncomingNumber): number is IncomingNumber & { smsUrl: string } {
+  return number.smsUrl !== null && number.smsUrl !== '';
+}
+
+function inboundEvents(message: StoreInboundMessageOptions, sid: string): MessageEventInput[] {
   const events: MessageEventInput[] = [{
     sid, type: 'received', status: 'received',
-    detail: { route: options.route, numSegments: options.numSegments, smscId: options.smscId, deliveryTime: options.deliveryTime },
+    detail: { route: message.route, numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime },
   }];
-  if (options.extraEvent) events.push({ sid, type: options.extraEvent.type, status: null, detail: options.extraEvent.detail });
-  if (number.smsUrl === null || number.smsUrl === '') {
-    events.push({ sid, type: 'webhook', status: null, detail: { skipped: 'the number has no SmsUrl' } });
-  }
-  await recordMessageEvents(query, events);
-  if (number.smsUrl !== null && number.smsUrl !== '') {
-    const params = inboundSmsParams({
-      messageSid: sid, accountSid: number.accountSid, from: options.from, to: number.phoneNumber, body: options.body,
-      numSegments: options.numSegments, smscId: options.smscId, deliveryTime: options.deliveryTime,
-    });
-    await enqueueInboundSmsWebhook(query, {
-      row: {
-        accountSid: number.accountSid, messageSid: sid, url: number.smsUrl, method: number.smsMethod,
-        fallbackUrl: number.smsFallbackUrl, fallbackMethod: number.smsFallbackMethod, params,
-      },
-      ...(options.webhookPolicy ? { policy: options.webhookPolicy } : {}),
-    });
-  }
-  return sid;
+  if (message.extraEvent) events.push({ sid, type: message.extraEvent.type, status: null, detail: message.extraEvent.detail });
+  if (!hasSmsUrl(message.number)) events.push({ sid, type: 'webhook', status: null, detail: { skipped: 'the number has no SmsUrl' } });
+  return events;
+}
+
+function webhookRequest(message: StoreInboundMessageOptions, sid: string): InboundWebhookRequest | null {
+  const { number } = message;
+  if (!hasSmsUrl(number)) return null;
+  const params = inboundSmsParams({
+    messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
+    numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+  });
+  return {
+    row: {
+      accountSid: number.accountSid, messageSid: sid, url: number.smsUrl, method: number.smsMethod,
+      fallbackUrl: number.smsFallbackUrl, fallbackMethod: number.smsFallbackMethod, params,
+    },
+    policy: message.webhookPolicy,
+  };
 }

@@ -8,11 +8,15 @@
 // multipart message are absorbed by the reassembly (one row per group and sequence, and repeats of an assembled
 // group by content). For whole messages, SMPP_MO_DEDUPE_S > 0 treats identical bytes from the same SMSC account
 // and addresses within the window as a repeat; 0 (the default) keeps every copy.
+//
+// MO are group-committed (inbound-batch.ts): deliver_sm arriving together in the bind's window share one
+// transaction. The service may pass the batcher it shares with SIP; otherwise each handler has its own.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildUdh, concatenationIe, udhToHex } from '../encoding/index.js';
 import { applySmppReceipt, type ReceiptPolicy } from '../messaging/apply-receipt.js';
-import { inboundFromAddress, receiveSms } from '../messaging/receive-sms.js';
+import { createInboundBatcher, type InboundBatcher } from '../messaging/inbound-batch.js';
+import { inboundFromAddress } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
 import type { MoDeliver, ReceiptDeliver } from './deliver-parser.js';
@@ -31,13 +35,16 @@ export interface SmppInboundOptions {
   receiptPolicy?: ReceiptPolicy;
   /** Called after a new inbound message is committed (e.g. to wake the webhook worker). */
   onStored?: () => void;
+  /** Where MO are received; by default a batcher of this handler's own on `db`. */
+  inbound?: Pick<InboundBatcher, 'receiveSms'>;
 }
 
 export function createSmppInboundHandler(options: SmppInboundOptions): DeliverHandler {
   const log = options.logger.child({ component: 'smpp-inbound', systemId: options.systemId });
+  const inbound = options.inbound ?? createInboundBatcher({ db: options.db });
   return async (deliver) => {
     if (deliver.kind === 'receipt') return handleReceipt(options, log, deliver);
-    return handleMo(options, log, deliver);
+    return handleMo({ options, inbound, log }, deliver);
   };
 }
 
@@ -63,7 +70,11 @@ async function handleReceipt(options: SmppInboundOptions, log: Logger, receipt: 
   else log.warn(fields, 'SMPP receipt matches no submission; stored unmatched');
 }
 
-async function handleMo(options: SmppInboundOptions, log: Logger, mo: MoDeliver): Promise<void> {
+async function handleMo(
+  context: { options: SmppInboundOptions; inbound: Pick<InboundBatcher, 'receiveSms'>; log: Logger },
+  mo: MoDeliver,
+): Promise<void> {
+  const { options, log } = context;
   const udhHex = moUdhHex(mo);
   const fromUser = addressText(mo.source);
   const toUser = addressText(mo.destination);
@@ -73,7 +84,7 @@ async function handleMo(options: SmppInboundOptions, log: Logger, mo: MoDeliver)
     if (repeatOf !== null) return log.info({ messageSid: repeatOf, from: fromUser, to: toUser }, 'repeated SMPP MO absorbed');
   }
   if (mo.decodeError !== null) log.warn({ from: fromUser, to: toUser, reason: mo.decodeError }, 'MO text not decodable; kept as Latin-1');
-  const result = await receiveSms(options.db, {
+  const result = await context.inbound.receiveSms({
     fromUser, toUser, text: mo.text, coding: codingOf(mo), udhHex,
     // X-SMSC-ID names the ESME that originated a message on the SMSC; deliver_sm has no such field.
     smscId: null,
