@@ -75,5 +75,5 @@ export interface Config {
   };
   inbound: { reassemblyTimeoutS: number };
   api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
-  webhooks: { timeoutMs: number; maxAttempts: number; retryDeadlineS: number; allowPrivateUrls: boolean };
+  webhooks: { timeoutMs: number; concurrency: number; maxAttempts: number; retryDeadlineS: number; allowPrivateUrls: boolean };
 }

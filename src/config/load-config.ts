@@ -105,6 +105,7 @@ function derive(v: Env, problems: string[]): Config {
     api: { rateLimit: v.API_RATE_LIMIT },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      concurrency: v.WEBHOOK_CONCURRENCY,
       maxAttempts: v.WEBHOOK_MAX_ATTEMPTS,
       retryDeadlineS: v.WEBHOOK_RETRY_DEADLINE_S,
       allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS,

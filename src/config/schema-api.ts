@@ -13,6 +13,15 @@ export const apiSchema = {
     default: 15_000,
     description: 'Total time allowed for one webhook or status-callback request (Twilio waits 15 s).',
   }),
+  WEBHOOK_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: 256,
+    description:
+      'Webhook and status-callback requests in flight at once per instance. Each delivered message takes two ' +
+      'callbacks (sent, delivered), one after the other, so this bounds the callback rate to about ' +
+      '`WEBHOOK_CONCURRENCY / round-trip time`.',
+  }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({
     minimum: 1,
     maximum: 100,

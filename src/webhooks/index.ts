@@ -14,6 +14,8 @@ export { pendingDeliveryCount } from './delivery-claim.js';
 /** The `webhooks` section of the configuration (WEBHOOK_*). */
 export interface WebhookSettings {
   timeoutMs: number;
+  /** Calls in flight at once (WEBHOOK_CONCURRENCY). */
+  concurrency: number;
   allowPrivateUrls: boolean;
 }
 
@@ -27,8 +29,9 @@ export interface WebhookWorkerFromConfigOptions {
 }
 
 /**
- * Sizes that suit one process: 32 calls in flight (customers' servers are slow, not us), claims of up to 32,
- * a 60 s lease that is renewed while a call runs (so a crashed instance's work is picked up within a minute),
+ * Sizes that suit one process: WEBHOOK_CONCURRENCY calls in flight (customers' servers are slow, not us, and a
+ * message's callbacks run one after the other, so the rate is concurrency / round trip), claims of up to 100, a
+ * 60 s lease that is renewed while a call runs (so a crashed instance's work is picked up within a minute),
  * retries from 1 s doubling up to 5 min.
  */
 export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOptions): WebhookDeliveryWorker {
@@ -36,8 +39,8 @@ export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOp
     db: options.db,
     logger: options.logger,
     instanceId: options.instanceId,
-    concurrency: 32,
-    batchSize: 32,
+    concurrency: options.settings.concurrency,
+    batchSize: Math.min(100, options.settings.concurrency),
     leaseMs: 60_000,
     pollIntervalMs: 250,
     timeoutMs: options.settings.timeoutMs,
