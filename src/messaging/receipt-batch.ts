@@ -212,7 +212,12 @@ export async function matchReceiptsWith(
 /** Most open messages considered for one receipt, as in attemptMatch. */
 const RECEIPT_CANDIDATE_LIMIT = 50;
 
-/** Fetches the open candidates of every (handset, sender) pair once and gives each receipt its choice. */
+/**
+ * Fetches the open candidates of every (handset, sender) pair once and gives each receipt its choice. Two sets
+ * per pair, in one statement: the oldest open messages whatever their text (for lenient matches), and the
+ * oldest whose body starts with one of the receipts' texts (exact matches). The second set matters when a pair
+ * has many open messages: a receipt for a newer one must still find it among the first rows.
+ */
 async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promise<void> {
   const groups = new Map<string, SipPlan[]>();
   for (const plan of plans) {
@@ -220,7 +225,7 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
     groups.set(key, [...(groups.get(key) ?? []), plan]);
   }
   if (groups.size === 0) return;
-  const rows: Array<{ group: number; toForm: string; fromForm: string; from: string | null; to: string | null; limit: number }> = [];
+  const rows: Array<{ group: number; toForm: string; fromForm: string; from: string | null; to: string | null; limit: number; patterns: string }> = [];
   const grouped = [...groups.values()];
   grouped.forEach((members, group) => {
     const first = members[0] as SipPlan;
@@ -228,28 +233,35 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
     const windows = members.map((m) => m.window);
     const from = windows.some((w) => w === null) ? null : new Date(Math.min(...windows.map((w) => (w as { from: Date }).from.getTime())));
     const to = from === null ? null : new Date(Math.max(...windows.map((w) => (w as { to: Date }).to.getTime())));
+    const patterns = [...new Set(members.map((m) => prefixPattern(m.receipt.text)).filter((p) => p !== null))].join(PATTERN_SEPARATOR);
     for (const toForm of addressForms(first.receipt.fromAddress)) {
       for (const fromForm of addressForms(first.receipt.toAddress)) {
-        rows.push({ group, toForm, fromForm, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, limit: RECEIPT_CANDIDATE_LIMIT + members.length });
+        rows.push({
+          group, toForm, fromForm, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null,
+          limit: RECEIPT_CANDIDATE_LIMIT + members.length, patterns,
+        });
       }
     }
   });
-  const found = await query<{ grp: number; sid: string; status: string; body: string; sent_at: Date }>(
-    `SELECT g.grp, c.sid, c.status, c.body, c.sent_at
-     FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[])
-       AS g(grp, to_form, from_form, win_from, win_to, lim)
-     CROSS JOIN LATERAL (
-       SELECT m.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at
-       FROM messages m
-       WHERE m.to_address = g.to_form AND m.from_address = g.from_form
+  const open = `m.to_address = g.to_form AND m.from_address = g.from_form
          AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
          AND (g.win_from IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN g.win_from AND g.win_to)
-         AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($7::text[]))
-       ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid
-       LIMIT g.lim) c`,
+         AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($8::text[]))`;
+  const columns = 'm.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at';
+  const order = 'ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid LIMIT g.lim';
+  const found = await query<{ grp: number; sid: string; status: string; body: string; sent_at: Date }>(
+    `SELECT g.grp, c.sid, c.status, c.body, c.sent_at
+     FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::text[])
+       AS g(grp, to_form, from_form, win_from, win_to, lim, patterns)
+     CROSS JOIN LATERAL (
+       (SELECT ${columns} FROM messages m WHERE ${open} ${order})
+       UNION
+       (SELECT ${columns} FROM messages m WHERE ${open}
+          AND g.patterns <> '' AND m.body LIKE ANY (string_to_array(g.patterns, E'\\x1f')) ${order})
+     ) c`,
     [
       rows.map((r) => r.group), rows.map((r) => r.toForm), rows.map((r) => r.fromForm), rows.map((r) => r.from),
-      rows.map((r) => r.to), rows.map((r) => r.limit), FINAL_RECEIPT_STATS,
+      rows.map((r) => r.to), rows.map((r) => r.limit), rows.map((r) => r.patterns), FINAL_RECEIPT_STATS,
     ],
   );
   const candidatesOf = new Map<number, ReceiptCandidate[]>();
@@ -263,13 +275,29 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
     const taken = new Set<string>();
     // Oldest receipt first: of two receipts for identical texts, the earlier one gets the earlier message.
     for (const plan of [...members].sort((a, b) => compareIds(a.receipt.id, b.receipt.id))) {
-      const open = candidates.filter((c) => !taken.has(c.sid) && inWindow(c, plan.window)).slice(0, RECEIPT_CANDIDATE_LIMIT);
-      const choice = chooseCandidate(plan.receipt.text, open, { acceptSending: plan.lastAttempt });
+      const choice = chooseCandidate(
+        plan.receipt.text,
+        candidates.filter((c) => !taken.has(c.sid) && inWindow(c, plan.window)),
+        { acceptSending: plan.lastAttempt },
+      );
       if (choice.kind !== 'matched') continue;
       plan.chosen = choice.candidate;
       taken.add(choice.candidate.sid);
     }
   });
+}
+
+/** Separates a group's LIKE patterns in one text parameter (split again in SQL). */
+const PATTERN_SEPARATOR = '\u001f';
+
+/**
+ * A LIKE pattern for bodies that start with the receipt's text: every exact match (compareReceiptText) has one.
+ * Null for an empty text, which tells nothing. The separator character, should a text hold it, matches any one.
+ */
+export function prefixPattern(receiptText: string): string | null {
+  const text = receiptText.trimEnd();
+  if (text === '') return null;
+  return `${text.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll(PATTERN_SEPARATOR, '_')}%`;
 }
 
 function inWindow(candidate: ReceiptCandidate, window: { from: Date; to: Date } | null): boolean {

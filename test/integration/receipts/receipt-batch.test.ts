@@ -90,6 +90,16 @@ describe('receipt batch', () => {
     expect(counted.statements()).toBeLessThanOrEqual(12);
   });
 
+  it('finds the message of a receipt among many open messages of the same pair (not only the oldest ones)', async () => {
+    const start = Date.now() - 60_000;
+    const sids: string[] = [];
+    for (let i = 0; i < 120; i += 1) {
+      sids.push(await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: `order ${i} shipped`, status: 'sent', sentAt: new Date(start + i * 100) }));
+    }
+    const [result] = await db.transaction((query) => applySipReceiptsWith(query, [receipt({ text: 'order 117 shipped' })], { policy: DEFAULT_RECEIPT_POLICY, kind: db.kind }));
+    expect(result).toMatchObject({ outcome: 'matched', messageSid: sids[117], status: 'delivered' });
+  });
+
   it('answers repeats (inside the batch and of receipts stored earlier) as duplicates, storing each receipt once', async () => {
     const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'hello', status: 'sent' });
     const first = receipt({ text: 'hello' });
