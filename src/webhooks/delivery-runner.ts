@@ -3,6 +3,7 @@
 // records the returned run in a batch. Never throws.
 import type { ClaimedDelivery } from './delivery-claim.js';
 import { callWebhook, type WebhookOutcome } from './http-caller.js';
+import type { HttpTransport } from './http-transport.js';
 import { interpretTwimlResponse, TWIML_CODES, TwimlError, type TwimlMessage } from './twiml.js';
 import type { UrlPolicyOptions } from './url-policy.js';
 import { withFallbackError } from './webhook-params.js';
@@ -19,7 +20,7 @@ export interface HttpSettings {
   urlPolicy: UrlPolicyOptions;
   signal: AbortSignal;
   maxDocuments?: number;
-  fetchImpl?: typeof fetch;
+  transport?: HttpTransport;
 }
 
 /** One HTTP request made for a delivery: becomes a `webhook_attempts` row and a `webhook` message event. */
@@ -163,7 +164,7 @@ async function call(chain: Chain, request: Request & { document: number }): Prom
     maxRedirects: http.maxRedirects,
     urlPolicy: http.urlPolicy,
     signal: http.signal,
-    ...(http.fetchImpl ? { fetchImpl: http.fetchImpl } : {}),
+    ...(http.transport ? { transport: http.transport } : {}),
   });
   chain.calls.push({
     url: request.url,

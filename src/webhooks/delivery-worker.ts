@@ -11,6 +11,7 @@ import type { Database } from '../store/database.js';
 import { claimDeliveries, releaseDeliveryClaims, renewLeases, type ClaimedDelivery } from './delivery-claim.js';
 import { recordDeliveryRuns, type RecordableRun } from './delivery-outcome.js';
 import { runDelivery, type DeliveryRun } from './delivery-runner.js';
+import type { HttpTransport } from './http-transport.js';
 import type { UrlPolicyOptions } from './url-policy.js';
 
 export interface WebhookDeliveryWorkerOptions {
@@ -38,7 +39,7 @@ export interface WebhookDeliveryWorkerOptions {
   /** How long an outcome may wait for others before its batch is written; default 5 ms. */
   flushDelayMs?: number;
   random?: () => number;
-  fetchImpl?: typeof fetch;
+  transport?: HttpTransport;
 }
 
 export interface WebhookDeliveryStats {
@@ -170,7 +171,7 @@ class Worker implements WebhookDeliveryWorker {
       urlPolicy: options.urlPolicy,
       signal: this.abort.signal,
       ...(options.maxDocuments === undefined ? {} : { maxDocuments: options.maxDocuments }),
-      ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
     })
       .catch((error: unknown): DeliveryRun => {
         // runDelivery promises not to throw; if it does anyway the delivery is retried rather than lost.

@@ -1,10 +1,12 @@
+import { CallDeadline } from './call-deadline.js';
+import { nodeHttpTransport, type HttpExchange, type HttpTransport, type ResponseHead } from './http-transport.js';
 import { checkWebhookUrl, WebhookUrlError, type UrlPolicyOptions } from './url-policy.js';
-import { classifyFetchError, WEBHOOK_ERROR_CODES, type WebhookFailure } from './webhook-failure.js';
+import { classifyHttpError, WEBHOOK_ERROR_CODES, type WebhookFailure } from './webhook-failure.js';
 import { buildWebhookRequest, type WebhookMethod } from './webhook-request.js';
 
 /**
- * One signed webhook call over Node's global fetch: no retries and no persistence (the delivery worker decides
- * those). Never throws: every failure is reported in the outcome with Twilio's error code.
+ * One signed webhook call over node:http / node:https (http-transport.ts): no retries and no persistence (the
+ * delivery worker decides those). Never throws: every failure is reported in the outcome with Twilio's error code.
  */
 
 export interface CallWebhookOptions {
@@ -23,7 +25,8 @@ export interface CallWebhookOptions {
   urlPolicy?: UrlPolicyOptions;
   /** Aborts the call (e.g. on shutdown); reported as 11200. */
   signal?: AbortSignal;
-  fetchImpl?: typeof fetch;
+  /** Default: node:http / node:https over shared keep-alive agents. */
+  transport?: HttpTransport;
 }
 
 export interface WebhookOutcome {
@@ -56,44 +59,53 @@ function failed(finalUrl: string, failure: WebhookFailure, httpStatus: number | 
 
 export async function callWebhook(options: CallWebhookOptions): Promise<WebhookOutcome> {
   const started = performance.now();
-  const outcome = await attempt(options);
+  const deadline = new CallDeadline(options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS, options.signal);
+  let outcome: OutcomeWithoutLatency;
+  try {
+    outcome = await attempt(options, deadline);
+  } finally {
+    deadline.dispose();
+  }
   return { ...outcome, latencyMs: Math.round((performance.now() - started) * 1000) / 1000 };
 }
 
-async function attempt(options: CallWebhookOptions): Promise<OutcomeWithoutLatency> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+async function attempt(options: CallWebhookOptions, deadline: CallDeadline): Promise<OutcomeWithoutLatency> {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-  const fetchImpl = options.fetchImpl ?? fetch;
+  const policy = options.urlPolicy ?? { allowPrivate: false };
+  const transport = options.transport ?? nodeHttpTransport;
   let url = options.url;
   let method = options.method;
   for (let redirects = 0; ; redirects += 1) {
-    const refused = await checkPolicy(url, options.urlPolicy ?? { allowPrivate: false });
+    const refused = await checkPolicy(url, policy);
     if (refused) return failed(url, refused);
     const request = buildWebhookRequest({ ...options, url, method });
-    let response: Response;
+    // The deadline may have passed during the policy's DNS lookup: nothing is sent then.
+    if (deadline.failure) return failed(request.url, deadline.failure);
+    const exchange = transport(request);
+    deadline.track(exchange);
+    let head: ResponseHead;
     try {
-      const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' as const, signal };
-      response = await fetchImpl(request.url, init);
+      head = await exchange.head;
     } catch (error) {
-      return failed(request.url, classifyFetchError(error, timeoutMs));
+      return failed(request.url, deadline.failure ?? classifyHttpError(error));
     }
-    const location = response.headers.get('location');
-    if (!REDIRECT_STATUSES.has(response.status) || location === null) return readOutcome(request.url, response, timeoutMs);
-    await response.body?.cancel().catch(() => undefined);
+    if (!REDIRECT_STATUSES.has(head.status) || head.location === null) {
+      return readOutcome(request.url, head, exchange, deadline);
+    }
+    await exchange.discard();
+    deadline.track(null);
     if (redirects >= maxRedirects) {
       const failure = { errorCode: WEBHOOK_ERROR_CODES.tooManyRedirects, error: `More than ${maxRedirects} redirects` };
-      return failed(request.url, failure, response.status);
+      return failed(request.url, failure, head.status);
     }
-    const next = resolveLocation(location, request.url);
+    const next = resolveLocation(head.location, request.url);
     if (next === null) {
-      const failure = { errorCode: WEBHOOK_ERROR_CODES.protocolViolation, error: `Invalid Location header "${location}"` };
-      return failed(request.url, failure, response.status);
+      const failure = { errorCode: WEBHOOK_ERROR_CODES.protocolViolation, error: `Invalid Location header "${head.location}"` };
+      return failed(request.url, failure, head.status);
     }
     url = next;
     // 303 means "fetch the result with GET"; the other redirects repeat the same request at the new URL.
-    if (response.status === 303) method = 'GET';
+    if (head.status === 303) method = 'GET';
   }
 }
 
@@ -115,56 +127,42 @@ async function checkPolicy(url: string, policy: UrlPolicyOptions): Promise<Webho
   }
 }
 
-async function readOutcome(finalUrl: string, response: Response, timeoutMs: number): Promise<OutcomeWithoutLatency> {
-  const contentType = response.headers.get('content-type');
+async function readOutcome(
+  finalUrl: string,
+  head: ResponseHead,
+  exchange: HttpExchange,
+  deadline: CallDeadline,
+): Promise<OutcomeWithoutLatency> {
+  const { status, contentType } = head;
   let bytes: Uint8Array;
   let truncated: boolean;
   try {
-    ({ bytes, truncated } = await readLimited(response.body, MAX_RESPONSE_BYTES + 1));
+    ({ bytes, truncated } = await exchange.readBody(MAX_RESPONSE_BYTES + 1));
   } catch (error) {
-    return { ...failed(finalUrl, classifyFetchError(error, timeoutMs), response.status), contentType };
+    return { ...failed(finalUrl, deadline.failure ?? classifyHttpError(error), status), contentType };
   }
   const body = decodeBody(bytes, contentType);
-  const base = { httpStatus: response.status, contentType, body, truncated, finalUrl };
-  if (response.status >= 200 && response.status < 300) return { ok: true, ...base, errorCode: null, error: null };
-  const isErrorStatus = response.status >= 400;
+  const base = { httpStatus: status, contentType, body, truncated, finalUrl };
+  if (status >= 200 && status < 300) return { ok: true, ...base, errorCode: null, error: null };
+  const isErrorStatus = status >= 400;
   return {
     ok: false,
     ...base,
     errorCode: isErrorStatus ? WEBHOOK_ERROR_CODES.errorResponse : WEBHOOK_ERROR_CODES.retrievalFailure,
-    error: isErrorStatus ? `HTTP ${response.status}` : `Unexpected HTTP ${response.status}`,
+    error: isErrorStatus ? `HTTP ${status}` : `Unexpected HTTP ${status}`,
   };
 }
 
-/** Reads at most `limit` bytes, then cancels the stream so a huge answer cannot exhaust memory. */
-async function readLimited(
-  stream: ReadableStream<Uint8Array> | null,
-  limit: number,
-): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  if (stream === null) return { bytes: new Uint8Array(0), truncated: false };
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-    if (total >= limit) {
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  const bytes = Buffer.concat(chunks, total).subarray(0, limit);
-  return { bytes, truncated: total >= limit };
-}
+const UTF8 = new TextDecoder('utf-8');
 
 function decodeBody(bytes: Uint8Array, contentType: string | null): string {
+  if (bytes.byteLength === 0) return '';
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  if (/^utf-?8$/i.test(charset)) return UTF8.decode(bytes);
   try {
     return new TextDecoder(charset).decode(bytes);
   } catch {
     // An unknown charset label: UTF-8 is the only sensible reading of XML without a valid declaration.
-    return new TextDecoder('utf-8').decode(bytes);
+    return UTF8.decode(bytes);
   }
 }

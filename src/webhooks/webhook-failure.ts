@@ -1,6 +1,6 @@
 /**
  * Twilio's codes for a webhook that could not be fetched (spec twilio-messages-api.md §6.3; Twilio error
- * dictionary), and the mapping from Node fetch (undici) failures onto them. Pure.
+ * dictionary), and the mapping from node:http / node:net / node:tls errors onto them. Pure.
  */
 export const WEBHOOK_ERROR_CODES = {
   /** HTTP retrieval failure: timeout, abort, or anything not more specific below. */
@@ -31,8 +31,8 @@ export interface WebhookFailure {
 }
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE',
+  'ETIMEDOUT', 'EADDRNOTAVAIL',
 ]);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 
@@ -53,18 +53,24 @@ function tlsErrorCode(code: string): number | undefined {
   return undefined;
 }
 
-/** Maps an error thrown by fetch (or while reading the body) to a Twilio code and a one-line reason. */
-export function classifyFetchError(error: unknown, timeoutMs: number): WebhookFailure {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError') {
-    return { errorCode: WEBHOOK_ERROR_CODES.retrievalFailure, error: `Timed out after ${timeoutMs} ms` };
-  }
-  if (name === 'AbortError') return { errorCode: WEBHOOK_ERROR_CODES.retrievalFailure, error: 'Request aborted' };
-  // undici wraps the socket error as `cause`; Happy Eyeballs failures nest it once more in an AggregateError.
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  const nested = (cause as { errors?: unknown[] } | null)?.errors?.[0];
-  const code = errorCodeOf(cause) ?? errorCodeOf(nested) ?? errorCodeOf(error) ?? '';
-  const detail = cause instanceof Error ? cause.message || code : error instanceof Error ? error.message : String(error);
+/** The whole call took longer than its timeout (redirects and body included). */
+export function timedOut(timeoutMs: number): WebhookFailure {
+  return { errorCode: WEBHOOK_ERROR_CODES.retrievalFailure, error: `Timed out after ${timeoutMs} ms` };
+}
+
+/** The caller aborted the call (shutdown). */
+export const ABORTED: WebhookFailure = Object.freeze({ errorCode: WEBHOOK_ERROR_CODES.retrievalFailure, error: 'Request aborted' });
+
+/**
+ * Maps an error of one HTTP exchange (connecting, TLS, sending, parsing the answer, reading its body) to a Twilio
+ * code and a one-line reason. Node puts the code on the error itself (`ECONNREFUSED`, `HPE_INVALID_CONSTANT`,
+ * `CERT_HAS_EXPIRED` ...); when every address of a host was tried (Happy Eyeballs) it throws an AggregateError
+ * whose `errors` hold one per address.
+ */
+export function classifyHttpError(error: unknown): WebhookFailure {
+  const nested = (error as { errors?: unknown[] } | null)?.errors?.[0];
+  const code = errorCodeOf(error) ?? errorCodeOf(nested) ?? '';
+  const detail = messageOf(error) || messageOf(nested) || code;
   const message = code !== '' && !detail.includes(code) ? `${code}: ${detail}` : detail;
   if (CONNECTION_CODES.has(code)) return { errorCode: WEBHOOK_ERROR_CODES.connectionFailure, error: message };
   if (DNS_CODES.has(code)) return { errorCode: WEBHOOK_ERROR_CODES.badHost, error: message };
@@ -72,4 +78,9 @@ export function classifyFetchError(error: unknown, timeoutMs: number): WebhookFa
   const tls = tlsErrorCode(code);
   if (tls !== undefined) return { errorCode: tls, error: message };
   return { errorCode: WEBHOOK_ERROR_CODES.retrievalFailure, error: message || 'HTTP retrieval failure' };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return error === undefined || error === null ? '' : String(error);
 }

@@ -6,13 +6,14 @@ import { WebhookUrlError } from './url-policy.js';
  * - POST: the params form-encoded in the body; signed over the URL (query string kept) + params;
  * - GET: the params appended to the URL's existing query string; signed over that full URL alone.
  *
- * The URL signed is the URL put on the wire: the configured URL after WHATWG normalisation, which fetch
- * applies anyway (e.g. `'` in a query becomes `%27`). Signing anything else would make the request fail a
- * receiver that validates the URL as received (twilio-node's `validateExpressRequest`); a receiver that
- * validates its configured string still passes, because twilio-node also tries the normalised form.
- * For already-canonical URLs (the usual case) the two are identical. Two parts are removed, as the receiver
- * never sees them: a `#fragment` (Twilio's connection-override syntax, not implemented here) and
- * `user:password@` credentials, which are sent as HTTP Basic auth instead (fetch refuses URLs carrying them).
+ * The URL signed is the URL put on the wire: the configured URL after WHATWG normalisation, which the HTTP
+ * client applies anyway as it parses the URL (e.g. `'` in a query becomes `%27`). Signing anything else would
+ * make the request fail a receiver that validates the URL as received (twilio-node's `validateExpressRequest`);
+ * a receiver that validates its configured string still passes, because twilio-node also tries the normalised
+ * form. For already-canonical URLs (the usual case) the two are identical. Two parts are removed, as the
+ * receiver never sees them: a `#fragment` (Twilio's connection-override syntax, not implemented here) and
+ * `user:password@` credentials, which are sent as HTTP Basic auth instead (they are not in the request line,
+ * so they cannot be part of the URL the receiver validates).
  */
 
 export type WebhookMethod = 'GET' | 'POST';

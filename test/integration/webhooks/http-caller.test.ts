@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
 import { callWebhook, type CallWebhookOptions } from '../../../src/webhooks/http-caller.js';
@@ -161,12 +161,61 @@ describe('callWebhook against a real HTTP receiver', () => {
     expect(validates(receiver.requests[1]!, `${receiver.baseUrl}/new?v=2`)).toBe(true);
   });
 
+  it('reuses one keep-alive connection for consecutive calls, redirects included', async () => {
+    receiver.respondWith((request, res) => {
+      if (request.url.endsWith('/old')) res.writeHead(302, { location: '/new' }).end('moved');
+      else res.writeHead(204).end();
+    });
+    await callWebhook(options({ url: `${receiver.baseUrl}/old` }));
+    await callWebhook(options({ url: `${receiver.baseUrl}/new` }));
+    const ports = receiver.requests.map((r) => r.remotePort);
+    expect(ports).toHaveLength(3);
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it('reads at most 64 kB + 1 of a large answer, then drops that connection and carries on', async () => {
+    receiver.respondWith((_request, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end('x'.repeat(300_000)));
+    const outcome = await callWebhook(options({ url: `${receiver.baseUrl}/big` }));
+    expect(outcome).toMatchObject({ ok: true, httpStatus: 200, truncated: true, contentType: 'text/xml' });
+    expect(outcome.body).toHaveLength(65_537);
+    receiver.respondWith((_request, res) => res.writeHead(204).end());
+    const next = await callWebhook(options({ url: `${receiver.baseUrl}/sms` }));
+    expect(next).toMatchObject({ ok: true, httpStatus: 204 });
+    const [big, small] = receiver.requests;
+    expect(small!.remotePort).not.toBe(big!.remotePort);
+  });
+
+  it('stops a call in flight when the signal fires, with 11200', async () => {
+    const controller = new AbortController();
+    receiver.respondWith(() => controller.abort());
+    const outcome = await callWebhook(options({ url: `${receiver.baseUrl}/hang`, signal: controller.signal }));
+    expect(outcome).toMatchObject({ ok: false, httpStatus: null, errorCode: 11200, error: 'Request aborted' });
+  });
+
+  it('reports an answer that is not HTTP as 11206', async () => {
+    // resume(): read the request, so that the client's close is seen and server.close() can finish.
+    const server = await listen(createServer((socket) => socket.resume().end('HELLO THERE\r\n\r\n')));
+    try {
+      const { port } = server.address() as { port: number };
+      const outcome = await callWebhook(options({ url: `http://127.0.0.1:${port}/sms` }));
+      expect(outcome).toMatchObject({ ok: false, httpStatus: null, errorCode: 11206 });
+      expect(outcome.error).toContain('HPE_');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses 127.0.0.1 when private addresses are not allowed, without connecting', async () => {
     const outcome = await callWebhook(options({ url: `${receiver.baseUrl}/sms`, urlPolicy: { allowPrivate: false } }));
     expect(outcome).toMatchObject({ ok: false, errorCode: 11210, httpStatus: null });
     expect(receiver.requests).toHaveLength(0);
   });
 });
+
+async function listen(server: Server): Promise<Server> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 
 /** A port that was free a moment ago and has nothing listening on it now. */
 async function freePort(): Promise<number> {

@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   rawBody: string;
   /** Parsed form body (POST); empty for GET. Repeated keys become arrays, as Express would give them. */
   params: Record<string, string | string[]>;
+  /** The client's port: the same for requests that came over one keep-alive connection. */
+  remotePort: number | undefined;
 }
 
 export type Responder = (request: ReceivedRequest, res: ServerResponse) => void;
@@ -47,6 +49,7 @@ export async function startReceiver(): Promise<Receiver> {
         headers: req.headers,
         rawBody,
         params: isForm ? parseForm(rawBody) : {},
+        remotePort: req.socket.remotePort,
       };
       requests.push(request);
       responder(request, res);
