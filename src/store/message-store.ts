@@ -157,8 +157,14 @@ export async function cancelMessage(db: Database, options: { accountSid: string;
 }
 
 export async function deleteMessage(db: Database, options: { accountSid: string; sid: string }): Promise<DeleteOutcome> {
+  // message_events has no foreign key (schema.prisma says why): its rows go in the same statement.
   const rows = await db.query(
-    'DELETE FROM messages WHERE sid = $1 AND account_sid = $2 AND NOT (status = ANY($3::text[])) RETURNING sid',
+    `WITH deleted AS (
+       DELETE FROM messages WHERE sid = $1 AND account_sid = $2 AND NOT (status = ANY($3::text[])) RETURNING sid
+     ), events AS (
+       DELETE FROM message_events WHERE message_sid IN (SELECT sid FROM deleted)
+     )
+     SELECT sid FROM deleted`,
     [options.sid, options.accountSid, IN_PROGRESS_STATUSES],
   );
   if (rows.length > 0) return { outcome: 'done' };

@@ -201,6 +201,8 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
     const raw = await rawRequest({ baseUrl: api.baseUrl, method: 'DELETE', path: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}.json`, auth: basicAuth(account.sid, account.authToken) });
     expect(raw).toEqual({ status: 204, text: '', json: null });
     expect(await restError(client.messages(message.sid).fetch())).toMatchObject({ status: 404, code: 20404 });
+    // Its history goes with it (message_events has no foreign key to cascade).
+    expect(await db.query('SELECT id FROM message_events WHERE message_sid = $1', [message.sid])).toEqual([]);
     const other = await client.messages.create({ to: TO, from: FROM, body: 'y' });
     await db.query("UPDATE messages SET status = 'failed' WHERE sid = $1", [other.sid]);
     expect(await client.messages(other.sid).remove()).toBe(true);
