@@ -79,6 +79,8 @@ class Worker implements WebhookDeliveryWorker {
   private stopping: Promise<void> | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private errorLevel = 0;
+  /** Whether the last claim was full, so that more rows may be due right now. */
+  private backlog = false;
 
   constructor(private readonly options: WebhookDeliveryWorkerOptions) {
     this.window = new InFlightWindow(Math.max(1, options.concurrency));
@@ -148,8 +150,8 @@ class Worker implements WebhookDeliveryWorker {
   /** One poll: claim what fits in the window and start it. Returns the wait before the next poll. */
   private async tick(): Promise<number> {
     const wanted = Math.min(this.options.batchSize, this.window.free);
-    // While calls are in flight, wait until a useful share of the window is free: every finished call wakes the
-    // loop, and claiming one or two rows per wake-up cost a statement each under load.
+    // While calls are in flight, wait until a useful share of the window is free: claiming one or two rows per
+    // finished call cost a statement each under load.
     const worthClaiming = this.window.inFlight === 0 ? 1 : Math.max(1, Math.min(this.options.batchSize, Math.ceil(this.options.concurrency / 8)));
     if (wanted < worthClaiming) return this.options.pollIntervalMs;
     const granted = this.window.acquire(wanted);
@@ -162,7 +164,8 @@ class Worker implements WebhookDeliveryWorker {
     }
     this.counters.claimed += claimed.length;
     for (const delivery of claimed) this.track(delivery);
-    return claimed.length === granted ? 0 : this.options.pollIntervalMs;
+    this.backlog = claimed.length === granted;
+    return this.backlog ? 0 : this.options.pollIntervalMs;
   }
 
   private track(delivery: ClaimedDelivery): void {
@@ -193,7 +196,9 @@ class Worker implements WebhookDeliveryWorker {
     else this.log.info({ ...log, verdict: run.verdict, error: run.lastError }, 'webhook attempt failed');
     const retryDelayMs = backoffDelay(this.options.retry, delivery.attempts, this.options.random);
     this.batcher.add({ run, retryDelayMs });
-    if (this.state === 'running') this.wakeUp.wake();
+    // A freed slot matters only if the last claim left due rows behind. Otherwise new work announces itself:
+    // producers nudge, and each recorded outcome wakes the loop (it may unblock the message's next callback).
+    if (this.state === 'running' && this.backlog) this.wakeUp.wake();
   }
 
   private async write(batch: RecordableRun[]): Promise<void> {
