@@ -79,6 +79,9 @@ export class ClientTransaction {
   private clearRunningTimers(): void {
     clearTimeout(this.timerE);
     clearTimeout(this.timerF);
+    // Dropped, not only cleared: a completed transaction lives on for Timer K, and so would two dead Timeouts.
+    this.timerE = undefined;
+    this.timerF = undefined;
   }
 
   private terminate(): void {

@@ -9,7 +9,7 @@ import { ServerTransaction } from './server-transaction.js';
 import type { SipRequest, SipTimers } from './sip-message.js';
 import { parseNameAddr, userOf } from './sip-uri.js';
 import type { TransportSource } from './transports.js';
-import { MAGIC_COOKIE, type Via } from './via.js';
+import { MAGIC_COOKIE, responseTarget, type ResponseTarget, type Via } from './via.js';
 
 const ALLOW: [string, string] = ['Allow', 'MESSAGE, OPTIONS'];
 
@@ -17,8 +17,8 @@ export interface InboundOptions {
   timers: SipTimers;
   logger: Logger;
   allowedSources?: (address: string) => boolean;
-  /** Sends response bytes back to where the request came from (RFC 3261 §18.2.2). */
-  sendResponse: (bytes: Buffer, source: TransportSource, via: Via) => void;
+  /** Sends response bytes to where the request's responses go (RFC 3261 §18.2.2, see `responseTarget`). */
+  sendResponse: (bytes: Buffer, target: ResponseTarget) => void;
 }
 
 export class InboundRequests {
@@ -40,19 +40,30 @@ export class InboundRequests {
       existing.receiveRetransmission();
       return;
     }
-    const transaction = new ServerTransaction({
-      reliable: source.transport === 'tcp',
-      timers: this.options.timers,
-      send: (bytes) => this.options.sendResponse(bytes, source, via),
-      onTerminated: () => this.transactions.delete(key),
-    });
-    this.transactions.set(key, transaction);
+    const transaction = this.open(detached(key), responseTarget(source, via));
     const toTag = newTag();
     const respond = (reply: SipReply): void => {
       const response = buildResponse(request.headers, { ...reply, toTag, source });
       transaction.respond(reply.status, serializeResponse(response));
     };
     this.dispatch(request, source, respond);
+  }
+
+  /**
+   * A completed transaction is kept for Timer J (32 s over UDP) only to answer retransmissions, so its callbacks
+   * are created here, away from `receive`: closures share their creating function's scope, and one made in
+   * `receive` would keep the parsed request and its datagram alive for those 32 s. What stays is the key, where
+   * to answer, and (in the transaction) the serialized last response.
+   */
+  private open(key: string, target: ResponseTarget): ServerTransaction {
+    const transaction = new ServerTransaction({
+      reliable: target.transport === 'tcp',
+      timers: this.options.timers,
+      send: (bytes) => this.options.sendResponse(bytes, target),
+      onTerminated: () => this.transactions.delete(key),
+    });
+    this.transactions.set(key, transaction);
+    return transaction;
   }
 
   /** Ends all server transactions (adapter stopping). */
@@ -108,6 +119,15 @@ function transactionKey(request: SipRequest, via: Via): string {
   const callId = getHeader(request.headers, 'call-id');
   const cseq = getHeader(request.headers, 'cseq');
   return `2543|${callId}|${cseq}|${fromTag}|${request.uri}`;
+}
+
+/**
+ * A copy of `text` made of its own characters. A key built from header values is a rope of substrings, and V8 keeps
+ * each substring as a view of the whole header section it was cut from: kept in the map for Timer J, the key
+ * would keep every request's header text alive for 32 s.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 export function toIncomingMessage(request: SipRequest, source: TransportSource): IncomingSipMessage {

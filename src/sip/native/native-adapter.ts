@@ -18,7 +18,7 @@ import { buildResponse } from './response-builder.js';
 import { serializeRequest, serializeResponse } from './serializer.js';
 import { DEFAULT_SIP_TIMERS, SipParseError, getHeaderValues, type SipResponse, type SipTimers } from './sip-message.js';
 import { createTcpTransport, createUdpTransport, type SipTransport, type TransportSource } from './transports.js';
-import { parseTopVia, type Via } from './via.js';
+import { parseTopVia, responseTarget, type ResponseTarget, type Via } from './via.js';
 
 export interface NativeSipAdapterOptions {
   listen: SipListenAddress[];
@@ -38,6 +38,18 @@ export interface NativeSipStats {
   badRequests: number;
   /** Responses that matched no client transaction. */
   strayResponses: number;
+}
+
+/** One outgoing request: what `request()` hands to its client transaction. */
+interface ClientRun {
+  branch: string;
+  method: string;
+  bytes: Buffer;
+  target: OutboundTarget;
+  transport: SipTransport;
+  timeoutMs: number | undefined;
+  resolve: (response: SipFinalResponse) => void;
+  reject: (error: Error) => void;
 }
 
 interface Bound {
@@ -63,7 +75,7 @@ export class NativeSipAdapter implements SipPort {
       timers: this.timers,
       logger: this.logger,
       allowedSources: options.allowedSources,
-      sendResponse: (bytes, source, via) => this.sendResponse(bytes, source, via),
+      sendResponse: (bytes, target) => this.sendResponse(bytes, target),
     });
   }
 
@@ -121,40 +133,37 @@ export class NativeSipAdapter implements SipPort {
     });
   }
 
-  private runClientTransaction(run: {
-    branch: string;
-    method: string;
-    bytes: Buffer;
-    target: OutboundTarget;
-    transport: SipTransport;
-    timeoutMs: number | undefined;
-    resolve: (response: SipFinalResponse) => void;
-    reject: (error: Error) => void;
-  }): void {
+  private runClientTransaction(run: ClientRun): void {
+    const { branch, method, target, transport } = run;
+    // The transaction outlives its request by Timer K (T4 = 5 s over UDP) to absorb retransmitted responses, and
+    // the closures below share one scope that lives as long. So the request bytes and the caller's callbacks are
+    // reached only through `pending`, emptied when the request settles.
+    let pending: ClientRun | undefined = run;
     let attempts = 0;
-    let settled = false;
     const settle = (response: SipFinalResponse | Error): void => {
-      if (settled) return;
-      settled = true;
+      if (!pending) return;
+      const { resolve, reject } = pending;
+      pending = undefined;
       clearTimeout(deadline);
-      if (response instanceof Error) run.reject(response);
-      else run.resolve(response);
+      if (response instanceof Error) reject(response);
+      else resolve(response);
     };
     const transaction = new ClientTransaction({
-      reliable: run.target.transport === 'tcp',
+      reliable: target.transport === 'tcp',
       timers: this.timers,
       transmit: () => {
+        if (!pending) return;
         attempts += 1;
         const attempt = attempts;
-        run.transport.send(run.bytes, run.target).catch((error: Error) => {
-          this.logger.warn({ err: error, target: run.target, attempt }, 'SIP send failed');
+        transport.send(pending.bytes, target).catch((error: Error) => {
+          this.logger.warn({ err: error, target, attempt }, 'SIP send failed');
           if (attempt > 1) return;
           transaction.abort();
-          settle(new Error(`Cannot send SIP ${run.method} to ${run.target.address}:${run.target.port}: ${error.message}`));
+          settle(new Error(`Cannot send SIP ${method} to ${target.address}:${target.port}: ${error.message}`));
         });
       },
       onFinal: (response) => settle(response ? toFinal(response) : localResponse(408, 'Request Timeout')),
-      onTerminated: () => this.clients.delete(run.branch),
+      onTerminated: () => this.clients.delete(branch),
     });
     const deadline =
       run.timeoutMs === undefined
@@ -167,7 +176,7 @@ export class NativeSipAdapter implements SipPort {
       transaction.abort();
       settle(localResponse(503, 'Service Unavailable'));
     };
-    this.clients.set(run.branch, { transaction, method: run.method, fail });
+    this.clients.set(branch, { transaction, method, fail });
     transaction.start();
   }
 
@@ -219,16 +228,14 @@ export class NativeSipAdapter implements SipPort {
     this.counters.badRequests += 1;
     this.logger.warn({ source, reason: parseError.reason }, 'Unparsable SIP request answered 400');
     const response = buildResponse(parseError.headers, { status: 400, reason: parseError.reason, toTag: newTag(), source });
-    this.sendResponse(serializeResponse(response), source, via);
+    this.sendResponse(serializeResponse(response), responseTarget(source, via));
   }
 
-  /** RFC 3261 §18.2.2 (+ RFC 3581): same connection for TCP; source address, and source port only with rport. */
-  private sendResponse(bytes: Buffer, source: TransportSource, via: Via): void {
-    const bound = this.bound.find((b) => b.address.transport === source.transport);
+  private sendResponse(bytes: Buffer, target: ResponseTarget): void {
+    const bound = this.bound.find((b) => b.address.transport === target.transport);
     if (!bound) return;
-    const port = source.transport === 'tcp' || via.params.rport !== undefined ? source.port : (via.port ?? 5060);
-    bound.transport.send(bytes, { address: source.address, port }).catch((error: Error) => {
-      this.logger.warn({ err: error, source }, 'Sending SIP response failed');
+    bound.transport.send(bytes, target).catch((error: Error) => {
+      this.logger.warn({ err: error, target }, 'Sending SIP response failed');
     });
   }
 

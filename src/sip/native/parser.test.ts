@@ -125,6 +125,13 @@ describe('serializer', () => {
     expect(parseSipMessage(bytes)).toMatchObject({ kind: 'response', status: 200 });
   });
 
+  it('gives each message memory of its own, not a slice of the shared Buffer pool that a kept message would pin', () => {
+    const bytes = serializeResponse({ status: 200, reason: 'OK', headers: [['Call-ID', 'c']], body: Buffer.from('x') });
+    expect(bytes.toString()).toBe(crlf('SIP/2.0 200 OK', 'Call-ID: c', 'Content-Length: 1', '', 'x'));
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(bytes.length);
+  });
+
   it('refuses header values that would inject lines', () => {
     expect(() => serializeResponse({ status: 200, reason: 'OK', headers: [['X-A', 'a\r\nX-B: b']], body: Buffer.alloc(0) })).toThrow('SIP header X-A contains a line break');
   });

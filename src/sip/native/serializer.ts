@@ -19,5 +19,13 @@ function serialize(startLine: string, headers: SipHeaderList, body: Buffer): Buf
     lines.push(`${name}: ${value}`);
   }
   lines.push(`Content-Length: ${body.length}`, '', '');
-  return Buffer.concat([Buffer.from(lines.join('\r\n'), 'utf8'), body]);
+  const head = lines.join('\r\n');
+  // Memory of its own rather than Buffer.concat's: a small Buffer is a slice of Node's shared 8 KB pool, and a
+  // message kept for a while (a response for Timer J, a request until its final answer) would keep the whole
+  // slab, and everything else allocated in it, alive.
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const bytes = Buffer.allocUnsafeSlow(headLength + body.length);
+  bytes.write(head, 0, 'utf8');
+  body.copy(bytes, headLength);
+  return bytes;
 }

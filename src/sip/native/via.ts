@@ -1,5 +1,6 @@
 // The top Via: who sent the request, over what, and which transaction it belongs to (RFC 3261 §8.1.1.7, §18.2).
 import { parseParams } from './sip-uri.js';
+import type { TransportSource } from './transports.js';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
@@ -56,4 +57,20 @@ export function stampTopVia(value: string, source: { address: string; port: numb
   if (via.host !== source.address && via.params.received === undefined) stamped += `;received=${source.address}`;
   if (via.params.rport === '') stamped = stamped.replace(/;\s*rport(?=;|$)/i, `;rport=${source.port}`);
   return [stamped, ...parts.slice(1)].join(',');
+}
+
+/** Where the responses of a server transaction go; the only address a completed transaction keeps. */
+export interface ResponseTarget {
+  transport: 'udp' | 'tcp';
+  address: string;
+  port: number;
+}
+
+/**
+ * RFC 3261 §18.2.2 (+ RFC 3581): over TCP the connection the request came on; over UDP the packet's source
+ * address, and its source port only when the top Via asked for rport (otherwise the Via's sent-by port).
+ */
+export function responseTarget(source: TransportSource, via: Via): ResponseTarget {
+  const port = source.transport === 'tcp' || via.params.rport !== undefined ? source.port : (via.port ?? 5060);
+  return { transport: source.transport, address: source.address, port };
 }
