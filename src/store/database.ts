@@ -3,7 +3,10 @@
 //
 // Besides the Prisma client, the handle exposes the driver for two jobs Prisma is not meant for: multi-statement
 // scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -88,9 +91,20 @@ function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
+/**
+ * PostgreSQL settings of the embedded PGlite, on top of PGlite's own start parameters. PGlite places shared memory
+ * in its WASM heap and zero-fills it at start, so the whole buffer pool is resident from the first second: 32 MB
+ * rather than PostgreSQL's default 128 MB (about 100 MB less RSS, measured). The table files behind a smaller pool
+ * stay in the operating system's page cache, outside the process.
+ */
+const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
 async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initializePgliteFolder(dataDir);
+  }
+  const client = await PGlite.create(dataDir, { startParams: [...PGLITE_START_PARAMS] });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   const query: SqlQuery = async <Row>(text: string, params?: readonly unknown[]) =>
     (await client.query<Row>(text, params as unknown[])).rows;
@@ -116,4 +130,19 @@ async function openPglite(dataDir: string): Promise<Database> {
       await client.close();
     },
   };
+}
+
+/**
+ * Creates a new PGlite data folder (initdb) in a short-lived child process. PGlite's initdb runs two more WASM
+ * PostgreSQL instances beside the real one and never gives their memory back: done in this process, the first
+ * start would leave the service holding some 500 MB it never uses again (measured: 751 MB RSS after opening a new
+ * folder in-process, 180 MB when a child created it).
+ */
+async function initializePgliteFolder(dataDir: string): Promise<void> {
+  const script =
+    'const { PGlite } = await import(process.argv[1]);' +
+    'const db = await PGlite.create(process.argv[2], { startParams: JSON.parse(process.argv[3]) });' +
+    'await db.close();';
+  const args = [import.meta.resolve('@electric-sql/pglite'), dataDir, JSON.stringify(PGLITE_START_PARAMS)];
+  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, ...args]);
 }
