@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DatabaseChoice } from './bench-options.js';
 import { startChild, type Child } from './child-processes.js';
 import { freeSipPort, freeTcpPort } from './free-port.js';
+import { imageRuntimeEnv } from './image-runtime.js';
 import { createBenchDatabase, type BenchDatabase } from './postgres-database.js';
 import type { Credentials } from './twilio-request.js';
 
@@ -51,8 +52,8 @@ export async function startBenchEnvironment(options: {
   try {
     const credentials = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
     const databaseEnv = await prepareDatabase({ ...options, cleanups });
-    const child = (name: string, args: string[], env: NodeJS.ProcessEnv = baseEnv()): Child => {
-      const started = startChild({ name, args: [CLI, ...args], env, cwd: options.root, logFile: join(options.logDir, `${options.database}-${name}.log`) });
+    const child = (name: string, args: string[], env: NodeJS.ProcessEnv = baseEnv(), nodeArgs: string[] = []): Child => {
+      const started = startChild({ name, args: [...nodeArgs, CLI, ...args], env, cwd: options.root, logFile: join(options.logDir, `${options.database}-${name}.log`) });
       cleanups.push(() => started.stop());
       return started;
     };
@@ -68,6 +69,7 @@ export async function startBenchEnvironment(options: {
     const port = await freeTcpPort();
     const service = child('service', ['serve'], {
       ...baseEnv(),
+      ...serviceRuntimeEnv(options.root),
       ...passThrough(process.env),
       ...databaseEnv.env,
       HOST: '127.0.0.1',
@@ -79,7 +81,7 @@ export async function startBenchEnvironment(options: {
       SMSC_URI: `sip:127.0.0.1:${smscSip!.port};transport=udp`,
       SIP_ALLOWED_SOURCES: '127.0.0.1/32',
       SMSC_MAX_IN_FLIGHT: process.env.SMSC_MAX_IN_FLIGHT ?? String(options.maxInFlight),
-    });
+    }, serviceNodeArgs());
     const serviceUrl = `http://127.0.0.1:${port}`;
     await waitUntilReady({ url: `${serviceUrl}/readyz`, service });
     return {
@@ -91,6 +93,14 @@ export async function startBenchEnvironment(options: {
     await close();
     throw error;
   }
+}
+
+/**
+ * BENCH_SERVICE_NODE_ARGS: Node flags for the service process only, space-separated (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof`; Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function serviceNodeArgs(): string[] {
+  return (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
 }
 
 async function prepareDatabase(options: {
@@ -109,6 +119,17 @@ async function prepareDatabase(options: {
 function baseEnv(): NodeJS.ProcessEnv {
   // Only what node needs: the service must not pick up a DATABASE_URL or DATA_DIR meant for something else.
   return { PATH: process.env.PATH, HOME: process.env.HOME };
+}
+
+/**
+ * The image's memory settings (image-runtime.ts), with the bench's own NODE_OPTIONS appended for the service only
+ * (heap snapshots, profiles, other heap sizes: of two V8 flags the later wins).
+ */
+function serviceRuntimeEnv(root: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = imageRuntimeEnv(root);
+  const nodeOptions = [env.NODE_OPTIONS, process.env.NODE_OPTIONS].filter((value) => value !== undefined && value !== '').join(' ');
+  if (nodeOptions !== '') env.NODE_OPTIONS = nodeOptions;
+  return env;
 }
 
 function passThrough(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

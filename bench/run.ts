@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, UsageError, type BenchOptions } from './bench-options.js';
 import { closeAllEnvironments } from './bench-environment.js';
 import { stopAllChildren } from './child-processes.js';
+import { imageRuntimeEnv } from './image-runtime.js';
 import { machineInfo } from './machine-info.js';
 import { formatRun } from './report.js';
 import { runDatabase, type DatabaseRun } from './run-database.js';
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'smsc-bench-logs-'));
   const machine = machineInfo(ROOT);
   process.stdout.write(`machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGb} GB, load ${machine.loadAverage}, node ${machine.node}, ${machine.commit}\n`);
+  const serviceRuntime = imageRuntimeEnv(ROOT);
+  process.stdout.write(`service memory settings (Dockerfile ENV): ${formatEnv(serviceRuntime)}\n`);
   process.stdout.write(`child logs: ${logDir}\n\n`);
   const runs: DatabaseRun[] = [];
   for (const database of options.databases) {
@@ -41,7 +44,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatRun(run)}\n\n`);
   }
   const problems = runs.flatMap(functionalProblems);
-  const file = writeResults({ options, machine, runs, problems });
+  const file = writeResults({ options, machine, serviceRuntime, runs, problems });
   process.stdout.write(`results: ${file}\n`);
   if (problems.length === 0) return 0;
   process.stdout.write(`FUNCTIONAL PROBLEMS:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
@@ -54,7 +57,14 @@ function build(): void {
   if (result.status !== 0) throw new Error('npm run build failed (use --no-build to run the existing dist/)');
 }
 
-function writeResults(input: { options: BenchOptions; machine: object; runs: DatabaseRun[]; problems: string[] }): string {
+function formatEnv(env: Record<string, string>): string {
+  const entries = Object.entries(env);
+  return entries.length === 0 ? 'none' : entries.map(([key, value]) => `${key}=${value}`).join(' ');
+}
+
+function writeResults(input: {
+  options: BenchOptions; machine: object; serviceRuntime: Record<string, string>; runs: DatabaseRun[]; problems: string[];
+}): string {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -63,6 +73,7 @@ function writeResults(input: { options: BenchOptions; machine: object; runs: Dat
     createdAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: input.machine,
+    serviceRuntime: input.serviceRuntime,
     options,
     targets: TARGETS,
     runs: input.runs.map((run) => ({ ...run, targets: checkTargets(run) })),
