@@ -64,6 +64,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     logger,
     bodyCharset: { 0: config.smsc.bodyCharsetGsm7, 1: 'binary', 2: config.smsc.bodyCharsetUcs2 },
     unknownNumberStatus: config.sip.unknownNumberStatus,
+    maxInFlight: config.sip.inboundMaxInFlight,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
     webhookPolicy,
     receiptPolicy,

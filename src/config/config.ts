@@ -48,6 +48,8 @@ export interface Config {
     drachtio: { url: string; secret: string | undefined } | undefined;
     timers: { t1Ms: number; t2Ms: number; t4Ms: number };
     unknownNumberStatus: number;
+    /** SIP_INBOUND_MAX_IN_FLIGHT: MESSAGEs being stored at once; more are answered 480. */
+    inboundMaxInFlight: number;
   };
   smsc: {
     sendValidity: boolean;

@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       drachtio: undefined,
       timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
       unknownNumberStatus: 604,
+      inboundMaxInFlight: 5000,
     });
     expect(config.smsc).toEqual({
       sendValidity: false,

@@ -149,6 +149,7 @@ function deriveSip(v: Env, problems: string[]): Config['sip'] {
     drachtio: deriveDrachtio(v, problems),
     timers: { t1Ms: v.SIP_T1_MS, t2Ms: v.SIP_T2_MS, t4Ms: v.SIP_T4_MS },
     unknownNumberStatus: v.SIP_UNKNOWN_NUMBER_STATUS,
+    inboundMaxInFlight: v.SIP_INBOUND_MAX_IN_FLIGHT,
   };
 }
 

@@ -58,6 +58,14 @@ export const sipSchema = {
     default: 5000,
     description: 'RFC 3261 T4 (ms): how long a completed UDP transaction keeps absorbing retransmissions.',
   }),
+  SIP_INBOUND_MAX_IN_FLIGHT: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 5000,
+    description:
+      'Inbound MESSAGEs (SMS and receipts) being stored at once. Beyond it a MESSAGE is answered 480, which the ' +
+      'SMSC retries later, so a stalled database cannot make waiting requests fill the memory.',
+  }),
   SIP_UNKNOWN_NUMBER_STATUS: Type.Integer({
     minimum: 500,
     maximum: 699,

@@ -45,7 +45,7 @@ function fakeUseCases(answers: { sms?: ReceiveSmsResult | Error; receipt?: Apply
   return { useCases, smsCalls, receiptCalls };
 }
 
-function handlerWith(fake: ReturnType<typeof fakeUseCases>, extra: { unknownNumberStatus?: number; onStored?: () => void } = {}) {
+function handlerWith(fake: ReturnType<typeof fakeUseCases>, extra: { unknownNumberStatus?: number; onStored?: () => void; maxInFlight?: number } = {}) {
   return createSipInboundHandler({
     db: {} as Database,
     logger: pino({ level: 'silent' }),
@@ -54,6 +54,7 @@ function handlerWith(fake: ReturnType<typeof fakeUseCases>, extra: { unknownNumb
     reassemblyTimeoutMs: 300_000,
     useCases: fake.useCases,
     ...(extra.onStored ? { onStored: extra.onStored } : {}),
+    ...(extra.maxInFlight === undefined ? {} : { maxInFlight: extra.maxInFlight }),
   });
 }
 
@@ -85,6 +86,30 @@ describe('createSipInboundHandler', () => {
     expect(await handlerWith(fake)(sipMessage())).toEqual({ status: 604, reason: 'Does Not Exist Anywhere' });
     expect(await handlerWith(fake, { unknownNumberStatus: 500 })(sipMessage())).toEqual({ status: 500, reason: 'Server Internal Error' });
     expect(await handlerWith(fake, { unknownNumberStatus: 699 })(sipMessage())).toEqual({ status: 699, reason: 'Unknown Number' });
+  });
+
+  it('answers 480 at once beyond maxInFlight MESSAGEs being stored, and accepts again when one finishes', async () => {
+    const releases: Array<() => void> = [];
+    const calls: ReceiveSmsOptions[] = [];
+    const useCases = {
+      receiveSms: (options: ReceiveSmsOptions) => {
+        calls.push(options);
+        return new Promise<ReceiveSmsResult>((resolve) => releases.push(() => resolve({ outcome: 'stored', messageSid: 'SM1' })));
+      },
+      applySipReceipt: () => Promise.reject(new Error('unexpected call')),
+    } satisfies InboundUseCases;
+    const handler = handlerWith({ useCases, smsCalls: [], receiptCalls: [] }, { maxInFlight: 2 });
+    const first = handler(sipMessage());
+    const second = handler(sipMessage());
+    expect(await handler(sipMessage())).toEqual({ status: 480, reason: 'Temporarily Unavailable' });
+    expect(calls).toHaveLength(2);
+    releases[0]?.();
+    expect(await first).toEqual({ status: 200, reason: 'OK' });
+    const fourth = handler(sipMessage());
+    releases[1]?.();
+    releases[2]?.();
+    expect(await Promise.all([second, fourth])).toEqual([{ status: 200, reason: 'OK' }, { status: 200, reason: 'OK' }]);
+    expect(calls).toHaveLength(3);
   });
 
   it('answers 480, never a 5xx, when storing fails (the SMSC must retry)', async () => {

@@ -22,6 +22,11 @@ export interface SipInboundHandlerOptions {
   /** SIP_UNKNOWN_NUMBER_STATUS: a 5xx/6xx, so that the SMSC stops retrying. */
   unknownNumberStatus: number;
   reassemblyTimeoutMs: number;
+  /**
+   * Most MESSAGEs being stored at once (default unbounded). Beyond it the answer is 480 at once: the SMSC keeps
+   * the message and retries, and waiting requests cannot pile up in memory while the database is slow.
+   */
+  maxInFlight?: number;
   /** Called after a new inbound message is committed (e.g. to wake the webhook worker). */
   onStored?: () => void;
   receiptPolicy?: ReceiptPolicy;
@@ -58,7 +63,28 @@ export const TEMPORARY_FAILURE: SipReply = { status: 480, reason: 'Temporarily U
 export function createSipInboundHandler(options: SipInboundHandlerOptions): IncomingMessageHandler {
   const log = options.logger.child({ component: 'sip-inbound' });
   const useCases = options.useCases ?? unbatchedInboundUseCases(options.db, options.receiptPolicy ? { receiptPolicy: options.receiptPolicy } : {});
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+  let inFlight = 0;
+  let refusedSinceLog = 0;
   return async (message) => {
+    if (inFlight >= maxInFlight) {
+      // Logged once per burst, not per request: a stalled database would otherwise flood the log too.
+      if (refusedSinceLog++ === 0) log.warn({ inFlight, maxInFlight }, 'too many inbound MESSAGEs being stored; answering 480 so that the SMSC retries');
+      return TEMPORARY_FAILURE;
+    }
+    if (refusedSinceLog > 0) {
+      log.info({ refused: refusedSinceLog }, 'inbound MESSAGEs accepted again');
+      refusedSinceLog = 0;
+    }
+    inFlight += 1;
+    try {
+      return await handle(message);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
+  async function handle(message: IncomingSipMessage): Promise<SipReply> {
     let sms: InboundSms;
     try {
       sms = decodeInboundSms(message, { bodyCharset: options.bodyCharset });
@@ -75,7 +101,7 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
       log.error({ err: error, callId: message.callId }, 'inbound MESSAGE not stored; answered 480 so that the SMSC retries');
       return TEMPORARY_FAILURE;
     }
-  };
+  }
 }
 
 async function handleMessage(input: {
