@@ -129,7 +129,8 @@ class Dispatcher implements OutboundDispatcher {
   }
 
   flushOutcomes(): Promise<void> {
-    return this.batcher.flush();
+    // Not flush(): under sustained sending the buffer never stays empty, and a receipt must not wait for that.
+    return this.batcher.writeBuffered();
   }
 
   stop(stopOptions: { drainMs?: number } = {}): Promise<void> {

@@ -17,6 +17,10 @@ export class OutcomeBatcher<T> {
   private buffer: T[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Items ever added, and items written so far: batches go in order, so the first `written` are done. */
+  private added = 0;
+  private written = 0;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
 
   constructor(private readonly options: OutcomeBatcherOptions<T>) {}
 
@@ -25,6 +29,7 @@ export class OutcomeBatcher<T> {
   }
 
   add(item: T): void {
+    this.added += 1;
     this.buffer.push(item);
     if (this.buffer.length >= this.options.maxBatch) this.kick();
     else this.schedule(this.options.delayMs);
@@ -37,11 +42,33 @@ export class OutcomeBatcher<T> {
     if (this.buffer.length > 0) await this.start();
   }
 
+  /**
+   * Resolves once every item added before the call is written, or as soon as a write fails; starts a write now
+   * if none is running. Unlike flush() it does not wait for items added later, so it ends under sustained load.
+   */
+  writeBuffered(): Promise<void> {
+    const target = this.added;
+    if (this.written >= target || this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    this.kick();
+    return done;
+  }
+
   /** Stops scheduling writes (shutdown); what is still buffered is returned, not written. */
   close(): T[] {
     this.closed = true;
     this.clearTimer();
+    this.wakeWaiters(true);
     return this.buffer.splice(0);
+  }
+
+  private wakeWaiters(all: boolean): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (all || waiter.target <= this.written) waiter.resolve();
+      else this.waiters.push(waiter);
+    }
   }
 
   private closed = false;
@@ -86,8 +113,11 @@ export class OutcomeBatcher<T> {
         this.buffer.unshift(...batch);
         this.failed = true;
         this.options.onWriteError(error, batch.length);
+        this.wakeWaiters(true);
         return;
       }
+      this.written += batch.length;
+      this.wakeWaiters(false);
     }
   }
 }
