@@ -23,6 +23,12 @@ export class ClientTransaction {
   private timerF: NodeJS.Timeout | undefined;
   private timerK: NodeJS.Timeout | undefined;
   private interval: number;
+  /**
+   * When the next retransmission is due, on the transaction's own timeline (performance.now()). Each Timer E is
+   * set for that instant rather than `interval` after the previous one fired, so timer lateness does not add up
+   * over ten retransmissions: the last one (at 63*T1 with the default timers) stays ahead of Timer F (64*T1).
+   */
+  private nextTransmitAt = 0;
 
   constructor(private readonly options: ClientTransactionOptions) {
     this.interval = options.timers.t1Ms;
@@ -33,6 +39,7 @@ export class ClientTransaction {
   }
 
   start(): void {
+    this.nextTransmitAt = performance.now();
     this.options.transmit();
     if (!this.options.reliable) this.scheduleE();
     this.timerF = setTimeout(() => this.onTimerF(), 64 * this.options.timers.t1Ms);
@@ -58,7 +65,8 @@ export class ClientTransaction {
   }
 
   private scheduleE(): void {
-    this.timerE = setTimeout(() => this.onTimerE(), this.interval);
+    this.nextTransmitAt += this.interval;
+    this.timerE = setTimeout(() => this.onTimerE(), Math.max(0, this.nextTransmitAt - performance.now()));
   }
 
   private onTimerE(): void {
