@@ -157,7 +157,14 @@ export async function startMessaging(options: { db: Database; config: Config; lo
       await webhooks.stop({ drainMs });
       for (const sweeper of sweepers) await sweeper.stop();
       await smpp?.stop();
+      // Inbound MESSAGEs already accepted wait for their group commit; the transport must still be up to send
+      // their 200s, and the database must not close under them (main.ts closes it after this).
+      await Promise.race([Promise.all([receipts.idle(), inbound.idle()]), delay(drainMs)]);
       await sip.port.stop();
     },
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -22,6 +22,8 @@ export interface InboundBatcher {
   receiveSms(options: ReceiveSmsOptions): Promise<ReceiveSmsResult>;
   /** SMS accepted but not yet committed (waiting or being written). */
   readonly pending: number;
+  /** Resolves when every accepted item has committed (or failed). */
+  idle(): Promise<void>;
 }
 
 export function createInboundBatcher(options: InboundBatcherOptions): InboundBatcher {
@@ -36,5 +38,6 @@ export function createInboundBatcher(options: InboundBatcherOptions): InboundBat
     get pending() {
       return commits.pending;
     },
+    idle: () => commits.idle(),
   };
 }

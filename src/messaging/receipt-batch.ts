@@ -28,6 +28,8 @@ export interface ReceiptBatcher {
   /** Stores and applies one SIP receipt; resolves after the batch holding it has committed. */
   applySipReceipt(input: SipReceiptInput): Promise<ApplyReceiptResult>;
   readonly pending: number;
+  /** Resolves when every accepted item has committed (or failed). */
+  idle(): Promise<void>;
 }
 
 export interface ReceiptBatcherOptions {
@@ -61,6 +63,7 @@ export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBat
     get pending() {
       return commits.pending;
     },
+    idle: () => commits.idle(),
   };
 }
 

@@ -36,6 +36,8 @@ export interface GroupCommit<In, Out> {
   submit(item: In): Promise<Out>;
   /** Items accepted but not yet committed (waiting or being written). */
   readonly pending: number;
+  /** Resolves when nothing is pending any more (shutdown: let the last commits finish before closing). */
+  idle(): Promise<void>;
 }
 
 interface Waiter<In, Out> {
@@ -58,6 +60,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
   private readonly maxWaitMs: number;
   private readonly maxConcurrent: number;
   private readonly retryOneByOne: (error: unknown) => boolean;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: GroupCommitOptions<In, Out>) {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 100);
@@ -68,6 +71,11 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
 
   get pending(): number {
     return this.queue.length + this.itemsWriting;
+  }
+
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   submit(item: In): Promise<Out> {
@@ -106,6 +114,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
       this.itemsWriting -= batch.length;
       // Items that waited during this commit go now, on the connection it just freed.
       this.flush();
+      if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     // A full queue left behind goes now (or its timer starts) rather than waiting for this batch.
     this.schedule();
