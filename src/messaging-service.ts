@@ -2,6 +2,7 @@
 // dispatcher, the webhook worker, the sweepers, the SMSC probe and the metrics, wired by hand in start order.
 // close() stops them so that nothing is lost: dispatcher and webhook worker drain (or release their claims back
 // to the database) while the SIP transport is still up to carry the answers; the SIP listeners close last.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -67,7 +68,6 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     maxInFlight: config.sip.inboundMaxInFlight,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
     webhookPolicy,
-    receiptPolicy,
     useCases: {
       receiveSms: (sms) => inbound.receiveSms(sms),
       applySipReceipt: async (receipt) => {
@@ -159,12 +159,8 @@ export async function startMessaging(options: { db: Database; config: Config; lo
       await smpp?.stop();
       // Inbound MESSAGEs already accepted wait for their group commit; the transport must still be up to send
       // their 200s, and the database must not close under them (main.ts closes it after this).
-      await Promise.race([Promise.all([receipts.idle(), inbound.idle()]), delay(drainMs)]);
+      await Promise.race([Promise.all([receipts.idle(), inbound.idle()]), sleep(drainMs, undefined, { ref: false })]);
       await sip.port.stop();
     },
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -2,6 +2,7 @@
 // in-flight window, sends each through the gateway of its route under the rate limits, and records outcomes in
 // batched transactions. Everything durable is in the database, so any instance can pick up where another died.
 // See docs/pipeline.md for the guarantees (at-least-once within the crash window) and the tuning knobs.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
@@ -145,7 +146,7 @@ class Dispatcher implements OutboundDispatcher {
     await this.loopDone;
     // Throttled messages stop waiting at once; sends already on the wire get up to drainMs.
     this.abort.abort();
-    await Promise.race([Promise.allSettled([...this.sends]), delay(drainMs)]);
+    await Promise.race([Promise.allSettled([...this.sends]), sleep(drainMs, undefined, { ref: false })]);
     await this.batcher.flush();
     const unwritten = this.batcher.close();
     if (unwritten.length > 0) this.log.error({ count: unwritten.length }, 'send outcomes could not be recorded; lease recovery will resend them');
@@ -284,8 +285,4 @@ class Dispatcher implements OutboundDispatcher {
   private outageDelay(level: number): number {
     return backoffCeiling({ baseMs: this.options.pollIntervalMs, maxMs: Math.max(this.options.pollIntervalMs, this.options.retry.maxMs) }, level);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -2,6 +2,7 @@
 // (delivery-runner.ts: HTTP, TwiML, fallback) with at most `concurrency` in flight, and records the outcomes in
 // batched transactions (delivery-outcome.ts). Everything durable is in the database, so a restarted or another
 // instance continues where this one stopped: at-least-once, ordered per message. See docs/webhooks.md.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { backoffCeiling, backoffDelay, type BackoffPolicy } from '../dispatch/backoff.js';
 import { OutcomeBatcher } from '../dispatch/outcome-batcher.js';
@@ -120,7 +121,7 @@ class Worker implements WebhookDeliveryWorker {
     this.state = 'stopping';
     this.wakeUp.wake();
     await this.loopDone;
-    await Promise.race([Promise.allSettled([...this.running.values()]), delay(drainMs)]);
+    await Promise.race([Promise.allSettled([...this.running.values()]), sleep(drainMs, undefined, { ref: false })]);
     // Calls still on the wire are aborted; their runs come back as `released` and are handed back for a retry.
     this.abort.abort();
     await Promise.allSettled([...this.running.values()]);
@@ -226,8 +227,4 @@ class Worker implements WebhookDeliveryWorker {
       this.log.warn({ err: error }, 'renewing webhook leases failed');
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
