@@ -1,14 +1,12 @@
 // The group-committed inbound path (src/messaging/inbound-batch.ts) against a real PostgreSQL: SMS submitted in
 // the same turn of the event loop share one transaction, with the same outcome per SMS as one by one; whole
 // messages cost a fixed number of statements per batch; a batch broken by one SMS is retried SMS by SMS.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInboundBatcher } from '../../../src/messaging/inbound-batch.js';
 import type { ReceiveSmsOptions, ReceiveSmsResult } from '../../../src/messaging/receive-sms.js';
 import type { Database, SqlQuery } from '../../../src/store/database.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { eventTypes, inboundMessages, insertAccount, insertNumber, webhookRows } from './inbound-fixtures.js';
+import { eventTypes, inboundMessages, insertAccount, insertNumber, useTwoInstances, webhookRows } from './inbound-fixtures.js';
 
-let testDb: TestDatabase;
 let db: Database;
 let other: Database;
 let accountSid: string;
@@ -17,15 +15,10 @@ const SECOND = '+14155550102';
 const NO_URL = '+14155550101';
 const HANDSET = '447700900123';
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await testDb.open();
-  other = await testDb.open();
-});
-afterAll(async () => {
-  await db?.close();
-  await other?.close();
-  await testDb?.drop();
+const instances = useTwoInstances();
+beforeAll(() => {
+  db = instances.db;
+  other = instances.other;
 });
 beforeEach(async () => {
   await db.query('TRUNCATE accounts, messages, message_events, webhook_deliveries, mo_parts CASCADE');

@@ -1,10 +1,40 @@
 // Test data for the inbound tests: accounts, numbers and outbound messages inserted with plain SQL.
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { newSecret, newSid } from '../../../src/messaging/sid.js';
 import type { Database } from '../../../src/store/database.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { waitForWith } from '../../helpers/wait-for.js';
 
 export const silentLogger = pino({ level: 'silent' });
+
+/**
+ * One test database for the whole file, opened twice: `db`, and `other` standing for a second instance (its own
+ * pool). Registers the suite's beforeAll/afterAll; read the connections inside tests and hooks.
+ */
+export function useTwoInstances(): { readonly db: Database; readonly other: Database } {
+  let testDb: TestDatabase | undefined;
+  let db: Database | undefined;
+  let other: Database | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = await testDb.open();
+    other = await testDb.open();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await other?.close();
+    await testDb?.drop();
+  });
+  const opened = (handle: Database | undefined): Database => {
+    if (handle === undefined) throw new Error('the test database is not open yet');
+    return handle;
+  };
+  return {
+    get db() { return opened(db); },
+    get other() { return opened(other); },
+  };
+}
 
 export async function insertAccount(db: Database): Promise<string> {
   const sid = newSid('AC');

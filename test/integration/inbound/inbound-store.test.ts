@@ -1,6 +1,6 @@
 // The inbound use cases against a real PostgreSQL: storage, dedupe, reassembly across two instances, the
 // 30009 sweeper, receipt matching, parking and the SMPP exact path.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
 import { expireReassemblyGroups } from '../../../src/dispatch/reassembly-sweeper.js';
 import { applySipReceipt, applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
@@ -8,27 +8,20 @@ import { retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
 import { receiveSms, type ReceiveSmsOptions } from '../../../src/messaging/receive-sms.js';
 import { applyStatusChanges } from '../../../src/messaging/status-change.js';
 import type { Database } from '../../../src/store/database.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import {
-  eventTypes, inboundMessages, insertAccount, insertNumber, insertOutbound, messageBySid, receiptRows, webhookRows,
+  eventTypes, inboundMessages, insertAccount, insertNumber, insertOutbound, messageBySid, receiptRows, useTwoInstances, webhookRows,
 } from './inbound-fixtures.js';
 
-let testDb: TestDatabase;
 let db: Database;
 let other: Database;
 let accountSid: string;
 const NUMBER = '+14155550100';
 const HANDSET = '447700900123';
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await testDb.open();
-  other = await testDb.open();
-});
-afterAll(async () => {
-  await db?.close();
-  await other?.close();
-  await testDb?.drop();
+const instances = useTwoInstances();
+beforeAll(() => {
+  db = instances.db;
+  other = instances.other;
 });
 beforeEach(async () => {
   await db.query('TRUNCATE accounts, messages, message_events, delivery_receipts, webhook_deliveries, mo_parts, smsc_submissions CASCADE');
