@@ -4,7 +4,7 @@
 // Besides the Prisma client, the handle exposes the driver for two jobs Prisma is not meant for: multi-statement
 // scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
@@ -101,7 +101,6 @@ const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-
 
 async function openPglite(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) {
-    mkdirSync(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initializePgliteFolder(dataDir);
   }
   const client = await PGlite.create(dataDir, { startParams: [...PGLITE_START_PARAMS] });
@@ -139,10 +138,29 @@ async function openPglite(dataDir: string): Promise<Database> {
  * folder in-process, 180 MB when a child created it).
  */
 async function initializePgliteFolder(dataDir: string): Promise<void> {
+  // Built in a subfolder and moved up with PG_VERSION last, so that an interrupted first start (Ctrl-C during
+  // initdb) leaves no half-made database that later starts would open. Renames stay inside `dataDir`, which
+  // works when it is a mount point too.
+  const building = join(dataDir, '.initdb');
+  mkdirSync(dataDir, { recursive: true });
+  rmSync(building, { recursive: true, force: true });
+  const strangers = readdirSync(dataDir);
+  if (strangers.length > 0) {
+    throw new Error(`DATA_DIR ${dataDir} holds files (${strangers.slice(0, 3).join(', ')}) but no PostgreSQL database (no PG_VERSION)`);
+  }
+  mkdirSync(building);
   const script =
     'const { PGlite } = await import(process.argv[1]);' +
     'const db = await PGlite.create(process.argv[2], { startParams: JSON.parse(process.argv[3]) });' +
     'await db.close();';
-  const args = [import.meta.resolve('@electric-sql/pglite'), dataDir, JSON.stringify(PGLITE_START_PARAMS)];
-  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, ...args]);
+  const args = [import.meta.resolve('@electric-sql/pglite'), building, JSON.stringify(PGLITE_START_PARAMS)];
+  try {
+    await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, ...args]);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    throw error;
+  }
+  const entries = readdirSync(building).sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
+  for (const entry of entries) renameSync(join(building, entry), join(dataDir, entry));
+  rmSync(building, { recursive: true });
 }

@@ -1,6 +1,6 @@
 // The embedded PGlite on a real data folder: a new folder is created (initdb runs in a child process), PostgreSQL
 // starts with the service's memory settings, and what was written is there when the folder is opened again.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,5 +26,17 @@ describe('PGlite data folder', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('builds a new folder aside, so that nothing half-made is left, and refuses a folder of other files', async () => {
+    const dataDir = join(root, 'fresh');
+    const db = await openDatabase({ dataDir });
+    await db.close();
+    expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, '.initdb'))).toBe(false);
+    const occupied = join(root, 'occupied');
+    mkdirSync(occupied);
+    writeFileSync(join(occupied, 'notes.txt'), 'not a database');
+    await expect(openDatabase({ dataDir: occupied })).rejects.toThrow(/holds files \(notes.txt\) but no PostgreSQL database/);
   });
 });
