@@ -6,11 +6,19 @@
 // 87 ms per webhook claim at 34,000 pending rows without statistics, 0.24 ms with them). Autovacuum normally
 // analyses these tables; this loop runs ANALYZE itself only where autovacuum is off (some servers, and always
 // PGlite, which has no background workers). One instance at a time does it, under an advisory lock.
+//
+// The list is every table a hot path reads (claims, receipt matching, inbound storage, reassembly), including the
+// small lookup tables they join; test/integration/store/hot-query-plans.test.ts checks it against the plans of
+// those paths at 100k rows. Leaving smsc_submissions out once made the SMPP receipt lookup read every index
+// entry of the table per receipt.
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.js';
 import { createPollLoop, type Sweeper } from './reassembly-sweeper.js';
 
-const HOT_TABLES = ['messages', 'webhook_deliveries', 'delivery_receipts', 'message_events', 'mo_parts'];
+export const HOT_TABLES: readonly string[] = [
+  'messages', 'webhook_deliveries', 'delivery_receipts', 'message_events', 'mo_parts', 'smsc_submissions',
+  'accounts', 'phone_numbers',
+];
 const ANALYZE_LOCK_ID = 72707371;
 
 export function createStatisticsKeeper(options: { db: Database; logger: Logger; intervalMs: number }): Sweeper {
