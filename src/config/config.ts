@@ -38,6 +38,8 @@ export interface Config {
   };
   /** ACCOUNT_SID + AUTH_TOKEN, when both are set. */
   mainAccount: { sid: string; authToken: string } | undefined;
+  /** AUTH_TOKEN_ENCRYPTION_KEY(_PREVIOUS) as 64 hex digits; no key means auth tokens are stored in plain text. */
+  authTokenEncryption: { key: string | undefined; previousKey: string | undefined };
   sip: {
     stack: 'native' | 'drachtio';
     listen: readonly SipListenAddress[];

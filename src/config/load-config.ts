@@ -6,6 +6,7 @@ import Value from 'typebox/value';
 import type { Config, LogLevel } from './config.js';
 import { ConfigError } from './config-error.js';
 import { envSchema, envVariable, type Env } from './schema.js';
+import { decodeEncryptionKey } from './encryption-key.js';
 import { parseSmppBinds } from './smpp-binds.js';
 import { checkDrachtioUrl, parseCidrList, parseListenList, parseSmscUri, smscSourceBlock } from './sip-addresses.js';
 
@@ -88,6 +89,7 @@ function derive(v: Env, problems: string[]): Config {
     log: { level: v.LOG_LEVEL as LogLevel },
     database,
     mainAccount,
+    authTokenEncryption: deriveAuthTokenEncryption(v, problems),
     sip: deriveSip(v, problems),
     smsc: {
       sendValidity: v.SMSC_SEND_VALIDITY,
@@ -132,6 +134,24 @@ function deriveMainAccount(v: Env, problems: string[]): Config['mainAccount'] {
   if (v.ACCOUNT_SID !== undefined) problems.push('ACCOUNT_SID is set but AUTH_TOKEN is not: set both or neither');
   if (v.AUTH_TOKEN !== undefined) problems.push('AUTH_TOKEN is set but ACCOUNT_SID is not: set both or neither');
   return undefined;
+}
+
+function deriveAuthTokenEncryption(v: Env, problems: string[]): Config['authTokenEncryption'] {
+  const decode = (name: 'AUTH_TOKEN_ENCRYPTION_KEY' | 'AUTH_TOKEN_ENCRYPTION_KEY_PREVIOUS'): string | undefined => {
+    const text = v[name];
+    if (text === undefined) return undefined;
+    const decoded = decodeEncryptionKey(text);
+    if ('error' in decoded) problems.push(`${name}: ${decoded.error} (value hidden)`);
+    return 'hex' in decoded ? decoded.hex : undefined;
+  };
+  const key = decode('AUTH_TOKEN_ENCRYPTION_KEY');
+  const previousKey = decode('AUTH_TOKEN_ENCRYPTION_KEY_PREVIOUS');
+  if (v.AUTH_TOKEN_ENCRYPTION_KEY === undefined && v.AUTH_TOKEN_ENCRYPTION_KEY_PREVIOUS !== undefined) {
+    problems.push('AUTH_TOKEN_ENCRYPTION_KEY_PREVIOUS is set but AUTH_TOKEN_ENCRYPTION_KEY is not: the previous key only helps a rotation to a new one');
+  }
+  // An encrypted token is recognised by this prefix; a configured plain token must not look like one.
+  if (v.AUTH_TOKEN?.startsWith('enc:') === true) problems.push('AUTH_TOKEN: must not start with "enc:" (value hidden)');
+  return { key, previousKey };
 }
 
 function deriveSip(v: Env, problems: string[]): Config['sip'] {

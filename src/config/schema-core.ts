@@ -66,4 +66,22 @@ export const coreSchema = {
         'Changing it rotates the token at the next start.',
     }),
   ),
+  AUTH_TOKEN_ENCRYPTION_KEY: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      description:
+        'Key that encrypts the accounts\' auth tokens at rest (AES-256-GCM): 32 random bytes as 64 hex digits or base64 ' +
+        '(`openssl rand -base64 32`). At start every token still in plain text is encrypted with it. Unset: tokens ' +
+        'are stored in plain text and the start logs a warning. Keep it outside the database and its backups; ' +
+        'without it the encrypted tokens cannot be read (the service refuses to start). See docs/security.md.',
+    }),
+  ),
+  AUTH_TOKEN_ENCRYPTION_KEY_PREVIOUS: Type.Optional(
+    Type.String({
+      'x-secret': true,
+      description:
+        'The key `AUTH_TOKEN_ENCRYPTION_KEY` replaces, during a key rotation: tokens encrypted with it are still read ' +
+        'and are re-encrypted with the new key at start. Remove it once every instance runs with the new key.',
+    }),
+  ),
 };
