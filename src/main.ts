@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/index.js';
 import { componentLogger, createLogger, type Logger } from './logging/index.js';
-import { ensureAccount } from './store/account-store.js';
+import { ensureAccount, storedAuthToken } from './store/account-store.js';
+import { prepareAuthTokens } from './store/auth-token-encryption.js';
 import { openDatabase, type Database } from './store/database.js';
 import { applyMigrations } from './store/migrations.js';
 import { newSecret, newSid } from './messaging/sid.js';
@@ -67,7 +68,10 @@ export async function start(options: StartOptions): Promise<RunningService> {
   }
 }
 
-/** Opens the configured database and applies pending migrations (`smsc-connect migrate` does the same alone). */
+/**
+ * Opens the configured database, applies pending migrations and the auth token step (encrypts plain tokens when
+ * AUTH_TOKEN_ENCRYPTION_KEY is set, warns when it is not). `smsc-connect migrate` does the same alone.
+ */
 export async function openMigratedDatabase(options: { config: Config; logger: Logger }): Promise<Database> {
   const { database } = options.config;
   const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize });
@@ -75,7 +79,7 @@ export async function openMigratedDatabase(options: { config: Config; logger: Lo
     const result = await applyMigrations(db);
     const log = componentLogger(options.logger, 'migrations');
     log.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length, database: db.kind }, 'migrations up to date');
-    return db;
+    return await prepareAuthTokens({ db, keys: options.config.authTokenEncryption, logger: options.logger });
   } catch (error) {
     await db.close();
     throw error;
@@ -131,7 +135,7 @@ async function createFirstAccount(db: Database): Promise<{ sid: string; authToke
     await query('INSERT INTO accounts (sid, friendly_name, auth_token) VALUES ($1, $2, $3)', [
       account.sid,
       'Main account',
-      account.authToken,
+      storedAuthToken(db, account.sid, account.authToken),
     ]);
     return account;
   });

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logging/index.js';
 import { createAccount } from '../store/account-store.js';
 import { openDatabase } from '../store/database.js';
+import { prepareAuthTokens } from '../store/auth-token-encryption.js';
 import { applyMigrations } from '../store/migrations.js';
 import { EXIT, type CommandContext } from './command.js';
 
@@ -12,9 +13,10 @@ export async function accountsCreateCommand(context: CommandContext): Promise<nu
   const logger = createLogger({ level: config.log.level, destination: 2 });
   const friendlyName = context.options['friendly-name'];
   const { url, dataDir } = config.database;
-  const db = await openDatabase({ databaseUrl: url, dataDir, poolSize: 1 });
+  const opened = await openDatabase({ databaseUrl: url, dataDir, poolSize: 1 });
   try {
-    await applyMigrations(db);
+    await applyMigrations(opened);
+    const db = await prepareAuthTokens({ db: opened, keys: config.authTokenEncryption, logger });
     const account = await createAccount(db, {
       friendlyName: typeof friendlyName === 'string' ? friendlyName : 'smsc-connect account',
     });
@@ -23,6 +25,6 @@ export async function accountsCreateCommand(context: CommandContext): Promise<nu
     context.stdout.write(`${JSON.stringify(output)}\n`);
     return EXIT.ok;
   } finally {
-    await db.close();
+    await opened.close();
   }
 }

@@ -1,7 +1,10 @@
-// Accounts and subaccounts. The auth token is kept in the clear because every webhook is signed with it.
+// Accounts and subaccounts. The auth token cannot be hashed (every webhook is signed with it), so it is stored
+// encrypted when AUTH_TOKEN_ENCRYPTION_KEY is set (auth-token-cipher.ts) and in plain text otherwise. Every
+// function here takes and returns the token in the clear: callers never see the stored form.
 import type { Database } from './database.js';
 import type { Account } from '../generated/prisma/client.js';
 import { newSecret, newSid } from '../messaging/sid.js';
+import { PLAIN_AUTH_TOKENS } from './auth-token-cipher.js';
 
 export type { Account };
 
@@ -13,15 +16,28 @@ export interface CreateAccountOptions {
   authToken?: string;
 }
 
+/** The stored form of `token` for account `sid` (ciphertext when a key is configured). */
+export function storedAuthToken(db: Database, sid: string, token: string): string {
+  return (db.authTokens ?? PLAIN_AUTH_TOKENS).seal(sid, token);
+}
+
+/** The account with its auth token in the clear. Throws AuthTokenKeyError when the token cannot be read. */
+export function withClearAuthToken(db: Database, account: Account): Account {
+  return { ...account, authToken: (db.authTokens ?? PLAIN_AUTH_TOKENS).open(account.sid, account.authToken) };
+}
+
 export async function createAccount(db: Database, options: CreateAccountOptions): Promise<Account> {
-  return db.prisma.account.create({
+  const sid = options.sid ?? newSid('AC');
+  const authToken = options.authToken ?? newSecret();
+  const created = await db.prisma.account.create({
     data: {
-      sid: options.sid ?? newSid('AC'),
-      authToken: options.authToken ?? newSecret(),
+      sid,
+      authToken: storedAuthToken(db, sid, authToken),
       friendlyName: options.friendlyName,
       ownerAccountSid: options.ownerAccountSid ?? null,
     },
   });
+  return { ...created, authToken };
 }
 
 /**
@@ -29,15 +45,18 @@ export async function createAccount(db: Database, options: CreateAccountOptions)
  * gets the configured token, so rotating AUTH_TOKEN in the environment takes effect at the next start.
  */
 export async function ensureAccount(db: Database, options: { sid: string; authToken: string }): Promise<Account> {
-  return db.prisma.account.upsert({
+  const stored = storedAuthToken(db, options.sid, options.authToken);
+  const account = await db.prisma.account.upsert({
     where: { sid: options.sid },
-    create: { sid: options.sid, authToken: options.authToken, friendlyName: 'Main account' },
-    update: { authToken: options.authToken },
+    create: { sid: options.sid, authToken: stored, friendlyName: 'Main account' },
+    update: { authToken: stored },
   });
+  return { ...account, authToken: options.authToken };
 }
 
 export async function findAccount(db: Database, sid: string): Promise<Account | null> {
-  return db.prisma.account.findUnique({ where: { sid } });
+  const account = await db.prisma.account.findUnique({ where: { sid } });
+  return account === null ? null : withClearAuthToken(db, account);
 }
 
 export async function countAccounts(db: Database): Promise<number> {
@@ -49,10 +68,11 @@ export async function listVisibleAccounts(
   db: Database,
   options: { accountSid: string; offset: number; limit: number },
 ): Promise<Account[]> {
-  return db.prisma.account.findMany({
+  const accounts = await db.prisma.account.findMany({
     where: { OR: [{ sid: options.accountSid }, { ownerAccountSid: options.accountSid }] },
     orderBy: [{ dateCreated: 'desc' }, { sid: 'desc' }],
     skip: options.offset,
     take: options.limit,
   });
+  return accounts.map((account) => withClearAuthToken(db, account));
 }

@@ -12,6 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import type { AuthTokenCipher } from './auth-token-cipher.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -21,6 +22,11 @@ export type SqlQuery = <Row = Record<string, unknown>>(text: string, params?: re
 export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: PrismaClient;
+  /**
+   * How accounts' auth tokens are stored and read (store/auth-token-cipher.ts), attached at start by
+   * prepareAuthTokens (store/auth-token-encryption.ts). Absent: plain text.
+   */
+  readonly authTokens?: AuthTokenCipher;
   /** One parameterised statement, run on the driver directly. */
   readonly query: SqlQuery;
   /** A script of several statements without parameters (migrations). */

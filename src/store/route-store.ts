@@ -2,7 +2,7 @@
 // level decides" (number → account → SMSC_DEFAULT_ROUTE). The dispatcher reads these columns when it claims a
 // message (dispatch/claim.ts); this file only writes and reads them for the API.
 import type { SmscRoute } from '../messaging/smsc-gateway.js';
-import type { Account } from './account-store.js';
+import { findAccount, type Account } from './account-store.js';
 import type { Database } from './database.js';
 import type { PhoneNumber } from './phone-number-store.js';
 
@@ -24,7 +24,7 @@ export async function setAccountRoute(db: Database, options: { accountSid: strin
     where: { sid: options.accountSid },
     data: { smsRoute: routeColumn(options.route) },
   });
-  return count === 0 ? null : db.prisma.account.findUnique({ where: { sid: options.accountSid } });
+  return count === 0 ? null : findAccount(db, options.accountSid);
 }
 
 /** Sets the road of messages sent from a number of the account; null when there is no such number. */

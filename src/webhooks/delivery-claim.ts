@@ -2,6 +2,7 @@
 // (claimed_by / claimed_until) taken with FOR UPDATE SKIP LOCKED, so several instances never hold one row at once.
 // Only the OLDEST pending row of a message is eligible: a later status callback waits until the earlier one has
 // succeeded or definitively failed. That single rule keeps callbacks in order per message, across instances too.
+import { PLAIN_AUTH_TOKENS, type AuthTokenCipher } from '../store/auth-token-cipher.js';
 import type { SqlQuery } from '../store/database.js';
 import type { WebhookMethod } from './webhook-request.js';
 
@@ -45,6 +46,8 @@ export interface ClaimDeliveriesOptions {
   instanceId: string;
   limit: number;
   leaseMs: number;
+  /** How the joined auth tokens are stored (Database.authTokens); absent: plain text. */
+  authTokens?: AuthTokenCipher | undefined;
 }
 
 // A row is free when nobody holds it or its holder's lease ran out (the holder crashed or hung): expired leases
@@ -74,7 +77,10 @@ RETURNING d.id::text AS id, d.account_sid, d.message_sid, d.kind, d.url, d.metho
 export async function claimDeliveries(query: SqlQuery, options: ClaimDeliveriesOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const rows = await query<ClaimRow>(CLAIM_SQL, [options.instanceId, options.limit, options.leaseMs]);
-  return rows.sort((a, b) => compareIds(a.id, b.id)).map(toClaimedDelivery);
+  const tokens = options.authTokens ?? PLAIN_AUTH_TOKENS;
+  return rows.sort((a, b) => compareIds(a.id, b.id)).map((row) => toClaimedDelivery({
+    ...row, auth_token: row.auth_token === null ? null : tokens.open(row.account_sid, row.auth_token),
+  }));
 }
 
 /** Extends the leases of deliveries still being worked on (long redirect chains, slow receivers). */

@@ -159,7 +159,9 @@ class Worker implements WebhookDeliveryWorker {
     let claimed: ClaimedDelivery[] = [];
     try {
       // One statement: it needs no explicit transaction (BEGIN/COMMIT would be two more round trips).
-      claimed = await claimDeliveries(this.options.db.query, { instanceId: this.options.instanceId, limit: granted, leaseMs: this.options.leaseMs });
+      claimed = await claimDeliveries(this.options.db.query, {
+        instanceId: this.options.instanceId, limit: granted, leaseMs: this.options.leaseMs, authTokens: this.options.db.authTokens,
+      });
     } finally {
       this.window.release(granted - claimed.length);
     }
