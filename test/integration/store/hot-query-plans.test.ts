@@ -4,6 +4,7 @@
 // statement once under EXPLAIN (ANALYZE, BUFFERS) inside a savepoint that is rolled back, then for real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimMessages, recoverExpiredLeases } from '../../../src/dispatch/claim.js';
+import { expireReassemblyGroups } from '../../../src/dispatch/reassembly-sweeper.js';
 import { analyzeHotTables, HOT_TABLES } from '../../../src/dispatch/statistics-keeper.js';
 import { applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
 import { applySipReceiptsWith, retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
@@ -106,7 +107,8 @@ INSERT INTO webhook_deliveries (account_sid, message_sid, kind, url, method, par
     CASE WHEN g <= 80000 THEN 'succeeded' ELSE 'pending' END, 10, now() + interval '1 day', now() - interval '1 second'
   FROM generate_series(1, ${ROWS}) g;
 INSERT INTO mo_parts (from_address, to_address, reference, total, sequence, body, coding, deadline)
-  SELECT '+1777' || lpad((g / 2)::text, 7, '0'), '+15550000001', g % 256, 2, 1, 'part', 0, now() + interval '1 hour'
+  SELECT '+1777' || lpad((g / 2)::text, 7, '0'), '+15550000001', g % 256, 2, 1, 'part', 0,
+    CASE WHEN g <= 20 THEN now() - interval '1 minute' ELSE now() + interval '1 hour' END
   FROM generate_series(1, ${ROWS}) g;
 `;
 
@@ -114,18 +116,20 @@ INSERT INTO mo_parts (from_address, to_address, reference, total, sequence, body
 async function runHotPaths(db: Database): Promise<RecordedPlan[]> {
   const plans: RecordedPlan[] = [];
   const rec = recordingDatabase(db, plans);
-  await rec.transaction((q) => claimMessages(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000, defaultRoute: 'smpp' }));
+  // Each path does real work, so that its plans are those of a busy server, not of an empty answer.
+  expect(await rec.transaction((q) => claimMessages(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000, defaultRoute: 'smpp' }))).toHaveLength(100);
   await rec.transaction((q) => recoverExpiredLeases(q));
-  await rec.transaction((q) => claimDeliveries(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000 }));
+  expect(await rec.transaction((q) => claimDeliveries(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000 }))).toHaveLength(100);
   await rec.transaction((q) => applySipReceiptsWith(q, [{
     rawText: 'id:x1 sub:001 dlvrd:001 submit date:2612031200 done date:2612031201 stat:DELIVRD err:000 text:hello number 90000',
     fromUser: '+16660090000', toUser: '+15550000001',
   }], { policy: DEFAULT_RECEIPT_POLICY, kind: 'postgres' }));
   // Part 2 of a 3-part message sent over SMPP: the submission lookup, then the "parts" query.
-  await applySmppReceipt(rec, {
+  expect(await applySmppReceipt(rec, {
     smscMessageId: 'id5', stat: 'DELIVRD', err: '000', rawText: 'id:id5 stat:DELIVRD', fromAddress: '+16660000001', toAddress: '+15550000001',
-  });
-  await retryParkedReceipts(rec, { limit: 100 });
+  })).toMatchObject({ outcome: 'matched', messageSid: `SM${String(ROWS - 1).padStart(32, '0')}` });
+  expect(await retryParkedReceipts(rec, { limit: 100 })).toHaveLength(100);
+  expect((await expireReassemblyGroups(rec, { limit: 100 })).map((o) => o.outcome)).toEqual(Array(20).fill('stored'));
   const inbound = { toUser: '+15550000001', coding: 0 as const, smscId: null, deliveryTime: null, route: 'sip' as const, reassemblyTimeoutMs: 60_000 };
   await receiveSmsBatch(rec, [
     { ...inbound, fromUser: '+18880000001', text: 'single', udhHex: null, requestKey: 'plans-1' },
