@@ -7,13 +7,13 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { openMigratedDatabase, start } from '../../../src/main.js';
-import { createAccount } from '../../../src/store/account-store.js';
+import { createAccount, findAccount } from '../../../src/store/account-store.js';
 import { createApiKey, hashApiKeySecret } from '../../../src/store/api-key-store.js';
 import { authTokenKeyId, createAuthTokenCipher } from '../../../src/store/auth-token-cipher.js';
-import { sealAuthTokens } from '../../../src/store/auth-token-encryption.js';
+import { prepareAuthTokens, sealAuthTokens } from '../../../src/store/auth-token-encryption.js';
 import type { Database } from '../../../src/store/database.js';
 import { accountsCreateCommand } from '../../../src/cli/accounts-create-command.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createPgliteDatabase, createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { basicAuth, rawRequest, startApi } from '../api/api-harness.js';
 import { insertInbound, OUR_NUMBER, settled, startSignedReceiver, testWorker, waitFor } from '../webhook-delivery/fixtures.js';
 
@@ -213,6 +213,19 @@ describe('auth tokens at rest', () => {
     expect(createAuthTokenCipher({ key: NEW_KEY_HEX }).open(account.sid, row!.auth_token)).toBe(account.authToken);
     expect(db.authTokens?.keyId).toBe(authTokenKeyId(NEW_KEY_HEX));
     await openWith({ AUTH_TOKEN_ENCRYPTION_KEY: NEW_KEY_HEX });
+  });
+
+  it('works the same on PGlite (no advisory lock there: one process per data folder)', async () => {
+    const lite = await createPgliteDatabase();
+    try {
+      const account = await createAccount(lite, { friendlyName: 'lite' });
+      const db = await prepareAuthTokens({ db: lite, keys: { key: KEY_HEX }, logger: pino({ level: 'silent' }) });
+      const [row] = await lite.query<{ auth_token: string }>('SELECT auth_token FROM accounts');
+      expect(row?.auth_token.startsWith(`enc:v1:${authTokenKeyId(KEY_HEX)}:`)).toBe(true);
+      expect((await findAccount(db, account.sid))?.authToken).toBe(account.authToken);
+    } finally {
+      await lite.close();
+    }
   });
 
   it('the database refuses a malformed sealed value', async () => {
