@@ -50,7 +50,7 @@ export const apiSchema = {
     maximum: 86_400,
     default: 60,
     description:
-      'Longest wait between two attempts of a webhook: while the app is down each webhook is tried about once ' +
+      'Longest wait between two attempts of a webhook: while the app is down each webhook is tried at least once ' +
       'per this many seconds, so it arrives at most this long after the app is back.',
   }),
   WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({
