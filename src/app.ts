@@ -18,6 +18,8 @@ import { registerTwilioApi } from './api/register-api.js';
 export interface AppConfig {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
   apiRateLimit?: number | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: false refuses literal private addresses in webhook URLs at create time; absent = true. */
+  allowPrivateWebhookUrls?: boolean | undefined;
 }
 
 export interface AppDeps {
@@ -71,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db,
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
+    allowPrivateWebhookUrls: deps.config.allowPrivateWebhookUrls ?? true,
   }, { apiRateLimit: deps.config.apiRateLimit });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;

@@ -9,6 +9,8 @@ export interface ApiDeps {
   db: Database;
   writer: MessageWriter;
   senders: SenderDirectory;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: whether webhook URLs may name a private IP address literally. */
+  allowPrivateWebhookUrls: boolean;
 }
 
 /** The authorised path account; the auth hook guarantees it on every route with {AccountSid}. */

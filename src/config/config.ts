@@ -79,5 +79,14 @@ export interface Config {
   };
   inbound: { reassemblyTimeoutS: number };
   api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
-  webhooks: { timeoutMs: number; concurrency: number; maxAttempts: number; retryDeadlineS: number; allowPrivateUrls: boolean };
+  webhooks: {
+    timeoutMs: number;
+    concurrency: number;
+    /** 0 = no limit: retry until the deadline. */
+    maxAttempts: number;
+    retryDeadlineS: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayS: number;
+    allowPrivateUrls: boolean;
+  };
 }

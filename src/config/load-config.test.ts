@@ -47,7 +47,10 @@ describe('loadConfig defaults', () => {
       retryBaseMs: 1000,
       retryMaxMs: 60_000,
     });
-    expect(config.webhooks).toEqual({ timeoutMs: 15_000, concurrency: 256, maxAttempts: 5, retryDeadlineS: 3600, allowPrivateUrls: true });
+    expect(config.webhooks).toEqual({
+      timeoutMs: 15_000, concurrency: 256, maxAttempts: 0, retryDeadlineS: 3600, retryBaseDelayMs: 1000, retryMaxDelayS: 60,
+      allowPrivateUrls: true,
+    });
     expect(config.api.rateLimit).toBe(0);
     expect(config.inbound.reassemblyTimeoutS).toBe(300);
   });

@@ -110,6 +110,8 @@ function derive(v: Env, problems: string[]): Config {
       concurrency: v.WEBHOOK_CONCURRENCY,
       maxAttempts: v.WEBHOOK_MAX_ATTEMPTS,
       retryDeadlineS: v.WEBHOOK_RETRY_DEADLINE_S,
+      retryBaseDelayMs: v.WEBHOOK_RETRY_BASE_DELAY_MS,
+      retryMaxDelayS: v.WEBHOOK_RETRY_MAX_DELAY_S,
       allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS,
     },
   };

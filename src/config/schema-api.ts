@@ -23,15 +23,35 @@ export const apiSchema = {
       '`WEBHOOK_CONCURRENCY / round-trip time`.',
   }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({
-    minimum: 1,
-    maximum: 100,
-    default: 5,
-    description: 'Attempts per webhook delivery (first try included) before it is given up.',
+    minimum: 0,
+    maximum: 10_000,
+    default: 0,
+    description:
+      'Attempts per webhook or status callback (first try included) before it is given up; `0` = no limit, ' +
+      'retry until `WEBHOOK_RETRY_DEADLINE_S`. The schedule is in docs/webhooks.md.',
   }),
   WEBHOOK_RETRY_DEADLINE_S: Type.Integer({
     minimum: 1,
     default: 3600,
-    description: 'Seconds after which an undelivered webhook is given up, whatever the attempts left.',
+    description:
+      'Seconds after its creation that an undelivered webhook is still retried; the last attempt is made at the ' +
+      'deadline at the latest, then the webhook is given up.',
+  }),
+  WEBHOOK_RETRY_BASE_DELAY_MS: Type.Integer({
+    minimum: 10,
+    maximum: 3_600_000,
+    default: 1000,
+    description:
+      'Wait after the first failed attempt of a webhook (random between half and all of it); it doubles with ' +
+      'each further failure up to `WEBHOOK_RETRY_MAX_DELAY_S`.',
+  }),
+  WEBHOOK_RETRY_MAX_DELAY_S: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 60,
+    description:
+      'Longest wait between two attempts of a webhook: while the app is down each webhook is tried at least once ' +
+      'per this many seconds, so it arrives at most this long after the app is back.',
   }),
   WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({
     default: true,

@@ -99,7 +99,7 @@ export const ERROR_REGISTRY = {
   },
   invalidStatusCallback: {
     status: 400, code: 21609, message: 'Invalid StatusCallback url: {url}',
-    when: 'StatusCallback is not an absolute http(s) URL with a hostname free of underscores.',
+    when: 'StatusCallback is not an absolute http(s) URL with a hostname free of underscores, or (WEBHOOK_ALLOW_PRIVATE_URLS=false) names a private IP address.',
   },
   updateParametersInvalid: {
     status: 400, code: 30400, message: 'Parameters are not valid: {reason}',
@@ -123,7 +123,7 @@ export const ERROR_REGISTRY = {
   },
   invalidWebhookUrl: {
     status: 400, code: 21502, message: 'Invalid {name}: {url}',
-    when: 'SmsUrl, SmsFallbackUrl or StatusCallback of a phone number that is not an absolute http(s) URL.',
+    when: 'SmsUrl, SmsFallbackUrl or StatusCallback of a phone number that is not an absolute http(s) URL, or (WEBHOOK_ALLOW_PRIVATE_URLS=false) names a private IP address.',
   },
   fallbackWithoutUrl: {
     status: 400, code: 21406, message: 'SmsFallbackUrl requires SmsUrl',

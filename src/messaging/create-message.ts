@@ -10,10 +10,12 @@ export interface CreateMessageOptions {
   params: CreateMessageParams;
   writer: MessageWriter;
   senders: SenderDirectory;
+  /** false: a StatusCallback naming a private IP address is refused (21609); default true. */
+  allowPrivateUrls?: boolean;
 }
 
 export async function createOutboundMessage(options: CreateMessageOptions): Promise<MessageRecord> {
-  const draft = draftOutboundMessage(options.params);
+  const draft = draftOutboundMessage(options.params, { allowPrivateUrls: options.allowPrivateUrls ?? true });
   if (draft.fromKind === 'number') {
     const owned = await options.senders.isIncomingNumberOf({ accountSid: options.accountSid, phoneNumber: draft.from });
     if (!owned) throw new AppError('fromNotOwned', { from: draft.from });

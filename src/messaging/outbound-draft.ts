@@ -4,6 +4,7 @@ import { analyzeText, capacityOf, countBinarySegments, splitText } from '../enco
 import { isGsm7 } from '../encoding/gsm7.js';
 import { AppError } from '../errors/app-error.js';
 import { isAlphanumericSenderId, isE164 } from './address.js';
+import { literalPrivateHost } from '../webhooks/address-ranges.js';
 import { checkUdh } from './udh.js';
 
 export const MAX_BODY_CHARACTERS = 1600;
@@ -48,7 +49,12 @@ export interface OutboundDraft {
   statusCallbackMethod: 'GET' | 'POST';
 }
 
-export function draftOutboundMessage(params: CreateMessageParams): OutboundDraft {
+export interface DraftPolicy {
+  /** WEBHOOK_ALLOW_PRIVATE_URLS; false refuses a StatusCallback whose host is a private IP address. */
+  allowPrivateUrls: boolean;
+}
+
+export function draftOutboundMessage(params: CreateMessageParams, policy: DraftPolicy = { allowPrivateUrls: true }): OutboundDraft {
   const to = checkTo(params.To);
   rejectUnsupported(params);
   const { from, fromKind } = checkFrom(params.From, to);
@@ -60,7 +66,7 @@ export function draftOutboundMessage(params: CreateMessageParams): OutboundDraft
     ...content,
     messageClass: params.SmscMessageClass ?? null,
     validitySeconds: params.ValidityPeriod ?? DEFAULT_VALIDITY_SECONDS,
-    statusCallback: checkStatusCallback(params.StatusCallback),
+    statusCallback: checkStatusCallback(params.StatusCallback, policy),
     statusCallbackMethod: params.StatusCallbackMethod ?? 'POST',
   };
 }
@@ -162,8 +168,11 @@ export function isValidCallbackUrl(value: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.hostname.includes('_');
 }
 
-function checkStatusCallback(url: string | undefined): string | null {
+// A private IP address written in the URL can never be called, so it is refused now, with the URL error, rather
+// than accepted and failed at every callback. Host names are judged at call time (url-policy.ts).
+function checkStatusCallback(url: string | undefined, policy: DraftPolicy): string | null {
   if (url === undefined || url === '') return null;
   if (!isValidCallbackUrl(url)) throw new AppError('invalidStatusCallback', { url });
+  if (!policy.allowPrivateUrls && literalPrivateHost(url) !== null) throw new AppError('invalidStatusCallback', { url });
   return url;
 }

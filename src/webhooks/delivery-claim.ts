@@ -21,6 +21,7 @@ export interface ClaimedDelivery {
   idempotencyToken: string;
   /** Attempts including this one. */
   attempts: number;
+  /** 0 = no limit: retried until the deadline (WEBHOOK_MAX_ATTEMPTS). */
   maxAttempts: number;
   /** The account's auth token, joined at claim time (never stored with the delivery); null if the account is gone. */
   authToken: string | null;

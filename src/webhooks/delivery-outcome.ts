@@ -48,8 +48,11 @@ export async function recordDeliveryRuns(options: RecordRunsOptions): Promise<Re
   });
 }
 
+// A retry is due after its delay, but never after the deadline: the last attempt is moved onto the deadline, so
+// WEBHOOK_RETRY_DEADLINE_S is really reached. An attempt that ends at or past the deadline, or that used the last
+// of max_attempts (0 = no limit), fails the delivery.
 async function updateDeliveries(query: SqlQuery, instanceId: string, runs: readonly RecordableRun[]): Promise<Map<string, string>> {
-  const rows = await query<{ id: string; state: string }>(
+  const rows = await query<{ id: string; state: string; retried: boolean }>(
     `WITH input AS (
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[])
          AS t(id, verdict, delay_ms, http_status, error)
@@ -57,20 +60,20 @@ async function updateDeliveries(query: SqlQuery, instanceId: string, runs: reado
        SELECT i.*, CASE
            WHEN i.verdict IN ('succeeded', 'failed') THEN i.verdict
            WHEN i.verdict = 'released' THEN 'pending'
-           WHEN d.attempts >= d.max_attempts OR now() + i.delay_ms * interval '1 millisecond' > d.deadline THEN 'failed'
+           WHEN (d.max_attempts > 0 AND d.attempts >= d.max_attempts) OR now() >= d.deadline THEN 'failed'
            ELSE 'pending' END AS new_state
        FROM input i JOIN webhook_deliveries d ON d.id = i.id
      )
      UPDATE webhook_deliveries d SET state = x.new_state,
        next_attempt_at = CASE WHEN x.verdict = 'retry' AND x.new_state = 'pending'
-         THEN now() + x.delay_ms * interval '1 millisecond' ELSE now() END,
+         THEN LEAST(now() + x.delay_ms * interval '1 millisecond', d.deadline) ELSE now() END,
        claimed_by = NULL, claimed_until = NULL,
        last_http_status = COALESCE(x.http_status, d.last_http_status),
        last_error = x.error,
        date_completed = CASE WHEN x.new_state = 'pending' THEN NULL ELSE now() END
      FROM decided x
      WHERE d.id = x.id AND d.claimed_by = $6 AND d.state = 'pending'
-     RETURNING d.id::text AS id, d.state`,
+     RETURNING d.id::text AS id, d.state, (x.verdict = 'retry' AND x.new_state = 'pending') AS retried`,
     [
       runs.map((r) => r.run.delivery.id),
       runs.map((r) => r.run.verdict),
@@ -80,7 +83,26 @@ async function updateDeliveries(query: SqlQuery, instanceId: string, runs: reado
       instanceId,
     ],
   );
+  const retried = rows.filter((r) => r.retried).map((r) => r.id);
+  if (retried.length > 0) await deferSuccessors(query, retried);
   return new Map(rows.map((r) => [r.id, r.state]));
+}
+
+/**
+ * A message's later deliveries cannot be claimed before its retried one is done (delivery-claim.ts), so they
+ * are moved to its retry time: otherwise every poll would walk them as "due" and skip them, and during a long
+ * outage that is a scan of the whole backlog four times a second. Later deliveries written after this (a
+ * `delivered` callback while `sent` waits) are moved at that one's next retry.
+ */
+async function deferSuccessors(query: SqlQuery, retriedIds: readonly string[]): Promise<void> {
+  await query(
+    `UPDATE webhook_deliveries l SET next_attempt_at = r.next_attempt_at
+     FROM webhook_deliveries r
+     WHERE r.id = ANY($1::bigint[]) AND r.state = 'pending'
+       AND l.message_sid = r.message_sid AND l.state = 'pending' AND l.id > r.id
+       AND l.next_attempt_at < r.next_attempt_at`,
+    [retriedIds],
+  );
 }
 
 async function insertAttempts(query: SqlQuery, runs: readonly RecordableRun[]): Promise<void> {

@@ -126,3 +126,30 @@ describe('runDelivery: inbound SMS', () => {
     expect(run.calls).toHaveLength(1);
   });
 });
+
+describe('runDelivery: URL policy refusals', () => {
+  it('a private address refused at call time fails at once (no retries), with 11210', async () => {
+    const seen: SentRequest[] = [];
+    const run = await runDelivery(delivery({ kind: 'status_callback', url: 'http://[64:ff9b::a00:1]/cb' }), http(fakeHttpTransport({}, seen)));
+    expect(seen).toEqual([]);
+    expect(run).toMatchObject({ verdict: 'failed', lastError: '11210: Refusing to call private address 64:ff9b::a00:1' });
+  });
+
+  it('a redirect to a private address is refused finally too', async () => {
+    const transport = fakeHttpTransport({
+      'https://app.example/sms?t=1': () => new Response(null, { status: 302, headers: { location: 'http://169.254.169.254/latest' } }),
+    }, []);
+    const run = await runDelivery(delivery(), http(transport));
+    expect(run.verdict).toBe('failed');
+    expect(run.calls.at(-1)).toMatchObject({ errorCode: 11210 });
+  });
+
+  it('a host that does not resolve is retried: DNS failures pass', async () => {
+    const lookup = async () => {
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN app.example'), { code: 'EAI_AGAIN' });
+    };
+    const run = await runDelivery(delivery(), http(fakeHttpTransport({}, []), { urlPolicy: { allowPrivate: false, lookup } }));
+    expect(run).toMatchObject({ verdict: 'retry' });
+    expect(run.lastError).toMatch(/^11210: Cannot resolve app\.example/);
+  });
+});

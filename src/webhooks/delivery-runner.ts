@@ -178,13 +178,14 @@ async function call(chain: Chain, request: Request & { document: number }): Prom
   return outcome;
 }
 
+/** A failed call is retried later, unless the URL policy refused it: that refusal would only repeat. */
 function httpFailure(outcome: WebhookOutcome, url: string): ChainResult {
   return {
     ok: false,
     errorCode: outcome.errorCode ?? 11200,
     error: outcome.error ?? 'HTTP retrieval failure',
     errorUrl: url,
-    retriable: true,
+    retriable: !outcome.refused,
     httpStatus: outcome.httpStatus,
   };
 }

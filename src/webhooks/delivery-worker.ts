@@ -4,7 +4,7 @@
 // instance continues where this one stopped: at-least-once, ordered per message. See docs/webhooks.md.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { backoffCeiling, backoffDelay, type BackoffPolicy } from '../dispatch/backoff.js';
+import { backoffCeiling } from '../dispatch/backoff.js';
 import { OutcomeBatcher } from '../dispatch/outcome-batcher.js';
 import { InFlightWindow } from '../dispatch/throttle.js';
 import { WakeUp } from '../dispatch/wake-up.js';
@@ -13,6 +13,7 @@ import { claimDeliveries, releaseDeliveryClaims, renewLeases, type ClaimedDelive
 import { recordDeliveryRuns, type RecordableRun } from './delivery-outcome.js';
 import { runDelivery, type DeliveryRun } from './delivery-runner.js';
 import type { HttpTransport } from './http-transport.js';
+import { retryDelayMs, type RetrySchedule } from './retry-schedule.js';
 import type { UrlPolicyOptions } from './url-policy.js';
 
 export interface WebhookDeliveryWorkerOptions {
@@ -29,7 +30,8 @@ export interface WebhookDeliveryWorkerOptions {
   pollIntervalMs: number;
   /** Per HTTP request (Twilio: 15 s). */
   timeoutMs: number;
-  retry: BackoffPolicy;
+  /** Waits between the attempts of a delivery (retry-schedule.ts). */
+  retry: RetrySchedule;
   urlPolicy: UrlPolicyOptions;
   /** HTTP redirects (3xx) followed per request. */
   maxRedirects: number;
@@ -197,8 +199,7 @@ class Worker implements WebhookDeliveryWorker {
     const log = { messageSid: delivery.messageSid, deliveryId: delivery.id, kind: delivery.kind, attempt: delivery.attempts };
     if (run.verdict === 'succeeded') this.log.debug(log, 'webhook delivered');
     else this.log.info({ ...log, verdict: run.verdict, error: run.lastError }, 'webhook attempt failed');
-    const retryDelayMs = backoffDelay(this.options.retry, delivery.attempts, this.options.random);
-    this.batcher.add({ run, retryDelayMs });
+    this.batcher.add({ run, retryDelayMs: retryDelayMs(this.options.retry, delivery.attempts, this.options.random) });
     // A freed slot matters only if the last claim left due rows behind. Otherwise new work announces itself:
     // producers nudge, and each recorded outcome wakes the loop (it may unblock the message's next callback).
     if (this.state === 'running' && this.backlog) this.wakeUp.wake();

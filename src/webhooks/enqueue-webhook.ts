@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { SqlQuery } from '../store/database.js';
 
 export interface InboundWebhookPolicy {
-  /** `webhook_deliveries.max_attempts` (WEBHOOK_MAX_ATTEMPTS). */
+  /** `webhook_deliveries.max_attempts` (WEBHOOK_MAX_ATTEMPTS); 0 = no limit, retried until the deadline. */
   maxAttempts: number;
   /** How long after creation the delivery may still be attempted (WEBHOOK_RETRY_DEADLINE_S, in ms). */
   deadlineMs: number;
 }
 
-export const DEFAULT_INBOUND_WEBHOOK_POLICY: InboundWebhookPolicy = { maxAttempts: 5, deadlineMs: 3_600_000 };
+export const DEFAULT_INBOUND_WEBHOOK_POLICY: InboundWebhookPolicy = { maxAttempts: 0, deadlineMs: 3_600_000 };
 
 export interface InboundWebhookRow {
   accountSid: string;

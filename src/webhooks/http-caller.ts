@@ -43,6 +43,8 @@ export interface WebhookOutcome {
   finalUrl: string;
   errorCode: number | null;
   error: string | null;
+  /** true when the URL policy refused the URL (or a redirect target): final, never worth a retry. */
+  refused: boolean;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -54,7 +56,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 type OutcomeWithoutLatency = Omit<WebhookOutcome, 'latencyMs'>;
 
 function failed(finalUrl: string, failure: WebhookFailure, httpStatus: number | null = null): OutcomeWithoutLatency {
-  return { ok: false, httpStatus, contentType: null, body: '', truncated: false, finalUrl, ...failure };
+  const { errorCode, error, refused = false } = failure;
+  return { ok: false, httpStatus, contentType: null, body: '', truncated: false, finalUrl, errorCode, error, refused };
 }
 
 export async function callWebhook(options: CallWebhookOptions): Promise<WebhookOutcome> {
@@ -122,7 +125,7 @@ async function checkPolicy(url: string, policy: UrlPolicyOptions): Promise<Webho
     await checkWebhookUrl(url, policy);
     return null;
   } catch (error) {
-    if (error instanceof WebhookUrlError) return { errorCode: error.errorCode, error: error.message };
+    if (error instanceof WebhookUrlError) return { errorCode: error.errorCode, error: error.message, refused: error.final };
     throw error;
   }
 }
@@ -142,7 +145,7 @@ async function readOutcome(
     return { ...failed(finalUrl, deadline.failure ?? classifyHttpError(error), status), contentType };
   }
   const body = decodeBody(bytes, contentType);
-  const base = { httpStatus: status, contentType, body, truncated, finalUrl };
+  const base = { httpStatus: status, contentType, body, truncated, finalUrl, refused: false };
   if (status >= 200 && status < 300) return { ok: true, ...base, errorCode: null, error: null };
   const isErrorStatus = status >= 400;
   return {

@@ -17,6 +17,9 @@ export interface WebhookSettings {
   /** Calls in flight at once (WEBHOOK_CONCURRENCY). */
   concurrency: number;
   allowPrivateUrls: boolean;
+  /** WEBHOOK_RETRY_BASE_DELAY_MS and WEBHOOK_RETRY_MAX_DELAY_S (retry-schedule.ts). */
+  retryBaseDelayMs: number;
+  retryMaxDelayS: number;
 }
 
 export interface WebhookWorkerFromConfigOptions {
@@ -32,7 +35,7 @@ export interface WebhookWorkerFromConfigOptions {
  * Sizes that suit one process: WEBHOOK_CONCURRENCY calls in flight (customers' servers are slow, not us, and a
  * message's callbacks run one after the other, so the rate is concurrency / round trip), claims of up to 100, a
  * 60 s lease that is renewed while a call runs (so a crashed instance's work is picked up within a minute),
- * retries from 1 s doubling up to 5 min.
+ * retries on the configured schedule (by default from 1 s doubling up to 1 min, until the deadline).
  */
 export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOptions): WebhookDeliveryWorker {
   return createWebhookDeliveryWorker({
@@ -44,7 +47,7 @@ export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOp
     leaseMs: 60_000,
     pollIntervalMs: 250,
     timeoutMs: options.settings.timeoutMs,
-    retry: { baseMs: 1000, maxMs: 300_000 },
+    retry: { baseMs: options.settings.retryBaseDelayMs, maxMs: options.settings.retryMaxDelayS * 1000 },
     urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),

@@ -43,6 +43,29 @@ describe('checkWebhookUrl', () => {
     expect(error.errorCode).toBe(11210);
   });
 
+  it.each([
+    'http://[64:ff9b::10.0.0.1]/', 'http://[64:ff9b::7f00:1]/', 'http://[2002:c0a8:101::1]/', 'http://[2002:a9fe:a9fe::]/',
+    'http://[::ffff:0:127.0.0.1]/', 'http://[::ffff:0:a00:1]/', 'http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/',
+    'http://[fc00::1]/', 'http://[fdab::1]/',
+  ])('refuses an IPv4 embedded in IPv6 (NAT64, 6to4, translated, Teredo) and ULA: %s', async (url) => {
+    const error = await refusal(url);
+    expect([error.reason, error.errorCode, error.final]).toEqual(['private_address', 11210, true]);
+  });
+
+  it.each(['http://[64:ff9b::8.8.8.8]/', 'http://[2002:808:808::1]/', 'http://[::ffff:0:808:808]/'])(
+    'calls a public IPv4 embedded in IPv6: %s',
+    async (url) => {
+      await expect(checkWebhookUrl(url, { allowPrivate: false, lookup: fakeLookup({}) })).resolves.toBeUndefined();
+    },
+  );
+
+  it('refuses host names resolving to an embedded private IPv4 (a DNS64 answer for an internal name)', async () => {
+    const lookup = fakeLookup({ 'internal.example': ['64:ff9b::a00:5'] });
+    expect((await refusal('https://internal.example/hook', lookup)).message).toBe(
+      'Refusing to call internal.example: it resolves to private address 64:ff9b::a00:5',
+    );
+  });
+
   it('refuses host names that resolve to a private address (any of them)', async () => {
     const lookup = fakeLookup({ 'mixed.example': ['93.184.216.34', '10.0.0.1'], 'localhost': ['127.0.0.1', '::1'] });
     expect((await refusal('https://mixed.example/hook', lookup)).message).toBe(
@@ -53,7 +76,7 @@ describe('checkWebhookUrl', () => {
 
   it('reports unresolvable hosts and bad schemes with their codes', async () => {
     const unresolvable = await refusal('https://nowhere.invalid/');
-    expect([unresolvable.reason, unresolvable.errorCode]).toEqual(['unresolvable_host', 11210]);
+    expect([unresolvable.reason, unresolvable.errorCode, unresolvable.final]).toEqual(['unresolvable_host', 11210, false]);
     const ftp = await refusal('ftp://example.com/file');
     expect([ftp.reason, ftp.errorCode]).toEqual(['unsupported_scheme', 11100]);
     const garbage = await refusal('not a url');

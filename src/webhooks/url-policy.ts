@@ -1,5 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isPrivateAddress } from './address-ranges.js';
+
+export { isPrivateAddress, literalPrivateHost } from './address-ranges.js';
 
 /**
  * Which URLs we are willing to call. Webhook URLs are chosen by customers, so without this an account could
@@ -17,12 +20,18 @@ export class WebhookUrlError extends Error {
   readonly reason: WebhookUrlProblem;
   /** Twilio code to record when a call is refused: 11100 invalid URL format, 11210 bad host. */
   readonly errorCode: number;
+  /**
+   * A refusal by policy (bad URL, private address): retrying cannot change it, so the delivery fails at once.
+   * A host that does not resolve is not final: DNS failures are often temporary.
+   */
+  readonly final: boolean;
 
   constructor(reason: WebhookUrlProblem, message: string) {
     super(message);
     this.name = 'WebhookUrlError';
     this.reason = reason;
     this.errorCode = reason === 'invalid_url' || reason === 'unsupported_scheme' ? 11100 : 11210;
+    this.final = reason !== 'unresolvable_host';
   }
 }
 
@@ -38,39 +47,6 @@ export interface UrlPolicyOptions {
   /** true only for development and tests: allows loopback and private networks. */
   allowPrivate: boolean;
   lookup?: LookupAll;
-}
-
-// Destinations that are never a customer's public web server.
-const PRIVATE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8], // RFC 1918
-  ['100.64.0.0', 10], // carrier-grade NAT (RFC 6598)
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, including cloud metadata endpoints
-  ['172.16.0.0', 12], // RFC 1918
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.168.0.0', 16], // RFC 1918
-  ['198.18.0.0', 15], // benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, including broadcast
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 96], // unspecified, loopback and deprecated IPv4-compatible addresses
-  ['fe80::', 10], // link-local
-  ['fc00::', 7], // unique local
-  ['ff00::', 8], // multicast
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv6');
-}
-
-/** True for loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4-mapped included). */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function parseHttpUrl(url: string): URL {

@@ -28,6 +28,8 @@ export const WEBHOOK_ERROR_CODES = {
 export interface WebhookFailure {
   errorCode: number;
   error: string;
+  /** Set when the URL policy refused the call: a retry would be refused again (url-policy.ts). */
+  refused?: boolean;
 }
 
 const CONNECTION_CODES = new Set([

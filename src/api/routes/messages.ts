@@ -38,7 +38,10 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     config: { missingBodyError: 'toRequired', keepsApiCaches: true } satisfies ErrorRouteConfig & CacheRouteConfig,
   }, async (request, reply) => {
     const account = pathAccount(request);
-    const message = await createOutboundMessage({ accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders });
+    const message = await createOutboundMessage({
+      accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders,
+      allowPrivateUrls: deps.allowPrivateWebhookUrls,
+    });
     return reply.status(201).send(presentMessage(message));
   });
 

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors/app-error.js';
 import { isE164 } from '../../messaging/address.js';
 import { isValidCallbackUrl } from '../../messaging/outbound-draft.js';
+import { literalPrivateHost } from '../../webhooks/address-ranges.js';
 import {
   createPhoneNumber, deletePhoneNumber, findPhoneNumber, listPhoneNumbers, updatePhoneNumber, type PhoneNumber, type PhoneNumberSettings,
 } from '../../store/phone-number-store.js';
@@ -34,11 +35,15 @@ interface SettingsParams {
   StatusCallbackMethod?: 'GET' | 'POST' | undefined;
 }
 
-/** Request parameters → stored settings; "" clears a URL. */
-function toSettings(body: SettingsParams): PhoneNumberSettings {
+/**
+ * Request parameters → stored settings; "" clears a URL. Without `allowPrivateUrls`, a URL naming a private IP
+ * address is refused like a malformed one: it could never be called.
+ */
+function toSettings(body: SettingsParams, allowPrivateUrls: boolean): PhoneNumberSettings {
   const url = (name: string, value: string | undefined): string | null | undefined => {
     if (value === undefined || value === '') return value === '' ? null : undefined;
     if (!isValidCallbackUrl(value)) throw new AppError('invalidWebhookUrl', { name, url: value });
+    if (!allowPrivateUrls && literalPrivateHost(value) !== null) throw new AppError('invalidWebhookUrl', { name, url: value });
     return value;
   };
   return {
@@ -81,7 +86,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
   }, async (request, reply) => {
     const { PhoneNumber: phoneNumber } = request.body;
     if (!isE164(phoneNumber)) throw new AppError('invalidPhoneNumber', { phoneNumber });
-    const settings = toSettings(request.body);
+    const settings = toSettings(request.body, deps.allowPrivateWebhookUrls);
     checkFallback({ smsUrl: settings.smsUrl ?? null, smsFallbackUrl: settings.smsFallbackUrl ?? null });
     const created = await createPhoneNumber(db, { accountSid: pathAccount(request).sid, phoneNumber, settings });
     return reply.status(201).send(present(await applyRoute(deps, created, request.body.SmscRoute)));
@@ -130,7 +135,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): 
     const target = { accountSid: pathAccount(request).sid, sid: request.params.Sid };
     const current = await findPhoneNumber(db, target);
     if (!current) throw notFound(pathOf(request));
-    const settings = toSettings(request.body ?? {});
+    const settings = toSettings(request.body ?? {}, deps.allowPrivateWebhookUrls);
     checkFallback({
       smsUrl: settings.smsUrl === undefined ? current.smsUrl : settings.smsUrl,
       smsFallbackUrl: settings.smsFallbackUrl === undefined ? current.smsFallbackUrl : settings.smsFallbackUrl,

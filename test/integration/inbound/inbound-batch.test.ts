@@ -100,7 +100,7 @@ describe('createInboundBatcher', () => {
     expect(hooks).toHaveLength(40);
     const hookBySid = new Map(hooks.map((hook) => [hook.message_sid, hook]));
     expect(hookBySid.size).toBe(40);
-    expect(hooks.every((hook) => hook.token_count === '1' && hook.max_attempts === 5)).toBe(true);
+    expect(hooks.every((hook) => hook.token_count === '1' && hook.max_attempts === 0)).toBe(true);
     sids.forEach((sid, i) => {
       const hook = hookBySid.get(sid);
       if (i % 3 === 2) return expect(hook).toBeUndefined();

@@ -70,6 +70,7 @@ export interface InboundSpec {
   fallbackMethod?: 'GET' | 'POST';
   body?: string;
   maxAttempts?: number;
+  deadlineMs?: number;
 }
 
 /** An inbound message (received) and its `sms` delivery, committed together as the SIP adapter does. */
@@ -93,7 +94,7 @@ export async function insertInbound(db: Database, spec: InboundSpec): Promise<{ 
         fallbackMethod: spec.fallbackMethod ?? 'POST',
         params,
       },
-      policy: { maxAttempts: spec.maxAttempts ?? 3, deadlineMs: 60_000 },
+      policy: { maxAttempts: spec.maxAttempts ?? 3, deadlineMs: spec.deadlineMs ?? 60_000 },
     });
   });
   return { messageSid, deliveryId: deliveryId.toString(), params };
@@ -102,7 +103,7 @@ export async function insertInbound(db: Database, spec: InboundSpec): Promise<{ 
 /** An outbound message with a StatusCallback, moved through `statuses` by the production status-change code. */
 export async function insertOutboundWithCallbacks(
   db: Database,
-  spec: { accountSid: string; statusCallback: string; statuses: OutboundStatus[]; maxAttempts?: number },
+  spec: { accountSid: string; statusCallback: string; statuses: OutboundStatus[]; maxAttempts?: number; deadlineMs?: number },
 ): Promise<string> {
   const sid = newSid('SM');
   await db.query(
@@ -110,7 +111,7 @@ export async function insertOutboundWithCallbacks(
      VALUES ($1, $2, $3, $4, 'Hi', 'queued', 'outbound-api', $5, NULL)`,
     [sid, spec.accountSid, OUR_NUMBER, HANDSET, spec.statusCallback],
   );
-  const options = { sendingCallbacks: true, callbackMaxAttempts: spec.maxAttempts ?? 5, callbackDeadlineMs: 60_000 };
+  const options = { sendingCallbacks: true, callbackMaxAttempts: spec.maxAttempts ?? 5, callbackDeadlineMs: spec.deadlineMs ?? 60_000 };
   for (const status of spec.statuses) {
     await applyStatusChanges(db, [{ sid, status, event: { type: 'test', detail: {} } }], options);
   }
