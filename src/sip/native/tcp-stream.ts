@@ -6,8 +6,12 @@ import type { Logger } from 'pino';
 import type { SipLimits } from './limits.js';
 import { StreamFramer, type SipFramingError } from './stream-framer.js';
 
-/** How long a connection closed with a last response keeps reading (and dropping) what the peer still sends. */
-const LINGER_MS = 2_000;
+/**
+ * How long a stream that cannot be framed stays open for writing before we close it: the messages framed before
+ * the fault are being handled, and their responses must go out on this connection (RFC 3261 §18.2.2), not after
+ * the error's. Then as long again half-closed, for those responses to drain before the reset.
+ */
+const DRAIN_MS = 2_000;
 
 export type StreamClosure = 'incomplete-timeout' | 'idle-timeout';
 
@@ -33,28 +37,31 @@ export function readTcpStream(options: TcpStreamOptions): void {
     clearTimeout(incompleteTimer);
     incompleteTimer = undefined;
   };
-  const close = (lastResponse?: Buffer): void => {
-    if (closing) return;
+  const stopReading = (): void => {
     closing = true;
     stopIncompleteTimer();
-    if (!lastResponse) {
-      socket.destroy();
-      return;
-    }
-    // A lingering close: the response goes out with our FIN, and what the peer is still sending is read and
-    // dropped for a moment, since closing with unread data would reset the connection and could discard the
-    // response before the peer reads it.
-    socket.end(lastResponse);
-    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
-    linger.unref();
-    socket.once('close', () => clearTimeout(linger));
+  };
+  /**
+   * Nothing more is framed; what the peer still sends is read and dropped (so it never fills our memory, and a
+   * close with unread data does not reset the connection before the peer has read our responses).
+   */
+  const drain = (lastResponse: Buffer | undefined): void => {
+    stopReading();
+    if (lastResponse) socket.write(lastResponse);
+    const halfClose = setTimeout(() => {
+      socket.end();
+      setTimeout(() => socket.destroy(), DRAIN_MS).unref();
+    }, DRAIN_MS);
+    halfClose.unref();
+    socket.once('close', () => clearTimeout(halfClose));
   };
   const closeByTimeout = (closure: StreamClosure): void => {
     if (closing) return;
     options.onClosedByTimeout?.(closure);
     const level = closure === 'idle-timeout' ? 'debug' : 'warn';
     logger[level]({ peer, closure }, closure === 'idle-timeout' ? 'Idle SIP TCP connection closed' : 'SIP TCP message incomplete too long; closing the connection');
-    close();
+    stopReading();
+    socket.destroy();
   };
 
   socket.setTimeout(limits.tcpIdleTimeoutMs);
@@ -65,7 +72,7 @@ export function readTcpStream(options: TcpStreamOptions): void {
     for (const message of messages) options.onMessage(message);
     if (error) {
       logger.warn({ peer, reason: error.reason }, 'SIP TCP stream cannot be framed; closing the connection');
-      close(options.onFramingError?.(error));
+      drain(options.onFramingError?.(error));
       return;
     }
     if (!framer.hasPartialMessage()) stopIncompleteTimer();
