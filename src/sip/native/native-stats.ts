@@ -46,4 +46,3 @@ const CONNECTION_COUNTERS = {
 export function countConnectionEvent(counters: NativeSipStats, event: ConnectionEvent): void {
   counters[CONNECTION_COUNTERS[event]] += 1;
 }
-
