@@ -4,7 +4,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cidrMatcher } from '../../../src/sip/allowed-sources.js';
-import { createNativeSipAdapter } from '../../../src/sip/native/index.js';
+import { createNativeSipAdapter, type NativeSipAdapter } from '../../../src/sip/native/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const ALLOWED = '127.0.0.2';
@@ -61,7 +61,7 @@ function datagram(options: { from: { address: string; port: number }; branch: st
 }
 
 /** Sends from `from` and waits for the adapter to have dealt with it: a reply, or the counter that says why none came. */
-async function send(adapter: { stats(): Record<string, number> }, port: number, from: Awaited<ReturnType<typeof peer>>, bytes: Buffer, settled: () => boolean) {
+async function send(adapter: NativeSipAdapter, port: number, from: Awaited<ReturnType<typeof peer>>, bytes: Buffer, settled: () => boolean) {
   from.socket.send(bytes, port, '127.0.0.1');
   await waitFor('the datagram to be dealt with', settled);
   // A reply, if one were coming, is sent before the counter moves; give it a moment on the wire all the same.
