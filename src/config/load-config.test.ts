@@ -36,7 +36,7 @@ describe('loadConfig defaults', () => {
       timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
       unknownNumberStatus: 604,
       inboundMaxInFlight: 5000,
-      limits: { maxMessageBytes: 16_384, tcpIdleTimeoutMs: 120_000, tcpIncompleteTimeoutMs: 10_000, tcpMaxConnections: 256, tcpMaxConnectionsPerSource: 32 },
+      limits: { maxMessageBytes: 131_072, tcpIdleTimeoutMs: 120_000, tcpIncompleteTimeoutMs: 10_000, tcpMaxConnections: 256, tcpMaxConnectionsPerSource: 32 },
     });
     // The schema's defaults are the native stack's own, so an adapter built without configuration behaves alike.
     expect(config.sip.limits).toEqual(DEFAULT_SIP_LIMITS);

@@ -61,11 +61,12 @@ export const sipSchema = {
   SIP_MAX_MESSAGE_BYTES: Type.Integer({
     minimum: 1024,
     maximum: 1_048_576,
-    default: 16_384,
+    default: 131_072,
     description:
-      'Largest SIP message (start line, headers and body) the native stack reads, over UDP or TCP. A larger ' +
-      'request from an allowed source is answered 413 when its headers fit, otherwise dropped (UDP) or its ' +
-      'connection closed (TCP).',
+      'Largest SIP message (start line, headers and body) the native stack reads, over UDP or TCP; the header ' +
+      'section alone is capped at 16 KiB. A larger request from an allowed source is answered 413 when its ' +
+      'headers fit, otherwise dropped (UDP) or its connection closed (TCP). The default holds the SMSC\'s ' +
+      'longest MESSAGE (a 33,660-octet message_payload MO, up to about 77 KB as UTF-8).',
   }),
   SIP_TCP_IDLE_TIMEOUT_MS: Type.Integer({
     minimum: 1000,

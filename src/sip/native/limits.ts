@@ -15,13 +15,26 @@ export interface SipLimits {
 }
 
 /**
- * 16 KiB is twenty times the largest MESSAGE an SMSC sends (about 800 bytes: one segment's headers and a
- * 140-octet body as UTF-8 or hex) and far below what 300 slow connections could make us buffer.
+ * The largest MESSAGE the SMSC can send is one SMPP `message_payload` MO in a single request
+ * (smsc-sip-interface.md §4.4, §5.4): 33,660 octets of payload, which as a UTF-8 body is at most about 77 KB
+ * (38,468 GSM septets of two-byte characters). 128 KiB holds that with its headers and is still small enough
+ * that the connection caps bound what slow peers can make us buffer (256 × 128 KiB = 32 MiB).
  */
 export const DEFAULT_SIP_LIMITS: Readonly<SipLimits> = Object.freeze({
-  maxMessageBytes: 16_384,
+  maxMessageBytes: 131_072,
   tcpIdleTimeoutMs: 120_000,
   tcpIncompleteTimeoutMs: 10_000,
   tcpMaxConnections: 256,
   tcpMaxConnectionsPerSource: 32,
 });
+
+/**
+ * The header section alone, whatever `maxMessageBytes` allows (and never more than it). An SMSC's headers are
+ * under 1 KB; a section of 16 KiB is either broken or an attack, and nothing in it is worth answering.
+ */
+export const MAX_HEADER_BYTES = 16_384;
+
+/** The header-section cap that applies under `maxMessageBytes`. */
+export function headerLimit(maxMessageBytes: number): number {
+  return Math.min(maxMessageBytes, MAX_HEADER_BYTES);
+}

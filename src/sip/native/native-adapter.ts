@@ -198,7 +198,7 @@ export class NativeSipAdapter implements SipPort {
 
   private onBytes(data: Buffer, source: TransportSource): void {
     // Streams are framed within the limit already; a datagram is checked here.
-    if (data.length > this.limits.maxMessageBytes) {
+    if (source.transport === 'udp' && this.unreadable.isOversizedDatagram(data)) {
       this.unreadable.oversizedDatagram(data, source);
       return;
     }

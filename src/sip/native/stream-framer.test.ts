@@ -52,15 +52,25 @@ describe('StreamFramer', () => {
     expect(framed(new StreamFramer(1024), exact.replace('1000', String(body.length)) + body)).toHaveLength(1);
   });
 
-  it('refuses a header section over the limit whether it arrives in one chunk or trickles in', () => {
+  it('refuses a header section over 64 KB whether it arrives in one chunk or trickles in', () => {
     const big = `MESSAGE sip:a SIP/2.0\r\n${'X-Pad: ' + 'p'.repeat(100) + '\r\n'}`.repeat(700) + 'l: 0\r\n\r\n';
     expect(Buffer.byteLength(big)).toBeGreaterThan(64 * 1024);
-    const whole = new StreamFramer(64 * 1024).push(Buffer.from(big));
+    const whole = new StreamFramer().push(Buffer.from(big));
     expect(whole).toMatchObject({ messages: [], error: { status: 413, head: undefined } });
-    const trickled = new StreamFramer(64 * 1024);
+    const trickled = new StreamFramer();
     let error: SipFramingError | undefined;
     for (let i = 0; i < big.length && !error; i += 1000) error = trickled.push(Buffer.from(big.slice(i, i + 1000))).error;
-    expect(error?.reason).toBe('SIP header section larger than 65536 bytes');
+    expect(error?.reason).toBe('SIP header section larger than 16384 bytes');
+  });
+
+  it('caps the header section at 16 KiB even when the message limit is larger, and takes a long body under it', () => {
+    const head = (size: number) => `MESSAGE sip:a SIP/2.0\r\nX-Pad: ${'p'.repeat(size)}\r\nl: 0`;
+    const fits = head(16_384 - 'MESSAGE sip:a SIP/2.0\r\nX-Pad: \r\nl: 0'.length);
+    expect(Buffer.byteLength(fits)).toBe(16_384);
+    expect(framed(new StreamFramer(131_072), `${fits}\r\n\r\n`)).toHaveLength(1);
+    expect(new StreamFramer(131_072).push(Buffer.from(`${head(16_384)}\r\n\r\n`)).error?.status).toBe(413);
+    // The SMSC's longest MO (one message_payload MESSAGE) has a body of up to about 77 KB.
+    expect(framed(new StreamFramer(131_072), message('ü'.repeat(38_468)))).toHaveLength(1);
   });
 
   it('knows when part of a message is buffered, but not for keep-alives alone', () => {

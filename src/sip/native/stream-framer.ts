@@ -3,7 +3,7 @@
 // Content-Length it cannot trust, a message over the size limit) ends the framer; every message complete before
 // the fault is still returned, in order, with the error.
 import { findHeaderEnd } from './parser.js';
-import { DEFAULT_SIP_LIMITS } from './limits.js';
+import { DEFAULT_SIP_LIMITS, headerLimit } from './limits.js';
 
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(.*?)[ \t]*$/gim;
 
@@ -69,10 +69,11 @@ export class StreamFramer {
 
   private takeMessage(): Buffer | undefined {
     const max = this.maxMessageBytes;
-    // Searched only within the limit: a header section that ends beyond it is too large however it arrived.
-    const bounds = findHeaderEnd(this.buffer.subarray(0, max + 4));
-    if (!bounds || bounds.bodyStart > max) {
-      if (this.buffer.length > max) throw new SipFramingError(`SIP header section larger than ${max} bytes`, 413, undefined);
+    const maxHeader = headerLimit(max);
+    // Searched only within the header limit: a section that ends beyond it is too large however it arrived.
+    const bounds = findHeaderEnd(this.buffer.subarray(0, maxHeader + 4));
+    if (!bounds || bounds.headerEnd > maxHeader) {
+      if (this.buffer.length > maxHeader + 4) throw new SipFramingError(`SIP header section larger than ${maxHeader} bytes`, 413, undefined);
       return undefined;
     }
     const head = this.buffer.subarray(0, bounds.headerEnd);

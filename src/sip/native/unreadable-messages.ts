@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { SipHeaderList } from '../port.js';
 import { newTag } from './identifiers.js';
-import type { SipLimits } from './limits.js';
+import { headerLimit, type SipLimits } from './limits.js';
 import type { NativeSipStats } from './native-stats.js';
 import { findHeaderEnd, parseHeaderSection } from './parser.js';
 import { buildResponse } from './response-builder.js';
@@ -54,14 +54,25 @@ export class UnreadableMessages {
     this.options.sendResponse(reply.bytes, reply.target);
   }
 
-  /** A datagram over the limit: 413 when its header section fits within the limit, otherwise dropped. */
+  /** Over the message limit, or with a header section over the header limit (a datagram is whole: known at once). */
+  isOversizedDatagram(data: Buffer): boolean {
+    const max = this.options.limits.maxMessageBytes;
+    if (data.length > max) return true;
+    const maxHeader = headerLimit(max);
+    if (data.length <= maxHeader) return false;
+    const bounds = findHeaderEnd(data.subarray(0, maxHeader + 4));
+    return !bounds || bounds.headerEnd > maxHeader;
+  }
+
+  /** A datagram over the limits: 413 when its header section fits, otherwise dropped. */
   oversizedDatagram(data: Buffer, source: TransportSource): void {
     const max = this.options.limits.maxMessageBytes;
+    const maxHeader = headerLimit(max);
     this.options.counters.oversized += 1;
-    const reason = `${data.length}-byte datagram over the ${max}-byte limit`;
+    const reason = `${data.length}-byte datagram over the ${max}-byte message or ${maxHeader}-byte header limit`;
     if (!this.isAllowed(source)) return this.refuse(source, reason);
-    const bounds = findHeaderEnd(data.subarray(0, max + 4));
-    const head = bounds && bounds.bodyStart <= max ? data.subarray(0, bounds.headerEnd) : undefined;
+    const bounds = findHeaderEnd(data.subarray(0, maxHeader + 4));
+    const head = bounds && bounds.headerEnd <= maxHeader ? data.subarray(0, bounds.headerEnd) : undefined;
     const reply = head ? replyToHead({ head, status: 413, source }) : undefined;
     this.options.logger.warn({ source, reason }, reply ? 'Oversized SIP request answered 413' : 'Oversized SIP datagram dropped');
     if (reply) this.options.sendResponse(reply.bytes, reply.target);

@@ -154,7 +154,7 @@ describe('native adapter over TCP: message size', () => {
   });
 
   it('closes a connection whose header section is over 64 KB even when it arrives in one write', async () => {
-    const { adapter, port, received } = await adapterOnTcp({ limits: { maxMessageBytes: 65_536 } });
+    const { adapter, port, received } = await adapterOnTcp();
     const peer = await client(port);
     const bytes = await fixture('oversized-header.sip');
     expect(bytes.length).toBeGreaterThan(65_536);
@@ -163,6 +163,16 @@ describe('native adapter over TCP: message size', () => {
     expect(peer.text()).toBe('');
     expect(received).toEqual([]);
     expect(adapter.stats()).toMatchObject({ oversized: 1 });
+  });
+
+  it('by default takes the SMSC\'s longest MESSAGE: a 77 KB message_payload MO body', async () => {
+    const { port, received } = await adapterOnTcp();
+    const peer = await client(port);
+    const body = 'ü'.repeat(38_468);
+    peer.socket.write(request({ branch: 'long-mo', body }));
+    await waitFor('the long MO answered', () => peer.text().includes('\r\n\r\n'), { timeoutMs: 10_000 });
+    expect(peer.text()).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    expect(received.map((m) => m.body.toString())).toEqual([body]);
   });
 });
 

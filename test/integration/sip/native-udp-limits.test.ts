@@ -118,6 +118,19 @@ describe('native adapter over UDP: message size', () => {
     expect(adapter.stats()).toMatchObject({ oversized: 1, refused: 0 });
   });
 
+  it('by default takes a 40 KB datagram but drops one whose header section is over 16 KiB', async () => {
+    const { adapter, port, calls } = await adapterOnUdp();
+    const insider = await peer(ALLOWED);
+    const from = { address: ALLOWED, port: insider.port };
+    insider.socket.send(datagram({ from, branch: 'long', body: 'x'.repeat(40_000) }), port, '127.0.0.1');
+    await waitFor('the 200 to the long one', () => insider.replies.length > 0);
+    expect(insider.replies[0]).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    const stats = await send(adapter, port, insider, datagram({ from, branch: 'fat', padHeaders: 170 }), () => adapter.stats().oversized === 1);
+    expect(insider.replies).toHaveLength(1);
+    expect(stats).toMatchObject({ oversized: 1, refused: 0, badRequests: 0 });
+    expect(calls()).toBe(1);
+  });
+
   it('drops an allowed datagram whose header section alone is over the limit, since nothing in it can be trusted', async () => {
     const { adapter, port, calls } = await adapterOnUdp({ maxMessageBytes: 2048 });
     const insider = await peer(ALLOWED);
