@@ -1,4 +1,5 @@
-// UDP and TCP transports for the native adapter. They move bytes only: framing for TCP, no SIP semantics.
+// UDP and TCP transports for the native adapter. They move bytes only, no SIP semantics: TCP streams are framed
+// (tcp-stream.ts), and inbound TCP connections are admitted or refused on accept (connection-guard.ts).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
