@@ -52,6 +52,14 @@ export interface Config {
     unknownNumberStatus: number;
     /** SIP_INBOUND_MAX_IN_FLIGHT: MESSAGEs being stored at once; more are answered 480. */
     inboundMaxInFlight: number;
+    /** SIP_MAX_MESSAGE_BYTES and SIP_TCP_*: what one peer may make the native stack hold, and for how long. */
+    limits: {
+      maxMessageBytes: number;
+      tcpIdleTimeoutMs: number;
+      tcpIncompleteTimeoutMs: number;
+      tcpMaxConnections: number;
+      tcpMaxConnectionsPerSource: number;
+    };
   };
   smsc: {
     sendValidity: boolean;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
+import { DEFAULT_SIP_LIMITS } from '../sip/native/limits.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = '0123456789abcdef0123456789abcdef';
@@ -35,7 +36,10 @@ describe('loadConfig defaults', () => {
       timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
       unknownNumberStatus: 604,
       inboundMaxInFlight: 5000,
+      limits: { maxMessageBytes: 131_072, tcpIdleTimeoutMs: 120_000, tcpIncompleteTimeoutMs: 10_000, tcpMaxConnections: 256, tcpMaxConnectionsPerSource: 32 },
     });
+    // The schema's defaults are the native stack's own, so an adapter built without configuration behaves alike.
+    expect(config.sip.limits).toEqual(DEFAULT_SIP_LIMITS);
     expect(config.smsc).toEqual({
       sendValidity: false,
       bodyCharsetGsm7: 'utf-8',
@@ -108,6 +112,23 @@ describe('loadConfig problems', () => {
       'SIP_LISTEN: "sctp:1.2.3.4:5" is not udp:host:port or tcp:host:port',
       'SIP_T2_MS (4000) must be at least SIP_T1_MS (5000)',
       'SIP_STACK=drachtio requires DRACHTIO_URL',
+    ]);
+  });
+
+  it('maps the SIP size and TCP limits, and keeps the per-source cap within the total', () => {
+    const env = {
+      SIP_MAX_MESSAGE_BYTES: '4096',
+      SIP_TCP_IDLE_TIMEOUT_MS: '5000',
+      SIP_TCP_INCOMPLETE_TIMEOUT_MS: '500',
+      SIP_TCP_MAX_CONNECTIONS: '10',
+      SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: '2',
+    };
+    expect(loadConfig(env).sip.limits).toEqual({
+      maxMessageBytes: 4096, tcpIdleTimeoutMs: 5000, tcpIncompleteTimeoutMs: 500, tcpMaxConnections: 10, tcpMaxConnectionsPerSource: 2,
+    });
+    expect(problemsOf({ SIP_TCP_MAX_CONNECTIONS: '4', SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: '8', SIP_MAX_MESSAGE_BYTES: '2000000' })).toEqual([
+      'SIP_MAX_MESSAGE_BYTES: must be an integer from 1024 to 1048576 (got "2000000")',
+      'SIP_TCP_MAX_CONNECTIONS_PER_SOURCE (8) must not exceed SIP_TCP_MAX_CONNECTIONS (4)',
     ]);
   });
 

@@ -160,6 +160,11 @@ function deriveSip(v: Env, problems: string[]): Config['sip'] {
   const listen = collect('SIP_LISTEN', parseListenList(v.SIP_LISTEN), problems);
   const smsc = collect('SMSC_URI', parseSmscUri(v.SMSC_URI), problems);
   if (v.SIP_T2_MS < v.SIP_T1_MS) problems.push(`SIP_T2_MS (${v.SIP_T2_MS}) must be at least SIP_T1_MS (${v.SIP_T1_MS})`);
+  if (v.SIP_TCP_MAX_CONNECTIONS_PER_SOURCE > v.SIP_TCP_MAX_CONNECTIONS) {
+    problems.push(
+      `SIP_TCP_MAX_CONNECTIONS_PER_SOURCE (${v.SIP_TCP_MAX_CONNECTIONS_PER_SOURCE}) must not exceed SIP_TCP_MAX_CONNECTIONS (${v.SIP_TCP_MAX_CONNECTIONS})`,
+    );
+  }
   if (v.SEND_RETRY_MAX_MS < v.SEND_RETRY_BASE_MS) {
     problems.push(`SEND_RETRY_MAX_MS (${v.SEND_RETRY_MAX_MS}) must be at least SEND_RETRY_BASE_MS (${v.SEND_RETRY_BASE_MS})`);
   }
@@ -172,6 +177,13 @@ function deriveSip(v: Env, problems: string[]): Config['sip'] {
     timers: { t1Ms: v.SIP_T1_MS, t2Ms: v.SIP_T2_MS, t4Ms: v.SIP_T4_MS },
     unknownNumberStatus: v.SIP_UNKNOWN_NUMBER_STATUS,
     inboundMaxInFlight: v.SIP_INBOUND_MAX_IN_FLIGHT,
+    limits: {
+      maxMessageBytes: v.SIP_MAX_MESSAGE_BYTES,
+      tcpIdleTimeoutMs: v.SIP_TCP_IDLE_TIMEOUT_MS,
+      tcpIncompleteTimeoutMs: v.SIP_TCP_INCOMPLETE_TIMEOUT_MS,
+      tcpMaxConnections: v.SIP_TCP_MAX_CONNECTIONS,
+      tcpMaxConnectionsPerSource: v.SIP_TCP_MAX_CONNECTIONS_PER_SOURCE,
+    },
   };
 }
 

@@ -58,6 +58,44 @@ export const sipSchema = {
     default: 5000,
     description: 'RFC 3261 T4 (ms): how long a completed UDP transaction keeps absorbing retransmissions.',
   }),
+  SIP_MAX_MESSAGE_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1_048_576,
+    default: 131_072,
+    description:
+      'Largest SIP message (start line, headers and body) the native stack reads, over UDP or TCP; the header ' +
+      'section alone is capped at 16 KiB. A larger request from an allowed source is answered 413 when its ' +
+      'headers fit, otherwise dropped (UDP) or its connection closed (TCP). The default holds the SMSC\'s ' +
+      'longest MESSAGE (a 33,660-octet message_payload MO, up to about 77 KB as UTF-8).',
+  }),
+  SIP_TCP_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    default: 120_000,
+    description: 'A SIP TCP connection with no traffic either way for this long is closed (the peer reconnects).',
+  }),
+  SIP_TCP_INCOMPLETE_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 10_000,
+    description:
+      'A SIP message started on a TCP connection must arrive whole within this long (from its first byte), or ' +
+      'the connection is closed: a peer cannot hold a half-sent message in our memory.',
+  }),
+  SIP_TCP_MAX_CONNECTIONS: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 256,
+    description: 'Inbound SIP TCP connections open at once, from all sources; more are closed on accept.',
+  }),
+  SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 32,
+    description:
+      'Inbound SIP TCP connections open at once from one source address; more are closed on accept. Connections ' +
+      'from outside `SIP_ALLOWED_SOURCES` are closed on accept whatever the count, before anything is read.',
+  }),
   SIP_INBOUND_MAX_IN_FLIGHT: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,

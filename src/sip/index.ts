@@ -30,6 +30,7 @@ export function createSipStack(options: { sip: Config['sip']; logger: Logger }):
     timers: { ...sip.timers },
     logger,
     allowedSources: cidrMatcher([...sip.allowedSources]),
+    limits: { ...sip.limits },
   });
   return { port, boundAddresses: () => port.boundAddresses() };
 }

@@ -6,6 +6,7 @@ import { newTag } from './identifiers.js';
 import { buildResponse } from './response-builder.js';
 import { serializeResponse } from './serializer.js';
 import { ServerTransaction } from './server-transaction.js';
+import { ThrottledLog } from './throttled-log.js';
 import type { SipRequest, SipTimers } from './sip-message.js';
 import { parseNameAddr, userOf } from './sip-uri.js';
 import type { TransportSource } from './transports.js';
@@ -24,8 +25,11 @@ export interface InboundOptions {
 export class InboundRequests {
   private readonly transactions = new Map<string, ServerTransaction>();
   private handler: IncomingMessageHandler | undefined;
+  private readonly refusals: ThrottledLog;
 
-  constructor(private readonly options: InboundOptions) {}
+  constructor(private readonly options: InboundOptions) {
+    this.refusals = new ThrottledLog(options.logger);
+  }
 
   setHandler(handler: IncomingMessageHandler): void {
     this.handler = handler;
@@ -72,9 +76,10 @@ export class InboundRequests {
   }
 
   private dispatch(request: SipRequest, source: TransportSource, respond: (reply: SipReply) => void): void {
-    const { logger, allowedSources } = this.options;
+    const { allowedSources } = this.options;
     if (allowedSources && !allowedSources(source.address)) {
-      logger.warn({ source, method: request.method }, 'SIP request from a source outside SIP_ALLOWED_SOURCES; answering 403');
+      // Throttled: a flood of well-formed requests from outside must not become a flood of log lines.
+      this.refusals.warn('forbidden', { source, method: request.method }, 'SIP request from a source outside SIP_ALLOWED_SOURCES; answering 403');
       respond({ status: 403 });
     } else if (request.method === 'OPTIONS') {
       respond({ status: 200, headers: [ALLOW, ['Accept', 'text/plain']] });

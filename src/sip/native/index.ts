@@ -8,3 +8,4 @@ export function createNativeSipAdapter(options: NativeSipAdapterOptions): Native
 export { NativeSipAdapter, type NativeSipAdapterOptions, type NativeSipStats } from './native-adapter.js';
 export { parseSipListen, formatSipListen } from './listen-address.js';
 export { DEFAULT_SIP_TIMERS, type SipTimers } from './sip-message.js';
+export { DEFAULT_SIP_LIMITS, type SipLimits } from './limits.js';

@@ -10,34 +10,32 @@ import type {
   SipPort,
 } from '../port.js';
 import { ClientTransaction } from './client-transaction.js';
-import { newBranch, newTag } from './identifiers.js';
+import { newBranch } from './identifiers.js';
 import { InboundRequests } from './inbound-requests.js';
 import { buildOutboundRequest, resolveTarget, type OutboundTarget } from './outbound-request.js';
+import { DEFAULT_SIP_LIMITS, type SipLimits } from './limits.js';
+import { countConnectionEvent, emptyStats, type ConnectionEvent, type NativeSipStats } from './native-stats.js';
 import { parseSipMessage } from './parser.js';
-import { buildResponse } from './response-builder.js';
-import { serializeRequest, serializeResponse } from './serializer.js';
-import { DEFAULT_SIP_TIMERS, SipParseError, getHeaderValues, type SipResponse, type SipTimers } from './sip-message.js';
+import { serializeRequest } from './serializer.js';
+import type { SipFramingError } from './stream-framer.js';
+import { UnreadableMessages } from './unreadable-messages.js';
+import { DEFAULT_SIP_TIMERS, getHeaderValues, type SipResponse, type SipTimers } from './sip-message.js';
 import { createTcpTransport, createUdpTransport, type SipTransport, type TransportSource } from './transports.js';
-import { parseTopVia, responseTarget, type ResponseTarget, type Via } from './via.js';
+import { parseTopVia, type ResponseTarget, type Via } from './via.js';
 
 export interface NativeSipAdapterOptions {
   listen: SipListenAddress[];
   timers?: SipTimers;
   logger?: Logger;
-  /** Source filter (SIP_ALLOWED_SOURCES); rejected sources get 403 and a warning. */
+  /**
+   * Source filter (SIP_ALLOWED_SOURCES). A TCP connection from elsewhere is closed on accept; a UDP request from
+   * elsewhere gets 403 when it parses and nothing otherwise (never 400 or 413).
+   */
   allowedSources?: (address: string) => boolean;
+  /** Message size, TCP timeouts and connection caps; DEFAULT_SIP_LIMITS for what is not given. */
+  limits?: Partial<SipLimits>;
   /** Host written into Via when listening on a wildcard address; defaults to the first external IPv4. */
   advertisedHost?: string;
-}
-
-/** Counters for traffic that never became a transaction; "never fail silently". */
-export interface NativeSipStats {
-  /** Unparsable datagrams/messages dropped because no Via could be recovered. */
-  dropped: number;
-  /** Unparsable requests answered 400. */
-  badRequests: number;
-  /** Responses that matched no client transaction. */
-  strayResponses: number;
 }
 
 /** One outgoing request: what `request()` hands to its client transaction. */
@@ -57,6 +55,8 @@ interface Bound {
   address: SipListenAddress;
 }
 
+export type { NativeSipStats } from './native-stats.js';
+
 export class NativeSipAdapter implements SipPort {
   readonly name = 'native' as const;
   private readonly timers: SipTimers;
@@ -65,12 +65,22 @@ export class NativeSipAdapter implements SipPort {
   private readonly clients = new Map<string, { transaction: ClientTransaction; method: string; fail: () => void }>();
   private bound: Bound[] = [];
   private started = false;
-  private readonly counters: NativeSipStats = { dropped: 0, badRequests: 0, strayResponses: 0 };
+  private readonly counters: NativeSipStats = emptyStats();
+  private readonly limits: SipLimits;
+  private readonly unreadable: UnreadableMessages;
 
   constructor(private readonly options: NativeSipAdapterOptions) {
     if (options.listen.length === 0) throw new Error('The native SIP adapter needs at least one listen address');
     this.timers = { ...(options.timers ?? DEFAULT_SIP_TIMERS) };
     this.logger = (options.logger ?? pino({ enabled: false })).child({ component: 'sip', adapter: 'native' });
+    this.limits = { ...DEFAULT_SIP_LIMITS, ...options.limits };
+    this.unreadable = new UnreadableMessages({
+      limits: this.limits,
+      allowedSources: options.allowedSources,
+      logger: this.logger,
+      counters: this.counters,
+      sendResponse: (bytes, target) => this.sendResponse(bytes, target),
+    });
     this.inbound = new InboundRequests({
       timers: this.timers,
       logger: this.logger,
@@ -82,10 +92,16 @@ export class NativeSipAdapter implements SipPort {
   async start(): Promise<void> {
     if (this.started) return;
     const onBytes = (data: Buffer, source: TransportSource): void => this.onBytes(data, source);
+    const tcpOptions = {
+      limits: this.limits,
+      allowedSources: this.options.allowedSources,
+      onFramingError: (error: SipFramingError, source: TransportSource) => this.unreadable.framingError(error, source),
+      onConnectionEvent: (event: ConnectionEvent) => countConnectionEvent(this.counters, event),
+    };
     try {
       for (const listen of this.options.listen) {
-        const factory = listen.transport === 'udp' ? createUdpTransport : createTcpTransport;
-        const transport = factory({ listen, onBytes, logger: this.logger });
+        const common = { listen, onBytes, logger: this.logger };
+        const transport = listen.transport === 'udp' ? createUdpTransport(common) : createTcpTransport({ ...common, ...tcpOptions });
         this.bound.push({ transport, address: await transport.start() });
       }
     } catch (error) {
@@ -181,11 +197,16 @@ export class NativeSipAdapter implements SipPort {
   }
 
   private onBytes(data: Buffer, source: TransportSource): void {
+    // Streams are framed within the limit already; a datagram is checked here.
+    if (source.transport === 'udp' && this.unreadable.isOversizedDatagram(data)) {
+      this.unreadable.oversizedDatagram(data, source);
+      return;
+    }
     let message;
     try {
       message = parseSipMessage(data);
     } catch (error) {
-      this.onUnparsable(error, source);
+      this.unreadable.unparsable(error, source);
       return;
     }
     let via: Via;
@@ -209,26 +230,6 @@ export class NativeSipAdapter implements SipPort {
       return;
     }
     client.transaction.receive(response);
-  }
-
-  /** 400 when a Via survives the damage (so the sender learns why), otherwise drop and count. */
-  private onUnparsable(error: unknown, source: TransportSource): void {
-    const parseError = error instanceof SipParseError ? error : undefined;
-    let via: Via | undefined;
-    try {
-      if (parseError?.isRequest) via = parseTopVia(getHeaderValues(parseError.headers, 'via'));
-    } catch {
-      via = undefined;
-    }
-    if (!parseError || !via) {
-      this.counters.dropped += 1;
-      this.logger.warn({ source, reason: parseError?.reason ?? String(error) }, 'Unparsable SIP message dropped');
-      return;
-    }
-    this.counters.badRequests += 1;
-    this.logger.warn({ source, reason: parseError.reason }, 'Unparsable SIP request answered 400');
-    const response = buildResponse(parseError.headers, { status: 400, reason: parseError.reason, toTag: newTag(), source });
-    this.sendResponse(serializeResponse(response), responseTarget(source, via));
   }
 
   private sendResponse(bytes: Buffer, target: ResponseTarget): void {

@@ -42,6 +42,21 @@ export function parseSipMessage(data: Buffer): SipMessage {
   return { kind: 'response', status: Number(status![1]), reason: status![2] ?? '', headers, body };
 }
 
+/**
+ * The start line's kind and the header lines of a header section that has no usable body (a message refused for
+ * its size or framing), for answering it. Header lines after a bad one are left out.
+ */
+export function parseHeaderSection(head: Buffer): { isRequest: boolean; headers: SipHeaderList } {
+  const lines = head.toString('utf8').split(/\r?\n/);
+  const isRequest = REQUEST_LINE.test(lines.shift() ?? '');
+  try {
+    return { isRequest, headers: parseHeaderLines(lines, isRequest) };
+  } catch (error) {
+    if (error instanceof SipParseError) return { isRequest, headers: error.headers };
+    throw error;
+  }
+}
+
 /** Unfolds continuation lines and splits `name: value`. Stops at the first bad line, keeping what came before. */
 function parseHeaderLines(lines: string[], isRequest: boolean): SipHeaderList {
   const headers: Array<[string, string]> = [];

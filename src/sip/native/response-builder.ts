@@ -14,6 +14,7 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
+  413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',

@@ -1,9 +1,13 @@
-// UDP and TCP transports for the native adapter. They move bytes only: framing for TCP, no SIP semantics.
+// UDP and TCP transports for the native adapter. They move bytes only, no SIP semantics: TCP streams are framed
+// (tcp-stream.ts), and inbound TCP connections are admitted or refused on accept (connection-guard.ts).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { SipListenAddress } from '../port.js';
-import { StreamFramer } from './stream-framer.js';
+import { ConnectionGuard, type ConnectionRefusal } from './connection-guard.js';
+import { DEFAULT_SIP_LIMITS, type SipLimits } from './limits.js';
+import type { SipFramingError } from './stream-framer.js';
+import { readTcpStream, type StreamClosure } from './tcp-stream.js';
 
 export interface TransportSource {
   transport: 'udp' | 'tcp';
@@ -53,24 +57,43 @@ export function createUdpTransport(options: { listen: SipListenAddress; onBytes:
   };
 }
 
-/** TCP: one connection per peer, reused in both directions; inbound connections are keyed by their source. */
-export function createTcpTransport(options: { listen: SipListenAddress; onBytes: InboundBytes; logger: Logger }): SipTransport {
-  const { listen, onBytes, logger } = options;
+export interface TcpTransportOptions {
+  listen: SipListenAddress;
+  onBytes: InboundBytes;
+  logger: Logger;
+  limits?: Partial<SipLimits>;
+  /** Checked on accept: a connection from elsewhere is closed before anything is read from it. */
+  allowedSources?: (address: string) => boolean;
+  /** A stream that cannot be framed: returns a last response (400/413) to send before closing, if any. */
+  onFramingError?: (error: SipFramingError, source: TransportSource) => Buffer | undefined;
+  /** Connections closed on accept or by a timeout, for the owner's counters. */
+  onConnectionEvent?: (event: ConnectionRefusal | StreamClosure) => void;
+}
+
+/**
+ * TCP: one connection per peer, reused in both directions; inbound connections are keyed by their source. Inbound
+ * connections are admitted by a ConnectionGuard (allow-list, caps) while still paused, so a refused peer never
+ * gets a byte read; every connection, ours or theirs, is read under the size limit and the two timeouts.
+ */
+export function createTcpTransport(options: TcpTransportOptions): SipTransport {
+  const { listen, onBytes, logger, onConnectionEvent } = options;
+  const limits: SipLimits = { ...DEFAULT_SIP_LIMITS, ...options.limits };
+  const guard = new ConnectionGuard({ limits, allowedSources: options.allowedSources, logger, onRefused: onConnectionEvent });
   const connections = new Map<string, Promise<Socket>>();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
 
   const adopt = (socket: Socket, keys: string[]): void => {
     sockets.add(socket);
-    const framer = new StreamFramer();
     const source = (): TransportSource => ({ transport: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const message of framer.push(chunk)) onBytes(message, source());
-      } catch (error) {
-        logger.warn({ err: error, peer: keys[0] }, 'SIP TCP framing error; closing connection');
-        socket.destroy();
-      }
+    readTcpStream({
+      socket,
+      peer: keys[0]!,
+      limits,
+      logger,
+      onMessage: (message) => onBytes(message, source()),
+      onFramingError: (error) => options.onFramingError?.(error, source()),
+      onClosedByTimeout: onConnectionEvent,
     });
     socket.on('error', (error) => logger.warn({ err: error, peer: keys[0] }, 'SIP TCP connection error'));
     socket.on('close', () => {
@@ -108,10 +131,17 @@ export function createTcpTransport(options: { listen: SipListenAddress; onBytes:
     kind: 'tcp',
     start: () =>
       new Promise((resolve, reject) => {
-        const tcp = createServer((socket) => {
+        const tcp = createServer({ pauseOnConnect: true }, (socket) => {
+          const release = guard.admit({ address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+          if (!release) {
+            socket.destroy();
+            return;
+          }
+          socket.once('close', release);
           const key = `${socket.remoteAddress}:${socket.remotePort}`;
           connections.set(key, Promise.resolve(socket));
           adopt(socket, [key]);
+          socket.resume();
         });
         tcp.once('error', reject);
         tcp.listen({ host: listen.host, port: listen.port }, () => {

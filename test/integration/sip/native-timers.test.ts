@@ -133,7 +133,7 @@ describe('native adapter inbound edge cases', () => {
     expect(reply()).toMatch(
       /^SIP\/2\.0 400 Bad CSeq Header\r\nVia: SIP\/2\.0\/UDP localhost:\d+;branch=z9hG4bKbad;received=127\.0\.0\.1\r\nFrom: <sip:2@h>\r\nTo: <sip:1@h>;tag=[0-9a-f]+\r\nCall-ID: bad@h\r\nCSeq: two MESSAGE\r\nContent-Length: 0\r\n\r\n$/,
     );
-    expect(adapter.stats()).toEqual({ dropped: 0, badRequests: 1, strayResponses: 0 });
+    expect(adapter.stats()).toMatchObject({ dropped: 0, badRequests: 1, strayResponses: 0, refused: 0 });
   });
 
   it('drops and counts garbage that has no Via', async () => {
