@@ -131,9 +131,9 @@ describe('inbound SMS over SIP (sipp as the SMSC)', () => {
     expect(await inboundMessages(db)).toEqual([]);
   });
 
-  it('answers 400 with a Reason for a coding it cannot read', async () => {
-    await smsc([{ toUser: OUR_NUMBER, fromUser: HANDSET, body: 'x', headerLines: ['X-SMS-CODING: 8'], expectStatus: 400,
-      expectHeaderLines: [`Reason: SIP;cause=400;text="X-SMS-CODING: '8' is not 0, 1 or 2"`] }]);
+  it('answers 606 (final: the SMSC stops retrying) with a Reason for a coding it cannot read', async () => {
+    await smsc([{ toUser: OUR_NUMBER, fromUser: HANDSET, body: 'x', headerLines: ['X-SMS-CODING: 8'], expectStatus: 606,
+      expectHeaderLines: [`Reason: SIP;cause=606;text="X-SMS-CODING: '8' is not 0, 1 or 2"`] }]);
     expect(await inboundMessages(db)).toEqual([]);
   });
 });
