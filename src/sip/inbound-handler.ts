@@ -117,6 +117,7 @@ async function handleMessage(input: {
   options: SipInboundHandlerOptions; useCases: InboundUseCases; log: Logger; sms: InboundSms; message: IncomingSipMessage;
 }): Promise<SipReply> {
   const { options, log, sms, message } = input;
+  if (sms.decodeError !== null) log.warn({ callId: message.callId, coding: sms.coding, reason: sms.decodeError }, 'MO body not readable in its charset; its bytes are stored as they came');
   const result = await input.useCases.receiveSms({
     fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, payload: sms.rawBody, decodeError: sms.decodeError,
     coding: sms.coding, udhHex: sms.udhHex,
