@@ -3,6 +3,7 @@ import type { Account } from '../store/account-store.js';
 import type { ApiKey } from '../store/api-key-store.js';
 import type { PhoneNumber } from '../store/phone-number-store.js';
 import type { MessageEventRecord } from '../store/message-store.js';
+import { codingName, payloadHex } from '../messaging/inbound-content.js';
 import type { MessageRecord } from '../messaging/ports.js';
 import { accountPath, API_VERSION, keysPath, messagesPath, phoneNumbersPath } from './api-paths.js';
 import { toTwilioDate, toTwilioDateOrNull } from './twilio-date.js';
@@ -26,6 +27,11 @@ export function presentMessage(m: MessageRecord) {
     price: m.price,
     price_unit: m.priceUnit,
     sid: m.sid,
+    // Extensions (docs/api.md): the data coding, the UDH and, for inbound messages, the user data exactly as
+    // received; for 8-bit data (and text holding U+0000) the only faithful form of the content.
+    smsc_coding: codingName(m.coding),
+    smsc_payload_hex: m.payload === null ? null : payloadHex(m.payload),
+    smsc_udh: m.udh,
     status: m.status,
     subresource_uris: { media: `${base}/Media.json`, feedback: `${base}/Feedback.json`, events: `${base}/Events.json` },
     to: m.to,

@@ -45,7 +45,7 @@ async function expireGroup(db: Database, options: { group: PartGroup; webhookPol
     if (number === null) return { outcome: 'dropped', group };
     const assembled = assembleGroup(group, parts);
     const messageSid = await storeInboundMessage(query, {
-      number, from: group.from, body: assembled.text, coding: assembled.coding, udh: null,
+      number, from: group.from, body: assembled.text, payload: assembled.payload, coding: assembled.coding, udh: assembled.udh,
       numSegments: assembled.received.length, smscId: assembled.smscId, deliveryTime: assembled.deliveryTime, requestKey: null, route: assembled.route,
       error: { code: 30009, message: twilioDeliveryErrorMessage(30009) },
       extraEvent: { type: 'reassembly_timeout', detail: assembled.eventDetail },

@@ -4,7 +4,7 @@
 // Every caller's promise settles only after that commit, so the SMSC is acknowledged (SIP 200, deliver_sm_resp)
 // only for what is durable.
 //
-// A batch broken by one SMS (a NUL byte in its body, a request key race: SQLSTATE 22/23) or by a deadlock with
+// A batch broken by one SMS (a value the database refuses, a request key race: SQLSTATE 22/23) or by a deadlock with
 // another instance (40) is retried one SMS at a time through receiveSms, so only the bad SMS fails and the SMSC
 // retries just that one. Any other error (connection lost) fails every SMS of the batch: all are retried by the SMSC.
 import type { Database } from '../store/database.js';

@@ -3,7 +3,8 @@ import { assembleGroup, concatenationFromUdh, partDigest, type StoredPart } from
 import { inboundFromAddress } from './receive-sms.js';
 
 const part = (sequence: number, body: string, extra: Partial<StoredPart> = {}): StoredPart => ({
-  sequence, body, coding: 0, udh: null, smscId: null, deliveryTime: null, route: 'sip', dateReceived: new Date(0), ...extra,
+  sequence, body, payload: Buffer.from(body, 'utf8'), coding: 0, udh: null, smscId: null, deliveryTime: null, route: 'sip',
+  dateReceived: new Date(0), ...extra,
 });
 
 describe('concatenationFromUdh', () => {
@@ -18,6 +19,14 @@ describe('concatenationFromUdh', () => {
     expect(concatenationFromUdh('050003A70101')).toBeNull();
     expect(concatenationFromUdh('050003A7')).toBeNull();
   });
+
+  it('is null for a concatenation IE with total 0, sequence 0 or a sequence above the total (TS 23.040)', () => {
+    expect(concatenationFromUdh('050003A70001')).toBeNull();
+    expect(concatenationFromUdh('050003A70000')).toBeNull();
+    expect(concatenationFromUdh('050003A70200')).toBeNull();
+    expect(concatenationFromUdh('050003A70203')).toBeNull();
+    expect(concatenationFromUdh('060804BEEF0005')).toBeNull();
+  });
 });
 
 describe('assembleGroup', () => {
@@ -29,6 +38,20 @@ describe('assembleGroup', () => {
     expect(assembled.eventDetail.parts).toEqual([
       { sequence: 1, digest: partDigest('ab') }, { sequence: 2, digest: partDigest('cd') }, { sequence: 3, digest: partDigest('ef') },
     ]);
+  });
+
+  it('joins the payloads byte for byte and keeps the first part\'s UDH without its concatenation IE', () => {
+    const binary = (sequence: number, hex: string) => part(sequence, hex.toUpperCase(), {
+      coding: 1, payload: Buffer.from(hex, 'hex'), udh: `0B0003A703${sequence.toString(16).padStart(2, '0')}0504158A0000`,
+    });
+    const assembled = assembleGroup(group, [binary(2, '00ff'), binary(1, '0001'), binary(3, '00')]);
+    expect(assembled).toMatchObject({ text: '000100FF00', coding: 1, udh: '060504158A0000', complete: true });
+    expect(assembled.payload?.toString('hex')).toBe('000100ff00');
+  });
+
+  it('has no payload when a part has none (stored before payloads were kept), and no UDH when only concatenation was there', () => {
+    const assembled = assembleGroup(group, [part(1, 'ab', { udh: '050003A70301' }), part(2, 'cd', { payload: null }), part(3, 'ef')]);
+    expect([assembled.payload, assembled.udh]).toEqual([null, null]);
   });
 
   it('reports the gaps of an incomplete group', () => {

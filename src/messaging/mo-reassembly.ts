@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { assembleParts, concatenationOf, EncodingError, parseUdh, type Concatenation } from '../encoding/index.js';
 import type { DatabaseKind, SqlQuery } from '../store/database.js';
+import { assembledUdh, joinPayloads } from './inbound-content.js';
 
 /** One multipart message being collected: TS 23.040 keys it by sender, receiver, reference and total. */
 export interface PartGroup {
@@ -16,7 +17,10 @@ export interface PartGroup {
 
 export interface StoredPart {
   sequence: number;
+  /** The part's `body` text (inbound-content.ts inboundBody). */
   body: string;
+  /** Its user data as received; null for parts stored before payloads were kept. */
+  payload: Uint8Array | null;
   coding: number;
   udh: string | null;
   smscId: string | null;
@@ -32,8 +36,9 @@ export interface StoredPart {
 export const ASSEMBLED_REPEAT_WINDOW_MS = 72 * 60 * 60 * 1000;
 
 /**
- * The concatenation a UDH declares, or null: no UDH, no concatenation IE, a single-part "concatenation", or a
- * UDH whose IEs cannot be read (such a message is kept whole, with its UDH, rather than refused: a 4xx would
+ * The concatenation a UDH declares, or null: no UDH, no concatenation IE, a single-part "concatenation", an IE
+ * that TS 23.040 §9.2.3.24.1 says to ignore (total 0, sequence 0 or above the total), or a UDH whose IEs cannot
+ * be read (such a message is kept whole, with its UDH, rather than refused: a 4xx would
  * only make the SMSC resend the same bytes for days).
  */
 export function concatenationFromUdh(udhHex: string | null): Concatenation | null {
@@ -100,14 +105,15 @@ export async function insertPart(
   const { group, part } = options;
   const rows = await query(
     `INSERT INTO mo_parts (from_address, to_address, reference, total, sequence, body, coding, udh, smsc_id,
-       delivery_time, route, deadline)
+       delivery_time, route, deadline, payload)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, COALESCE(
        (SELECT min(deadline) FROM mo_parts WHERE from_address = $1 AND to_address = $2 AND reference = $3 AND total = $4),
-       now() + $12 * interval '1 millisecond'))
+       now() + $12 * interval '1 millisecond'), decode($13, 'hex'))
      ON CONFLICT (from_address, to_address, reference, total, sequence) DO NOTHING
      RETURNING id`,
     [group.from, group.to, group.reference, group.total, part.sequence, part.body, part.coding, part.udh,
-      part.smscId, part.deliveryTime, part.route, options.timeoutMs],
+      part.smscId, part.deliveryTime, part.route, options.timeoutMs,
+      part.payload === null ? null : Buffer.from(part.payload).toString('hex')],
   );
   return rows.length === 1;
 }
@@ -115,16 +121,18 @@ export async function insertPart(
 /** The group's parts in sequence order, locked for this transaction. */
 export async function loadGroup(query: SqlQuery, group: PartGroup): Promise<StoredPart[]> {
   const rows = await query<{
-    sequence: number; body: string; coding: number; udh: string | null; smsc_id: string | null;
+    sequence: number; body: string; payload_hex: string | null; coding: number; udh: string | null; smsc_id: string | null;
     delivery_time: string | null; route: string; date_received: Date;
   }>(
-    `SELECT sequence, body, coding, udh, smsc_id, delivery_time, route, date_received FROM mo_parts
+    `SELECT sequence, body, encode(payload, 'hex') AS payload_hex, coding, udh, smsc_id, delivery_time, route, date_received
+     FROM mo_parts
      WHERE from_address = $1 AND to_address = $2 AND reference = $3 AND total = $4
      ORDER BY sequence FOR UPDATE`,
     [group.from, group.to, group.reference, group.total],
   );
   return rows.map((r) => ({
-    sequence: r.sequence, body: r.body, coding: r.coding, udh: r.udh, smscId: r.smsc_id,
+    sequence: r.sequence, body: r.body, payload: r.payload_hex === null ? null : Buffer.from(r.payload_hex, 'hex'),
+    coding: r.coding, udh: r.udh, smscId: r.smsc_id,
     deliveryTime: r.delivery_time, route: r.route, dateReceived: new Date(r.date_received),
   }));
 }
@@ -150,7 +158,12 @@ export async function findExpiredGroups(query: SqlQuery, options: { limit: numbe
 
 /** What a group's parts become: the joined text, the gaps, and the per-message fields taken from the parts. */
 export interface AssembledGroup {
+  /** The parts' bodies joined (for 8-bit parts: hex, so the hex of the joined payloads). */
   text: string;
+  /** The parts' payloads joined in sequence order (null if a part has none). */
+  payload: Buffer | null;
+  /** The first part's UDH without its concatenation IEs (assembledUdh). */
+  udh: string | null;
   received: number[];
   missing: number[];
   complete: boolean;
@@ -169,6 +182,8 @@ export function assembleGroup(group: PartGroup, parts: readonly StoredPart[]): A
   const first = parts[0];
   return {
     ...assembled,
+    payload: joinPayloads(uniqueBySequence(parts).map((p) => p.payload)),
+    udh: assembledUdh(first?.udh ?? null),
     coding: parts.some((p) => p.coding === 2) ? 2 : (first?.coding ?? 0),
     smscId: first?.smscId ?? null,
     deliveryTime: first?.deliveryTime ?? null,
@@ -181,4 +196,11 @@ export function assembleGroup(group: PartGroup, parts: readonly StoredPart[]): A
       parts: parts.map((p) => ({ sequence: p.sequence, digest: partDigest(p.body) })),
     },
   };
+}
+
+/** The first copy of each sequence, in sequence order (what assembleParts joins). */
+function uniqueBySequence(parts: readonly StoredPart[]): StoredPart[] {
+  const bySequence = new Map<number, StoredPart>();
+  for (const part of parts) if (!bySequence.has(part.sequence)) bySequence.set(part.sequence, part);
+  return [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
 }

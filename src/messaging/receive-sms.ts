@@ -11,6 +11,7 @@ import { enqueueInboundSmsWebhooks, type InboundWebhookPolicy, type InboundWebho
 import type { Database, SqlQuery } from '../store/database.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
 import { newSid } from './sid.js';
+import { codingName, contentNotes, inboundBody, payloadHex } from './inbound-content.js';
 import {
   assembleGroup, concatenationFromUdh, deleteGroup, findAssembledRepeat, insertPart, loadGroup, lockGroup,
   type PartGroup,
@@ -23,7 +24,12 @@ export interface ReceiveSmsOptions {
   fromUser: string;
   /** SIP To user / SMPP destination_addr: one of our numbers, with or without `+`. */
   toUser: string;
+  /** The payload read as text in its coding's charset (coding 1: anything; `payload` is what counts). */
   text: string;
+  /** The user data after the UDH, exactly as received; stored as bytes (inbound-content.ts). */
+  payload: Uint8Array;
+  /** Why `text` is not an exact reading of `payload` (undecodable bytes), if it is not. */
+  decodeError?: string | null;
   coding: 0 | 1 | 2;
   udhHex: string | null;
   smscId: string | null;
@@ -116,7 +122,8 @@ interface PartSms {
 async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): Promise<ReceiveSmsResult[]> {
   if (singles.length === 0) return [];
   const sids = await storeInboundMessages(query, singles.map(({ options, number, from }) => ({
-    number, from, body: options.text, coding: options.coding, udh: options.udhHex, numSegments: 1,
+    number, from, body: inboundBody(options), payload: options.payload, coding: options.coding, udh: options.udhHex,
+    numSegments: 1, contentNotes: contentNotes(options),
     smscId: options.smscId, deliveryTime: options.deliveryTime, requestKey: options.requestKey,
     route: options.route, webhookPolicy: options.webhookPolicy,
   })));
@@ -156,10 +163,11 @@ async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['k
   // The same request again (the completing part, re-sent after our 200 was lost) names its message directly.
   const [sameRequest] = await query<{ sid: string }>('SELECT sid FROM messages WHERE sip_request_key = $1', [options.requestKey]);
   if (sameRequest !== undefined) return { outcome: 'duplicate', messageSid: sameRequest.sid };
-  const repeatOf = await findAssembledRepeat(query, { group, sequence, text: options.text });
+  const body = inboundBody(options);
+  const repeatOf = await findAssembledRepeat(query, { group, sequence, text: body });
   if (repeatOf !== null) return { outcome: 'duplicate', messageSid: repeatOf };
   const part = {
-    sequence, body: options.text, coding: options.coding, udh: options.udhHex, smscId: options.smscId,
+    sequence, body, payload: options.payload, coding: options.coding, udh: options.udhHex, smscId: options.smscId,
     deliveryTime: options.deliveryTime, route: options.route,
   };
   if (!(await insertPart(query, { group, part, timeoutMs: options.reassemblyTimeoutMs }))) return { outcome: 'duplicate' };
@@ -168,7 +176,8 @@ async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['k
   if (!assembled.complete) return { outcome: 'part-stored' };
   await deleteGroup(query, group);
   const sid = await storeInboundMessage(query, {
-    number, from: group.from, body: assembled.text, coding: assembled.coding, udh: null, numSegments: group.total,
+    number, from: group.from, body: assembled.text, payload: assembled.payload, coding: assembled.coding,
+    udh: assembled.udh, numSegments: group.total,
     smscId: assembled.smscId, deliveryTime: assembled.deliveryTime, requestKey: options.requestKey,
     route: options.route, webhookPolicy: options.webhookPolicy,
     extraEvent: { type: 'reassembled', detail: assembled.eventDetail },
@@ -244,10 +253,15 @@ function decodeUser(user: string): string {
 export interface StoreInboundMessageOptions {
   number: IncomingNumber;
   from: string;
+  /** Text only: never a NUL (inboundBody). */
   body: string;
+  /** The user data as received; null when unknown (parts stored before payloads were kept). */
+  payload: Uint8Array | null;
   coding: number;
   udh: string | null;
   numSegments: number;
+  /** What the `received` event says about a body that is not exactly its payload (contentNotes). */
+  contentNotes?: Record<string, string | number>;
   smscId: string | null;
   deliveryTime: string | null;
   /** Null for messages no single request produced (a group given up by the reassembly sweeper). */
@@ -282,19 +296,22 @@ export async function storeInboundMessages(
   // first copy commits) in one order and cannot deadlock; then in input order, so the first copy is the one kept.
   const inserted = await query<{ sid: string }>(
     `INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments, coding,
-       udh, route, smsc_id, smsc_delivery_time, sip_request_key, error_code, error_message, price, date_sent)
+       udh, route, smsc_id, smsc_delivery_time, sip_request_key, error_code, error_message, price, date_sent, payload)
      SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.body, 'received', 'inbound', m.num_segments, m.coding,
-       m.udh, m.route, m.smsc_id, m.smsc_delivery_time, m.sip_request_key, m.error_code, m.error_message, NULL, now()
+       m.udh, m.route, m.smsc_id, m.smsc_delivery_time, m.sip_request_key, m.error_code, m.error_message, NULL, now(),
+       decode(m.payload_hex, 'hex')
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::text[],
-       $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+       $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[])
        WITH ORDINALITY AS m(sid, account_sid, from_address, to_address, body, num_segments, coding, udh, route, smsc_id,
-         smsc_delivery_time, sip_request_key, error_code, error_message, ord)
+         smsc_delivery_time, sip_request_key, error_code, error_message, payload_hex, ord)
      ORDER BY m.sip_request_key, m.ord
      ON CONFLICT (sip_request_key) DO NOTHING RETURNING sid`,
     [sids, column((m) => m.number.accountSid), column((m) => m.from), column((m) => m.number.phoneNumber),
       column((m) => m.body), column((m) => m.numSegments), column((m) => m.coding), column((m) => m.udh),
       column((m) => m.route), column((m) => m.smscId), column((m) => m.deliveryTime), column((m) => m.requestKey),
-      column((m) => m.error?.code ?? null), column((m) => m.error?.message ?? null)],
+      column((m) => m.error?.code ?? null), column((m) => m.error?.message ?? null),
+      // Hex through text[]: a bytea[] parameter is not something both pg and PGlite serialise alike.
+      column((m) => (m.payload === null ? null : payloadHex(m.payload)))],
   );
   const insertedSids = new Set(inserted.map((row) => row.sid));
   const stored = messages.flatMap((message, i) => (insertedSids.has(sids[i] as string) ? [{ message, sid: sids[i] as string }] : []));
@@ -313,7 +330,10 @@ function hasSmsUrl(number: IncomingNumber): number is IncomingNumber & { smsUrl:
 function inboundEvents(message: StoreInboundMessageOptions, sid: string): MessageEventInput[] {
   const events: MessageEventInput[] = [{
     sid, type: 'received', status: 'received',
-    detail: { route: message.route, numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime },
+    detail: {
+      route: message.route, numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+      ...message.contentNotes,
+    },
   }];
   if (message.extraEvent) events.push({ sid, type: message.extraEvent.type, status: null, detail: message.extraEvent.detail });
   if (!hasSmsUrl(message.number)) events.push({ sid, type: 'webhook', status: null, detail: { skipped: 'the number has no SmsUrl' } });
@@ -326,6 +346,8 @@ function webhookRequest(message: StoreInboundMessageOptions, sid: string): Inbou
   const params = inboundSmsParams({
     messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
     numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+    coding: codingName(message.coding), udh: message.udh,
+    payloadHex: message.payload === null ? null : payloadHex(message.payload),
   });
   return {
     row: {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingSipMessage } from './port.js';
-import { decodeInboundSms, encodeOutboundSms, formatValidity, SipDecodeError, type SipOutboundSms } from './header-codec.js';
+import {
+  decodeInboundSms, encodeOutboundSms, formatValidity, SipDecodeError, SmsContentError, type SipOutboundSms,
+} from './header-codec.js';
 
 const base: SipOutboundSms = {
   to: '+447700900123',
@@ -76,12 +78,17 @@ describe('encodeOutboundSms', () => {
   });
 });
 
-function inbound(headers: Array<[string, string]>, body: Buffer, toUser = '14155550100'): IncomingSipMessage {
+function inbound(
+  headers: Array<[string, string]>,
+  body: Buffer,
+  toUser = '14155550100',
+  addresses: { from?: string; to?: string } = {},
+): IncomingSipMessage {
   return {
     method: 'MESSAGE',
     requestUri: 'sip:14155550100@10.0.0.9:5070',
-    from: '<sip:447700900123@10.0.0.5:5060>',
-    to: '<sip:14155550100@10.0.0.9:5070>',
+    from: addresses.from ?? '<sip:447700900123@10.0.0.5:5060>',
+    to: addresses.to ?? (toUser === '' ? '<sip:10.0.0.9:5070>' : `<sip:${toUser}@10.0.0.9:5070>`),
     fromUser: '447700900123',
     toUser,
     callId: 'c',
@@ -120,6 +127,7 @@ describe('decodeInboundSms', () => {
       deliveryTime: '02024-37-15 02:37:05',
       validity: '02024-37-18 02:37:05',
       text: 'Grüße ✓',
+      decodeError: null,
       rawBody: Buffer.from('Grüße ✓', 'utf8'),
       otherXHeaders: { 'X-Vendor': 'v1' },
     });
@@ -139,20 +147,66 @@ describe('decodeInboundSms', () => {
   });
 
   it.each([
-    [[['X-SMS-CODING', '8']], Buffer.from('x'), 'X-SMS-CODING', '"8" is not 0, 1 or 2'],
-    [[['X-SMS-CODING', 'abc']], Buffer.from('x'), 'X-SMS-CODING', '"abc" is not 0, 1 or 2'],
-    [[['X-SMS-UDH', '05000']], Buffer.from('x'), 'X-SMS-UDH', '"05000" is not an even number of hex digits'],
-    [[['X-SMS-UDH', 'zz']], Buffer.from('x'), 'X-SMS-UDH', '"zz" is not an even number of hex digits'],
-    [[['X-SMS-CODING', '2']], Buffer.from('abc'), 'body', 'UTF-16BE body has odd length 3'],
-  ] as const)('throws SipDecodeError for %j', (headers, body, header, reason) => {
-    const charsets = { bodyCharset: { 0: 'utf-8', 1: 'binary', 2: 'utf-16be' } } as const;
-    let caught: unknown;
-    try {
-      decodeInboundSms(inbound(headers.map(([n, v]) => [n, v]), body), charsets);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(SipDecodeError);
+    [[['X-SMS-CODING', '8']], 'X-SMS-CODING', '"8" is not 0, 1 or 2'],
+    [[['X-SMS-CODING', 'abc']], 'X-SMS-CODING', '"abc" is not 0, 1 or 2'],
+    [[['X-SMS-UDH', '05000']], 'X-SMS-UDH', '"05000" is not an even number of hex digits'],
+    [[['X-SMS-UDH', 'zz']], 'X-SMS-UDH', '"zz" is not an even number of hex digits'],
+  ] as const)('refuses the SMS of %j for good (SmsContentError, answered 606)', (headers, header, reason) => {
+    const caught = decodeError(inbound(headers.map(([n, v]) => [n, v]), Buffer.from('x')));
+    expect(caught).toBeInstanceOf(SmsContentError);
     expect(caught).toMatchObject({ header, reason });
   });
+
+  it('keeps a body its charset cannot read, byte for byte, with the reason (never U+FFFD silently)', () => {
+    const charsets = { bodyCharset: { 0: 'utf-8', 1: 'binary', 2: 'utf-16be' } } as const;
+    const odd = decodeInboundSms(inbound([['X-SMS-CODING', '2']], Buffer.from('00410042ff', 'hex')), charsets);
+    expect(odd).toMatchObject({ text: 'AB\ufffd', decodeError: 'UTF-16BE body has odd length 5', rawBody: Buffer.from('00410042ff', 'hex') });
+    const invalid = decodeInboundSms(inbound([['X-SMS-CODING', '0']], Buffer.from('6869c328ff', 'hex')), charsets);
+    expect(invalid.decodeError).toBe('not valid UTF-8 (invalid sequences read as U+FFFD)');
+    expect(invalid.rawBody.toString('hex')).toBe('6869c328ff');
+    const nul = decodeInboundSms(inbound([['X-SMS-CODING', '0']], Buffer.from('610062', 'hex')), charsets);
+    expect(nul).toMatchObject({ text: 'a\u0000b', decodeError: null });
+  });
+
+  it('keeps an X-SMS-UDH whose UDHL does not match its octets as it came (it is then no concatenation)', () => {
+    expect(decodeInboundSms(inbound([['X-SMS-UDH', '0500']], Buffer.from('x')), utf8Charsets).udhHex).toBe('0500');
+  });
+
+  it.each([
+    [{ from: 'garbage' }, 'From'],
+    [{ from: '<sip:@smsc.example>' }, 'From'],
+    [{ from: 'sip:@smsc.example' }, 'From'],
+    [{ from: '<sip:smsc.example>' }, 'From'],
+    [{ from: '<sip:%zz@smsc.example>' }, 'From'],
+    [{ from: '<sip:44%0077@smsc.example>' }, 'From'],
+    [{ from: '<tel:>' }, 'From'],
+    [{ to: 'garbage' }, 'To'],
+    [{ to: '<sip:@10.0.0.9>' }, 'To'],
+  ])('answers 400 for the malformed address %j (SipDecodeError)', (addresses, header) => {
+    const caught = decodeError(inbound([], Buffer.from('x'), '14155550100', addresses));
+    expect(caught).toBeInstanceOf(SipDecodeError);
+    expect(caught).toMatchObject({ header });
+  });
+
+  it('reads the sender from the From value itself (display name, tel: URI, %-escapes), not from the adapter', () => {
+    const read = (from: string) => decodeInboundSms(inbound([], Buffer.from('x'), '14155550100', { from }), utf8Charsets).fromUser;
+    expect(read('"Shop" <sip:My%20Shop@smsc.example>;tag=1')).toBe('My Shop');
+    expect(read('<tel:+447700900123;phone-context=x>')).toBe('+447700900123');
+    expect(read('sip:447700900123@10.0.0.5;tag=a')).toBe('447700900123');
+  });
+
+  it('answers 400 for a header value holding a NUL', () => {
+    const caught = decodeError(inbound([['X-SMSC-ID', 'es\u0000me']], Buffer.from('x')));
+    expect(caught).toBeInstanceOf(SipDecodeError);
+    expect(caught).toMatchObject({ header: 'X-SMSC-ID', reason: 'the header value holds a NUL character' });
+  });
 });
+
+function decodeError(message: IncomingSipMessage): unknown {
+  try {
+    decodeInboundSms(message, utf8Charsets);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

@@ -2,13 +2,31 @@
 // to X-SMS-* headers and back. Pure; both SIP adapters carry what this produces without interpreting it.
 import { decodeGsm7 } from '../encoding/gsm7.js';
 import { getHeader, type IncomingSipMessage, type OutgoingSipMessage } from './port.js';
-import { formatHost, parseSipUri } from './native/sip-uri.js';
+import { formatHost, parseNameAddr, parseSipUri } from './native/sip-uri.js';
 
 export type SmsCoding = 0 | 1 | 2;
 
-/** An inbound MESSAGE whose X-SMS-* headers or body cannot be understood; the caller answers 400. */
+/**
+ * An inbound MESSAGE that is not well-formed SIP (RFC 3261 §21.4.1): a From or To that is no URI with a user
+ * part, a header value holding a NUL. The caller answers 400 and stores nothing.
+ */
 export class SipDecodeError extends Error {
   override readonly name = 'SipDecodeError';
+  constructor(
+    readonly header: string,
+    readonly reason: string,
+  ) {
+    super(`${header}: ${reason}`);
+  }
+}
+
+/**
+ * Well-formed SIP carrying an SMS we will never store (an X-SMS-CODING other than 0/1/2, an X-SMS-UDH that is
+ * not hex). The caller answers 606: the SMSC treats only 5xx/6xx as final (§5.5), and resending the same bytes
+ * for 72 hours would change nothing.
+ */
+export class SmsContentError extends Error {
+  override readonly name = 'SmsContentError';
   constructor(
     readonly header: string,
     readonly reason: string,
@@ -115,8 +133,13 @@ export interface InboundSms {
   /** X-DELIVERY_TIME as received: the SMSC's faulty date pattern makes it opaque (§8). */
   deliveryTime: string | null;
   validity: string | null;
-  /** The decoded text; for coding 1 a binary string, one character per octet. */
+  /**
+   * The body read in its coding's charset; for coding 1 a binary string, one character per octet. Bytes the
+   * charset cannot read become U+FFFD here (see `decodeError`); `rawBody` always has them exactly.
+   */
   text: string;
+  /** Why `text` is not an exact reading of `rawBody`, or null when it is. */
+  decodeError: string | null;
   rawBody: Buffer;
   /** X- headers not interpreted above, names as spelled by the SMSC. */
   otherXHeaders: Record<string, string>;
@@ -124,53 +147,117 @@ export interface InboundSms {
 
 const KNOWN_X_HEADERS = new Set(['x-sms-coding', 'x-sms-udh', 'x-smsc-id', 'x-delivery_time', 'x-sms-validity']);
 
+/**
+ * Throws SipDecodeError (answer 400) for malformed SIP and SmsContentError (answer 606) for an SMS we refuse;
+ * a body is never a reason to throw: whatever its bytes, they are kept in `rawBody`.
+ */
 export function decodeInboundSms(message: IncomingSipMessage, options: { bodyCharset: BodyCharsets }): InboundSms {
+  for (const [name, value] of message.headers) {
+    // RFC 3261 header values are TEXT-UTF8, which has no NUL; PostgreSQL text cannot hold one either.
+    if (value.includes('\u0000')) throw new SipDecodeError(name, 'the header value holds a NUL character');
+  }
+  const fromUser = addressUser(message.from, 'From');
+  if (fromUser === '') throw new SipDecodeError('From', `"${message.from}" has no user part: an SMS needs a sender`);
+  const toUser = addressUser(message.to, 'To');
   const coding = decodeCoding(getHeader(message.headers, 'X-SMS-CODING'));
   const udh = getHeader(message.headers, 'X-SMS-UDH');
   const otherXHeaders: Record<string, string> = {};
   for (const [name, value] of message.headers) {
     if (/^x-/i.test(name) && !KNOWN_X_HEADERS.has(name.toLowerCase())) otherXHeaders[name] = value;
   }
+  const body = decodeBody(message.body, coding === 1 ? 'binary' : options.bodyCharset[coding]);
   return {
-    fromUser: message.fromUser,
-    toUser: message.toUser !== '' ? message.toUser : requestUriUser(message.requestUri),
+    fromUser,
+    toUser: toUser !== '' ? toUser : requestUriUser(message.requestUri),
     coding,
-    udhHex: udh === undefined || udh.trim() === '' ? null : normaliseUdh(udh, (reason) => new SipDecodeError('X-SMS-UDH', reason)),
+    udhHex: udh === undefined || udh.trim() === '' ? null : inboundUdh(udh),
     smscId: getHeader(message.headers, 'X-SMSC-ID') ?? null,
     deliveryTime: getHeader(message.headers, 'X-DELIVERY_TIME') ?? null,
     validity: getHeader(message.headers, 'X-SMS-VALIDITY') ?? null,
-    text: decodeBody(message.body, coding === 1 ? 'binary' : options.bodyCharset[coding]),
+    text: body.text,
+    decodeError: body.decodeError,
     rawBody: message.body,
     otherXHeaders,
   };
 }
 
-/** Absent means GSM7, as at the SMSC (§4.2); anything but 0/1/2 is refused. */
+/**
+ * The user part of a From/To value (`"Name" <sip:user@host>;tag=x`, `sip:user@host`, `tel:+1555…`), %-decoded;
+ * '' for a well-formed URI without one (`sip:host`). Anything that is not such a value is malformed (400):
+ * `garbage`, `<sip:@x>` (RFC 3261 §25.1: a user, when the `@` is there, has at least one character), a bad
+ * %-escape, a user holding control characters.
+ */
+function addressUser(value: string, header: 'From' | 'To'): string {
+  let user: string;
+  try {
+    const { uri } = parseNameAddr(value);
+    if (/^tel:/i.test(uri)) {
+      user = decodeURIComponent(uri.slice(4).split(';')[0] ?? '');
+      if (user === '') throw new Error('empty tel: number');
+    } else {
+      if (/^sips?:@/i.test(uri)) throw new Error('empty user before "@"');
+      user = parseSipUri(uri).user;
+    }
+  } catch (error) {
+    throw new SipDecodeError(header, `"${value}" is not a SIP or tel URI with a user part (${(error as Error).message})`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(user)) throw new SipDecodeError(header, 'the user part holds a control character');
+  return user;
+}
+
+/** Absent means GSM7, as at the SMSC (§4.2); anything but 0/1/2 is an SMS we cannot read, refused for good. */
 function decodeCoding(value: string | undefined): SmsCoding {
   if (value === undefined) return 0;
   const trimmed = value.trim();
   if (trimmed === '0' || trimmed === '1' || trimmed === '2') return Number(trimmed) as SmsCoding;
-  throw new SipDecodeError('X-SMS-CODING', `"${value}" is not 0, 1 or 2`);
+  throw new SmsContentError('X-SMS-CODING', `"${value}" is not 0, 1 or 2`);
 }
 
-function decodeBody(body: Buffer, charset: 'utf-8' | 'utf-16be' | 'gsm7' | 'binary'): string {
+/**
+ * X-SMS-UDH as uppercase hex. Any whole number of octets is kept byte for byte, even when the UDHL does not
+ * match them (the message is then simply not a concatenation, mo-reassembly.ts); only text that is no octets
+ * at all (odd length, non-hex) is refused.
+ */
+function inboundUdh(value: string): string {
+  const hex = value.trim();
+  if (!/^(?:[0-9A-Fa-f]{2})+$/.test(hex)) throw new SmsContentError('X-SMS-UDH', `"${value}" is not an even number of hex digits`);
+  return hex.toUpperCase();
+}
+
+interface DecodedBody {
+  text: string;
+  decodeError: string | null;
+}
+
+/** Never throws: undecodable bytes become U+FFFD in the text, with the reason; the caller keeps the bytes. */
+function decodeBody(body: Buffer, charset: 'utf-8' | 'utf-16be' | 'gsm7' | 'binary'): DecodedBody {
   switch (charset) {
     case 'binary':
-      return body.toString('latin1');
+      return { text: body.toString('latin1'), decodeError: null };
     case 'utf-16be': {
-      if (body.length % 2 !== 0) throw new SipDecodeError('body', `UTF-16BE body has odd length ${body.length}`);
-      return Buffer.from(body).swap16().toString('utf16le');
+      const even = body.length - (body.length % 2);
+      const text = Buffer.from(body.subarray(0, even)).swap16().toString('utf16le');
+      return body.length === even
+        ? { text, decodeError: null }
+        : { text: `${text}\ufffd`, decodeError: `UTF-16BE body has odd length ${body.length}` };
     }
     case 'gsm7':
       try {
-        return decodeGsm7(body);
+        return { text: decodeGsm7(body), decodeError: null };
       } catch (error) {
-        throw new SipDecodeError('body', `not unpacked GSM 03.38: ${(error as Error).message}`);
+        return { text: body.toString('latin1'), decodeError: `not unpacked GSM 03.38 (read as Latin-1): ${(error as Error).message}` };
       }
     default:
-      return body.toString('utf8');
+      try {
+        return { text: STRICT_UTF8.decode(body), decodeError: null };
+      } catch {
+        return { text: body.toString('utf8'), decodeError: 'not valid UTF-8 (invalid sequences read as U+FFFD)' };
+      }
   }
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function requestUriUser(uri: string): string {
   try {

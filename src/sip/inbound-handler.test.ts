@@ -8,18 +8,18 @@ import type { IncomingSipMessage } from './port.js';
 
 const RECEIPT = 'id:0000012345 sub:001 dlvrd:001 submit date:2406151437 done date:2406151438 stat:DELIVRD err:000 text:Hello world';
 
-function sipMessage(overrides: { headers?: Array<[string, string]>; body?: string } = {}): IncomingSipMessage {
+function sipMessage(overrides: { headers?: Array<[string, string]>; body?: string | Buffer; from?: string } = {}): IncomingSipMessage {
   return {
     method: 'MESSAGE',
     requestUri: 'sip:14155550100@127.0.0.1:5070',
-    from: '<sip:447700900123@127.0.0.1:5060>',
+    from: overrides.from ?? '<sip:447700900123@127.0.0.1:5060>',
     to: '<sip:14155550100@127.0.0.1:5070>',
     fromUser: '447700900123',
     toUser: '14155550100',
     callId: 'abc@127.0.0.1',
     cseq: '2 MESSAGE',
     headers: overrides.headers ?? [['X-SMS-CODING', '0'], ['X-SMSC-ID', 'esme1'], ['X-DELIVERY_TIME', '02024-37-15 02:37:05']],
-    body: Buffer.from(overrides.body ?? 'Hello there', 'utf8'),
+    body: Buffer.isBuffer(overrides.body) ? overrides.body : Buffer.from(overrides.body ?? 'Hello there', 'utf8'),
     source: { transport: 'udp', address: '127.0.0.1', port: 5060 },
   };
 }
@@ -66,7 +66,8 @@ describe('createSipInboundHandler', () => {
     expect(reply).toEqual({ status: 200, reason: 'OK' });
     expect(onStored).toHaveBeenCalledTimes(1);
     expect(fake.smsCalls).toEqual([{
-      fromUser: '447700900123', toUser: '14155550100', text: 'Hello there', coding: 0, udhHex: null, smscId: 'esme1',
+      fromUser: '447700900123', toUser: '14155550100', text: 'Hello there', payload: Buffer.from('Hello there'), decodeError: null,
+      coding: 0, udhHex: null, smscId: 'esme1',
       deliveryTime: '02024-37-15 02:37:05', requestKey: 'abc@127.0.0.1|2 MESSAGE|<sip:447700900123@127.0.0.1:5060>',
       route: 'sip', reassemblyTimeoutMs: 300_000,
     }]);
@@ -117,15 +118,41 @@ describe('createSipInboundHandler', () => {
     expect(await handlerWith(fake)(sipMessage())).toEqual({ status: 480, reason: 'Temporarily Unavailable' });
   });
 
-  it('answers 400 with a Reason header for an undecodable request, without calling a use case', async () => {
+  it('answers 606 (final at the SMSC) with a Reason header for an SMS it will never store, without calling a use case', async () => {
     const fake = fakeUseCases({});
     const reply = await handlerWith(fake)(sipMessage({ headers: [['X-SMS-CODING', '8']] }));
     expect(reply).toEqual({
-      status: 400,
-      reason: 'Bad Request',
-      headers: [['Reason', `SIP;cause=400;text="X-SMS-CODING: '8' is not 0, 1 or 2"`]],
+      status: 606,
+      reason: 'Not Acceptable',
+      headers: [['Reason', `SIP;cause=606;text="X-SMS-CODING: '8' is not 0, 1 or 2"`]],
     });
     expect(fake.smsCalls).toHaveLength(0);
+  });
+
+  it.each(['garbage', '<sip:@x>', '<sip:x.example>'])('answers 400 for From: %s and stores nothing', async (from) => {
+    const fake = fakeUseCases({ sms: { outcome: 'stored', messageSid: 'SMz' } });
+    const reply = await handlerWith(fake)(sipMessage({ from }));
+    expect(reply.status).toBe(400);
+    expect(reply.headers?.[0]?.[1]).toMatch(/^SIP;cause=400;text="From: /);
+    expect(fake.smsCalls).toHaveLength(0);
+  });
+
+  it('hands 8-bit data holding 0x00 on as its exact bytes, and text holding U+0000 too (never a 4xx)', async () => {
+    const fake = fakeUseCases({ sms: { outcome: 'stored', messageSid: 'SMb' } });
+    const binary = Buffer.from('0605040b8423f0000102ff', 'hex');
+    expect(await handlerWith(fake)(sipMessage({ body: binary, headers: [['X-SMS-CODING', '1']] }))).toEqual({ status: 200, reason: 'OK' });
+    expect(await handlerWith(fake)(sipMessage({ body: Buffer.from('a\u0000b') }))).toEqual({ status: 200, reason: 'OK' });
+    expect(fake.smsCalls.map((call) => [call.coding, Buffer.from(call.payload).toString('hex'), call.text])).toEqual([
+      [1, '0605040b8423f0000102ff', binary.toString('latin1')],
+      [0, '610062', 'a\u0000b'],
+    ]);
+  });
+
+  it('treats text holding a NUL that otherwise spells a receipt as a message', async () => {
+    const fake = fakeUseCases({ sms: { outcome: 'stored', messageSid: 'SMn' } });
+    await handlerWith(fake)(sipMessage({ body: RECEIPT.replace('Hello', 'He\u0000llo') }));
+    expect(fake.receiptCalls).toHaveLength(0);
+    expect(fake.smsCalls).toHaveLength(1);
   });
 
   it('hands a receipt body to the receipt use case with the SIP users, and answers 200 even when unmatched', async () => {

@@ -1,9 +1,11 @@
 // What we answer the SMSC for each MESSAGE it sends us (smsc-sip-interface.md §5.5): the SMSC reads 2xx as
 // "delivered" (never resent), 4xx and silence as "try again later" (for up to 72 h), 5xx/6xx as "never".
-// So: 200 only after the message, part or receipt is committed; 400 for a request we cannot decode (with a
-// Reason header saying why); the configured 5xx/6xx for a number we do not host; 480 for anything else, such as
-// the database being down, because that is temporary and the SMSC must keep the message. Not 503: the SMSC
-// treats every 5xx as permanent.
+// So: 200 only after the message, part or receipt is committed; 400 for a request that is not well-formed SIP
+// (a From or To without a usable URI, a NUL in a header; RFC 3261 §21.4.1), with a Reason header saying why;
+// 606 for an SMS we will never store (an unknown X-SMS-CODING, an X-SMS-UDH that is not hex), so that the SMSC
+// stops; the configured 5xx/6xx for a number we do not host; 480 for anything else, such as the database being
+// down, because that is temporary and the SMSC must keep the message. Not 503: the SMSC treats every 5xx as
+// permanent. The body itself is never a reason to refuse: its bytes are stored as they came (receive-sms.ts).
 import type { Logger } from 'pino';
 import { isDeliveryReceipt } from '../encoding/index.js';
 import {
@@ -12,7 +14,7 @@ import {
 import { receiveSms, type ReceiveSmsOptions, type ReceiveSmsResult } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
-import { decodeInboundSms, SipDecodeError, type BodyCharsets, type InboundSms } from './header-codec.js';
+import { decodeInboundSms, SipDecodeError, SmsContentError, type BodyCharsets, type InboundSms } from './header-codec.js';
 import type { IncomingMessageHandler, IncomingSipMessage, SipReply } from './port.js';
 
 export interface SipInboundHandlerOptions {
@@ -89,13 +91,20 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
     try {
       sms = decodeInboundSms(message, { bodyCharset: options.bodyCharset });
     } catch (error) {
+      if (error instanceof SmsContentError) {
+        log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'SMS refused for good; answered 606');
+        return notAcceptable(error);
+      }
       if (!(error instanceof SipDecodeError)) throw error;
-      log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'undecodable MESSAGE answered 400');
+      log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'malformed MESSAGE answered 400');
       return badRequest(error);
     }
     try {
-      // 8-bit data is binary: even if its bytes spell a receipt, it is a message.
-      if (sms.coding !== 1 && isDeliveryReceipt(sms.text)) return await handleReceipt({ useCases, log, sms });
+      // 8-bit data is binary: even if its bytes spell a receipt, it is a message. So is text that is not exactly
+      // what its bytes say (a NUL, undecodable bytes): receipts are plain ASCII, and the message keeps the bytes.
+      if (sms.coding !== 1 && sms.decodeError === null && !sms.text.includes('\u0000') && isDeliveryReceipt(sms.text)) {
+        return await handleReceipt({ useCases, log, sms });
+      }
       return await handleMessage({ options, useCases, log, sms, message });
     } catch (error) {
       log.error({ err: error, callId: message.callId }, 'inbound MESSAGE not stored; answered 480 so that the SMSC retries');
@@ -108,8 +117,10 @@ async function handleMessage(input: {
   options: SipInboundHandlerOptions; useCases: InboundUseCases; log: Logger; sms: InboundSms; message: IncomingSipMessage;
 }): Promise<SipReply> {
   const { options, log, sms, message } = input;
+  if (sms.decodeError !== null) log.warn({ callId: message.callId, coding: sms.coding, reason: sms.decodeError }, 'MO body not readable in its charset; its bytes are stored as they came');
   const result = await input.useCases.receiveSms({
-    fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, coding: sms.coding, udhHex: sms.udhHex,
+    fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, payload: sms.rawBody, decodeError: sms.decodeError,
+    coding: sms.coding, udhHex: sms.udhHex,
     smscId: sms.smscId, deliveryTime: sms.deliveryTime, requestKey: requestKeyOf(message), route: 'sip',
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
     ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
@@ -153,7 +164,17 @@ function ok(): SipReply {
 
 /** RFC 3326 Reason header, so that whoever reads the SMSC's logs learns which header was wrong. */
 export function badRequest(error: SipDecodeError): SipReply {
-  // A quoted-string may not hold raw quotes, backslashes or line breaks.
-  const text = error.message.replace(/"/g, "'").replace(/[\\\r\n]/g, ' ');
-  return { status: 400, reason: 'Bad Request', headers: [['Reason', `SIP;cause=400;text="${text}"`]] };
+  return { status: 400, reason: 'Bad Request', headers: [['Reason', reasonHeader(400, error.message)]] };
+}
+
+/** 606: final at the SMSC (§5.5), unlike 415 or 488, which it would retry for 72 hours. */
+export function notAcceptable(error: SmsContentError): SipReply {
+  return { status: 606, reason: 'Not Acceptable', headers: [['Reason', reasonHeader(606, error.message)]] };
+}
+
+function reasonHeader(cause: number, message: string): string {
+  // A quoted-string may not hold raw quotes, backslashes or control characters.
+  // eslint-disable-next-line no-control-regex
+  const text = message.replace(/"/g, "'").replace(/[\\\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
+  return `SIP;cause=${cause};text="${text}"`;
 }

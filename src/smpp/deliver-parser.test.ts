@@ -73,9 +73,23 @@ describe('parseDeliverSm: MO messages', () => {
     expect(mo({ esm_class: 0x40, data_coding: 0, short_message: Buffer.from('050003010203' + '61', 'hex') }).concatenation).toBeNull();
   });
 
-  it('ignores a UDH whose IEs overrun its length, but still starts the text after it', () => {
+  it('ignores a concatenation IE with total 0 (TS 23.040), keeping the UDH it came in', () => {
+    const parsed = mo({ esm_class: 0x40, data_coding: 4, short_message: Buffer.from('050003070001' + '00ff', 'hex') });
+    expect(parsed.concatenation).toBeNull();
+    expect(parsed.udhBytes?.toString('hex')).toBe('050003070001');
+    expect(parsed.userData.toString('hex')).toBe('00ff');
+  });
+
+  it('ignores a UDH whose IEs overrun its length, but keeps its octets and still starts the text after it', () => {
     const parsed = mo({ esm_class: 0x40, data_coding: 0, short_message: Buffer.from('0300050161' + '6869', 'hex') });
     expect(parsed).toMatchObject({ udh: null, concatenation: null, text: 'ahi' });
+    expect(parsed.udhBytes?.toString('hex')).toBe('03000501');
+  });
+
+  it('keeps 8-bit user data holding 0x00 exactly, after the UDH', () => {
+    const parsed = mo({ esm_class: 0x40, data_coding: 4, short_message: Buffer.from('0605040b8423f0' + '0001020000ff', 'hex') });
+    expect(parsed).toMatchObject({ alphabet: 'binary', concatenation: null, decodeError: null });
+    expect([parsed.udhBytes?.toString('hex'), parsed.userData.toString('hex')]).toEqual(['0605040b8423f0', '0001020000ff']);
   });
 
   it('follows the SMSC byte convention: RestComm sends UTF-8 under dc 0 and dc 8', () => {

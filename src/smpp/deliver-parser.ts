@@ -4,7 +4,8 @@
 //   receipted_message_id and message_state TLVs are authoritative; the Appendix B text fills the gaps. The text
 //   is read as Latin-1 bytes, never through the GSM table ("@$" must stay "@$", dlr_pdu_vector).
 // - MO otherwise, with concatenation from a UDH (esm_class 0x40, IEI 0x00/0x08) or from the SAR TLVs.
-//   A UDH whose IEs overrun its UDHL is ignored as a whole (TS 23.040 §9.2.3.24.1); the text still starts after it.
+//   A UDH whose IEs cannot be read is ignored as a whole (TS 23.040 §9.2.3.24.1): no concatenation, but its octets
+//   are kept (`udhBytes`), and the text still starts after it.
 import { parseDeliveryReceipt, RECEIPT_STATS, type DeliveryReceipt } from '../encoding/delivery-receipt.js';
 import { EncodingError } from '../encoding/encoding-error.js';
 import { concatenationOf, splitUserData, type Udh } from '../encoding/udh.js';
@@ -58,7 +59,10 @@ export interface MoDeliver extends DeliverBase {
   decodeError: string | null;
   /** User data after the UDH. */
   userData: Buffer;
+  /** The parsed UDH; null without UDHI, or when its IEs cannot be read. */
   udh: Udh | null;
+  /** The UDH's octets (UDHL included) whenever UDHI announced one that fits the user data, readable or not. */
+  udhBytes: Buffer | null;
   concatenation: ConcatenationInfo | null;
 }
 
@@ -114,7 +118,7 @@ function receiptOf(pdu: SmppPdu, base: DeliverBase, raw: Buffer): ReceiptDeliver
 }
 
 function moOf(pdu: SmppPdu, base: DeliverBase, raw: Buffer, bodyEncoding: BodyEncoding): MoDeliver {
-  const { udh, userData } = base.esmClass & 0x40 ? splitUdh(raw) : { udh: null, userData: raw };
+  const { udh, udhBytes, userData } = base.esmClass & 0x40 ? splitUdh(raw) : { udh: null, udhBytes: null, userData: raw };
   const decoded = decodeUserData(userData, base.dataCoding, bodyEncoding);
   return {
     ...base,
@@ -124,18 +128,21 @@ function moOf(pdu: SmppPdu, base: DeliverBase, raw: Buffer, bodyEncoding: BodyEn
     decodeError: decoded.decodeError,
     userData,
     udh,
+    udhBytes,
     concatenation: udhConcatenation(udh) ?? sarConcatenation(pdu),
   };
 }
 
-function splitUdh(raw: Buffer): { udh: Udh | null; userData: Buffer } {
+function splitUdh(raw: Buffer): { udh: Udh | null; udhBytes: Buffer | null; userData: Buffer } {
   try {
     const { udh, payload } = splitUserData(raw);
-    return { udh, userData: Buffer.from(payload) };
+    return { udh, udhBytes: Buffer.from(udh.bytes), userData: Buffer.from(payload) };
   } catch (error) {
     if (!(error instanceof EncodingError)) throw error;
     const udhl = raw[0] ?? 0;
-    return { udh: null, userData: raw.length > udhl ? raw.subarray(udhl + 1) : raw };
+    // A UDHL beyond the user data announces no header at all: everything is payload.
+    if (raw.length <= udhl) return { udh: null, udhBytes: null, userData: raw };
+    return { udh: null, udhBytes: Buffer.from(raw.subarray(0, udhl + 1)), userData: raw.subarray(udhl + 1) };
   }
 }
 

@@ -85,7 +85,7 @@ async function handleMo(
   }
   if (mo.decodeError !== null) log.warn({ from: fromUser, to: toUser, reason: mo.decodeError }, 'MO text not decodable; kept as Latin-1');
   const result = await context.inbound.receiveSms({
-    fromUser, toUser, text: mo.text, coding: codingOf(mo), udhHex,
+    fromUser, toUser, text: mo.text, payload: mo.userData, decodeError: mo.decodeError, coding: codingOf(mo), udhHex,
     // X-SMSC-ID names the ESME that originated a message on the SMSC; deliver_sm has no such field.
     smscId: null,
     deliveryTime: null,
@@ -115,12 +115,17 @@ function addressText(address: SmppAddress): string {
   return address.ton === 1 && /^\d+$/.test(address.address) ? `+${address.address}` : address.address;
 }
 
-/** The UDH as receiveSms expects it; SAR TLVs become the equivalent 16-bit concatenation UDH. */
+/**
+ * The UDH as receiveSms expects it: the one the SMSC sent, byte for byte even when its IEs cannot be read (it is
+ * then no concatenation); SAR TLVs without a readable UDH become the equivalent 16-bit concatenation UDH.
+ */
 function moUdhHex(mo: MoDeliver): string | null {
   if (mo.udh !== null) return udhToHex(mo.udh.bytes);
   const concat = mo.concatenation;
-  if (concat === null || concat.via !== 'sar') return null;
-  return udhToHex(buildUdh([concatenationIe({ reference: concat.reference, total: concat.total, sequence: concat.sequence, referenceBits: 16 })]));
+  if (concat !== null && concat.via === 'sar') {
+    return udhToHex(buildUdh([concatenationIe({ reference: concat.reference, total: concat.total, sequence: concat.sequence, referenceBits: 16 })]));
+  }
+  return mo.udhBytes === null ? null : udhToHex(mo.udhBytes);
 }
 
 function codingOf(mo: MoDeliver): 0 | 1 | 2 {

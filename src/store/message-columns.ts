@@ -4,7 +4,7 @@ export const MESSAGE_COLUMNS = `
   sid, account_sid AS "accountSid", from_address AS "from", to_address AS "to", body, status, direction,
   num_segments AS "numSegments", num_media AS "numMedia", price, price_unit AS "priceUnit",
   error_code AS "errorCode", error_message AS "errorMessage", status_callback AS "statusCallback",
-  status_callback_method AS "statusCallbackMethod", coding, udh, message_class AS "messageClass",
+  status_callback_method AS "statusCallbackMethod", coding, udh, payload, message_class AS "messageClass",
   valid_until AS "validUntil", next_attempt_at AS "nextAttemptAt", attempts, claimed_by AS "claimedBy",
   claimed_until AS "claimedUntil", route, receipt_requested AS "receiptRequested", in_reply_to_sid AS "inReplyToSid",
   smsc_id AS "smscId", smsc_delivery_time AS "smscDeliveryTime", sip_request_key AS "sipRequestKey",

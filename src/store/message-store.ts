@@ -122,10 +122,10 @@ export async function listMessages(db: Database, options: MessageListOptions): P
   return backwards ? rows.reverse() : rows;
 }
 
-/** Body="" on a finished message. */
+/** Body="" on a finished message; an inbound message's payload (the same content as bytes) goes with it. */
 export async function redactMessage(db: Database, options: { accountSid: string; sid: string }): Promise<GuardedUpdate> {
   const rows = await db.query<MessageRecord>(
-    `UPDATE messages SET body = '', date_updated = now()
+    `UPDATE messages SET body = '', payload = NULL, date_updated = now()
      WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[]) RETURNING ${MESSAGE_COLUMNS}`,
     [options.sid, options.accountSid, FINISHED_STATUSES],
   );

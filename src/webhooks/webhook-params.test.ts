@@ -48,6 +48,13 @@ describe('inboundSmsParams', () => {
     expect(Object.keys(without)).not.toContain('SmscDeliveryTime');
     expect(Object.keys(without)).not.toContain('MessagingServiceSid');
   });
+
+  it('adds SmscCoding, SmscUdh and SmscPayloadHex when known, for binary content', () => {
+    const params = inboundSmsParams({ ...base, body: '0001FF', coding: 'binary', udh: '0605040B8423F0', payloadHex: '0001FF' });
+    expect(params).toMatchObject({ Body: '0001FF', SmscCoding: 'binary', SmscUdh: '0605040B8423F0', SmscPayloadHex: '0001FF' });
+    const without = inboundSmsParams({ ...base, coding: null, udh: null, payloadHex: null });
+    expect(Object.keys(without).filter((key) => key.startsWith('Smsc'))).toEqual([]);
+  });
 });
 
 describe('statusCallbackParams', () => {

@@ -17,6 +17,12 @@ export interface InboundSmsInput {
   smscId?: string | null;
   /** Raw `X-DELIVERY_TIME` of the SIP MESSAGE, passed through untouched (its format is faulty; see docs). */
   deliveryTime?: string | null;
+  /** The SMSC data coding as the API's SmscCoding spells it: gsm7, ucs2 or binary (8-bit). */
+  coding?: 'gsm7' | 'ucs2' | 'binary' | null;
+  /** The User Data Header the SMS came with, uppercase hex with its UDHL (not the concatenation of a reassembled one). */
+  udh?: string | null;
+  /** The user data exactly as received, uppercase hex (for 8-bit data the only faithful form; Body is the same hex). */
+  payloadHex?: string | null;
   messagingServiceSid?: string | null;
 }
 
@@ -41,7 +47,10 @@ function present(value: string | null | undefined): value is string {
   return value !== null && value !== undefined;
 }
 
-/** Parameters of the inbound-message webhook (`SmsUrl`), in Twilio's names plus our two SMSC extras. */
+/**
+ * Parameters of the inbound-message webhook (`SmsUrl`), in Twilio's names plus our Smsc* extras (docs/webhooks.md):
+ * SmscId, SmscDeliveryTime, SmscCoding, SmscUdh and SmscPayloadHex, each only when known.
+ */
 export function inboundSmsParams(m: InboundSmsInput): Record<string, string> {
   const params: Record<string, string> = {
     MessageSid: m.messageSid,
@@ -60,6 +69,9 @@ export function inboundSmsParams(m: InboundSmsInput): Record<string, string> {
   if (present(m.messagingServiceSid)) params.MessagingServiceSid = m.messagingServiceSid;
   if (present(m.smscId)) params.SmscId = m.smscId;
   if (present(m.deliveryTime)) params.SmscDeliveryTime = m.deliveryTime;
+  if (present(m.coding)) params.SmscCoding = m.coding;
+  if (present(m.udh)) params.SmscUdh = m.udh;
+  if (present(m.payloadHex)) params.SmscPayloadHex = m.payloadHex;
   return params;
 }
 

@@ -1726,7 +1726,7 @@ export interface operations {
                         messages: {
                             account_sid: string;
                             api_version: string;
-                            /** @description "" after redaction; uppercase hex for a binary (SmscBinaryBody) message */
+                            /** @description "" after redaction; uppercase hex for a binary message (SmscBinaryBody, or an inbound 8-bit SMS); inbound text without any U+0000 it held (smsc_payload_hex has the bytes) */
                             body: string;
                             /** @description RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000" */
                             date_created: string;
@@ -1743,6 +1743,10 @@ export interface operations {
                             price: string | null;
                             price_unit: string | null;
                             sid: string;
+                            /** @description Extension: the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit), as SmscCoding spells it */
+                            smsc_coding: "gsm7" | "ucs2" | "binary";
+                            smsc_payload_hex: string | null;
+                            smsc_udh: string | null;
                             status: string;
                             subresource_uris: {
                                 events: string;
@@ -1968,7 +1972,7 @@ export interface operations {
                     "application/json": {
                         account_sid: string;
                         api_version: string;
-                        /** @description "" after redaction; uppercase hex for a binary (SmscBinaryBody) message */
+                        /** @description "" after redaction; uppercase hex for a binary message (SmscBinaryBody, or an inbound 8-bit SMS); inbound text without any U+0000 it held (smsc_payload_hex has the bytes) */
                         body: string;
                         /** @description RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000" */
                         date_created: string;
@@ -1985,6 +1989,10 @@ export interface operations {
                         price: string | null;
                         price_unit: string | null;
                         sid: string;
+                        /** @description Extension: the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit), as SmscCoding spells it */
+                        smsc_coding: "gsm7" | "ucs2" | "binary";
+                        smsc_payload_hex: string | null;
+                        smsc_udh: string | null;
                         status: string;
                         subresource_uris: {
                             events: string;
@@ -2106,7 +2114,7 @@ export interface operations {
                     "application/json": {
                         account_sid: string;
                         api_version: string;
-                        /** @description "" after redaction; uppercase hex for a binary (SmscBinaryBody) message */
+                        /** @description "" after redaction; uppercase hex for a binary message (SmscBinaryBody, or an inbound 8-bit SMS); inbound text without any U+0000 it held (smsc_payload_hex has the bytes) */
                         body: string;
                         /** @description RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000" */
                         date_created: string;
@@ -2123,6 +2131,10 @@ export interface operations {
                         price: string | null;
                         price_unit: string | null;
                         sid: string;
+                        /** @description Extension: the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit), as SmscCoding spells it */
+                        smsc_coding: "gsm7" | "ucs2" | "binary";
+                        smsc_payload_hex: string | null;
+                        smsc_udh: string | null;
                         status: string;
                         subresource_uris: {
                             events: string;
@@ -2225,7 +2237,7 @@ export interface operations {
                     "application/json": {
                         account_sid: string;
                         api_version: string;
-                        /** @description "" after redaction; uppercase hex for a binary (SmscBinaryBody) message */
+                        /** @description "" after redaction; uppercase hex for a binary message (SmscBinaryBody, or an inbound 8-bit SMS); inbound text without any U+0000 it held (smsc_payload_hex has the bytes) */
                         body: string;
                         /** @description RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000" */
                         date_created: string;
@@ -2242,6 +2254,10 @@ export interface operations {
                         price: string | null;
                         price_unit: string | null;
                         sid: string;
+                        /** @description Extension: the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit), as SmscCoding spells it */
+                        smsc_coding: "gsm7" | "ucs2" | "binary";
+                        smsc_payload_hex: string | null;
+                        smsc_udh: string | null;
                         status: string;
                         subresource_uris: {
                             events: string;

@@ -8,7 +8,10 @@ export const Message = Type.Object(
   {
     account_sid: Type.String(),
     api_version: Type.String(),
-    body: Type.String({ description: '"" after redaction; uppercase hex for a binary (SmscBinaryBody) message' }),
+    body: Type.String({
+      description: '"" after redaction; uppercase hex for a binary message (SmscBinaryBody, or an inbound 8-bit SMS); ' +
+        'inbound text without any U+0000 it held (smsc_payload_hex has the bytes)',
+    }),
     date_created: Type.String({ description: 'RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000"' }),
     date_sent: Nullable(Type.String()),
     date_updated: Type.String(),
@@ -22,6 +25,14 @@ export const Message = Type.Object(
     price: Nullable(Type.String()),
     price_unit: Nullable(Type.String()),
     sid: Type.String(),
+    smsc_coding: Type.Union([Type.Literal('gsm7'), Type.Literal('ucs2'), Type.Literal('binary')], {
+      description: 'Extension: the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit), as SmscCoding spells it',
+    }),
+    smsc_payload_hex: Nullable(Type.String({
+      description: 'Extension, inbound only: the user data after the UDH exactly as the SMSC delivered it, uppercase hex ' +
+        '(for 8-bit data the same hex as body); null for outbound messages, after redaction, and for messages stored before it was kept',
+    })),
+    smsc_udh: Nullable(Type.String({ description: 'Extension: the User Data Header (UDHL included) as uppercase hex: SmscUdh, or the one an inbound SMS came with' })),
     status: Type.String(),
     subresource_uris: Type.Object({ media: Type.String(), feedback: Type.String(), events: Type.String() }),
     to: Type.String(),

@@ -42,9 +42,10 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
     expect(Object.keys(json).sort()).toEqual([
       'account_sid', 'api_version', 'body', 'date_created', 'date_sent', 'date_updated', 'direction', 'error_code',
       'error_message', 'from', 'messaging_service_sid', 'num_media', 'num_segments', 'price', 'price_unit', 'sid',
-      'status', 'subresource_uris', 'to', 'uri',
+      'smsc_coding', 'smsc_payload_hex', 'smsc_udh', 'status', 'subresource_uris', 'to', 'uri',
     ]);
     expect(json).toMatchObject({
+      smsc_coding: 'ucs2', smsc_payload_hex: null, smsc_udh: null,
       account_sid: account.sid, api_version: '2010-04-01', direction: 'outbound-api', error_code: null, error_message: null,
       from: FROM, to: TO, num_media: '0', num_segments: '1', price: null, date_sent: null, status: 'queued',
       uri: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}.json`,

@@ -8,6 +8,7 @@ import { applyStatusChanges } from '../../../src/messaging/status-change.js';
 import { createSipInboundHandler } from '../../../src/sip/inbound-handler.js';
 import { createNativeSipAdapter, type NativeSipAdapter } from '../../../src/sip/native/index.js';
 import type { Database } from '../../../src/store/database.js';
+import { responseHeader, sendRawSip } from '../../helpers/raw-sip.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runSipp, sippRetransmissions, writeScenario, type SippResult } from '../sip/sipp.js';
 import { smscScenario, type SmscMessageSpec } from './smsc-scenario.js';
@@ -131,9 +132,53 @@ describe('inbound SMS over SIP (sipp as the SMSC)', () => {
     expect(await inboundMessages(db)).toEqual([]);
   });
 
-  it('answers 400 with a Reason for a coding it cannot read', async () => {
-    await smsc([{ toUser: OUR_NUMBER, fromUser: HANDSET, body: 'x', headerLines: ['X-SMS-CODING: 8'], expectStatus: 400,
-      expectHeaderLines: [`Reason: SIP;cause=400;text="X-SMS-CODING: '8' is not 0, 1 or 2"`] }]);
+  it('answers 606 (final: the SMSC stops retrying) with a Reason for a coding it cannot read', async () => {
+    await smsc([{ toUser: OUR_NUMBER, fromUser: HANDSET, body: 'x', headerLines: ['X-SMS-CODING: 8'], expectStatus: 606,
+      expectHeaderLines: [`Reason: SIP;cause=606;text="X-SMS-CODING: '8' is not 0, 1 or 2"`] }]);
+    expect(await inboundMessages(db)).toEqual([]);
+  });
+
+  it('answers 400 for From: <sip:@host> (no sender) and stores nothing', async () => {
+    await smsc([message({ body: 'who am I?', fromUser: '', expectStatus: 400 })]);
+    expect(await inboundMessages(db)).toEqual([]);
+    expect(await db.query('SELECT id FROM webhook_deliveries')).toEqual([]);
+  });
+});
+
+/** A MESSAGE as raw bytes (sipp's XML cannot carry NUL octets), answered to this socket through rport. */
+function rawMessage(options: { from?: string; headers: string[]; body: Buffer; callId: string }): Buffer {
+  const head = [
+    `MESSAGE sip:${OUR_NUMBER}@${remote} SIP/2.0`, 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-raw-' + options.callId + ';rport',
+    `From: ${options.from ?? `<sip:${HANDSET}@127.0.0.1:5060>`}`, `To: <sip:${OUR_NUMBER}@${remote}>`, `Call-ID: ${options.callId}`,
+    'CSeq: 2 MESSAGE', 'Content-Type: text/plain', ...options.headers, `Content-Length: ${options.body.length}`,
+  ];
+  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), options.body]);
+}
+
+describe('inbound content over raw UDP', () => {
+  const port = () => Number(remote.split(':')[1]);
+
+  it('stores 8-bit data holding 0x00 byte for byte (answer 200, never 480), body and webhook in hex', async () => {
+    const body = Buffer.from('0001020000ff', 'hex');
+    const answer = await sendRawSip({ port: port(), request: rawMessage({ headers: ['X-SMS-CODING: 1'], body, callId: 'raw-binary' }) });
+    expect(answer.status).toBe(200);
+    const rows = await db.query<{ sid: string; body: string; payload: Buffer; coding: number }>(
+      `SELECT sid, body, payload, coding FROM messages WHERE direction = 'inbound'`,
+    );
+    expect(rows.map((r) => [r.body, Buffer.from(r.payload).toString('hex'), r.coding])).toEqual([['0001020000FF', '0001020000ff', 1]]);
+    expect((await webhookRows(db, rows[0]!.sid))[0]?.params).toMatchObject({ Body: '0001020000FF', SmscPayloadHex: '0001020000FF', SmscCoding: 'binary' });
+  });
+
+  it('stores text holding U+0000 with the NUL in the payload only', async () => {
+    const answer = await sendRawSip({ port: port(), request: rawMessage({ headers: ['X-SMS-CODING: 0'], body: Buffer.from('a\u0000b'), callId: 'raw-nul' }) });
+    expect(answer.status).toBe(200);
+    expect(await inboundMessages(db)).toMatchObject([{ body: 'ab' }]);
+  });
+
+  it('answers 400 for From: garbage and stores nothing', async () => {
+    const answer = await sendRawSip({ port: port(), request: rawMessage({ from: 'garbage', headers: [], body: Buffer.from('x'), callId: 'raw-from' }) });
+    expect(answer.status).toBe(400);
+    expect(responseHeader(answer, 'Reason')).toMatch(/^SIP;cause=400;text="From: /);
     expect(await inboundMessages(db)).toEqual([]);
   });
 });

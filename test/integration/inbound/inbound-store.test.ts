@@ -33,7 +33,8 @@ let keySeq = 0;
 function sms(overrides: Partial<ReceiveSmsOptions> = {}): ReceiveSmsOptions {
   keySeq += 1;
   return {
-    fromUser: HANDSET, toUser: '14155550100', text: 'Hello', coding: 0, udhHex: null, smscId: null, deliveryTime: null,
+    fromUser: HANDSET, toUser: '14155550100', text: 'Hello', payload: Buffer.from(overrides.text ?? 'Hello', 'utf8'),
+    coding: 0, udhHex: null, smscId: null, deliveryTime: null,
     requestKey: `call-${keySeq}|2 MESSAGE|<sip:${HANDSET}@smsc>`, route: 'sip', reassemblyTimeoutMs: 60_000, ...overrides,
   };
 }
