@@ -132,8 +132,8 @@ async function runHotPaths(db: Database): Promise<RecordedPlan[]> {
   expect((await expireReassemblyGroups(rec, { limit: 100 })).map((o) => o.outcome)).toEqual(Array(20).fill('stored'));
   const inbound = { toUser: '+15550000001', coding: 0 as const, smscId: null, deliveryTime: null, route: 'sip' as const, reassemblyTimeoutMs: 60_000 };
   await receiveSmsBatch(rec, [
-    { ...inbound, fromUser: '+18880000001', text: 'single', udhHex: null, requestKey: 'plans-1' },
-    { ...inbound, fromUser: '+18880000002', text: 'first half', udhHex: '0500037B0201', requestKey: 'plans-2' },
+    { ...inbound, fromUser: '+18880000001', text: 'single', payload: new TextEncoder().encode('single'), udhHex: null, requestKey: 'plans-1' },
+    { ...inbound, fromUser: '+18880000002', text: 'first half', payload: new TextEncoder().encode('first half'), udhHex: '0500037B0201', requestKey: 'plans-2' },
   ]);
   return plans;
 }
