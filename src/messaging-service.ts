@@ -51,7 +51,8 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     onReplyQueued: () => dispatcher.nudge(),
   });
   let startedDispatcher: OutboundDispatcher | null = null;
-  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange };
+  const smscIdMatches = { exact: 0, alternate: 0, ambiguous: 0 };
+  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange, smscIdMatches };
   // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
   const receipts = createReceiptBatcher({
     db,
@@ -94,6 +95,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     dispatcher: { queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats() },
     webhooks,
     probe,
+    smscIdMatches,
   });
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({

@@ -3,6 +3,7 @@
 // read from the database at scrape time, so every instance reports the same global picture.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboundDispatcher } from '../dispatch/outbound-dispatcher.js';
+import type { SmscIdMatch } from '../messaging/receipt-matcher.js';
 import type { SmscGateway } from '../messaging/smsc-gateway.js';
 import type { SmscProbe } from '../sip/smsc-probe.js';
 import type { Database } from '../store/database.js';
@@ -19,6 +20,8 @@ export interface MetricSources {
   dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats'>;
   webhooks: Pick<WebhookDeliveryWorker, 'stats'>;
   probe?: Pick<SmscProbe, 'state'>;
+  /** The receipt policy's tally of how SMPP receipt ids found their submission. */
+  smscIdMatches?: Readonly<Record<SmscIdMatch, number>>;
 }
 
 export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
@@ -153,6 +156,16 @@ function registerWorkerGauges(registry: Registry, sources: MetricSources): void 
       for (const event of ['claimed', 'succeeded', 'retried', 'failed', 'repliesQueued'] as const) {
         this.inc({ event }, stats[event]);
       }
+    },
+  });
+  new Counter({
+    name: 'smsc_smpp_receipt_id_matches_total',
+    help: 'SMPP receipts by how their id found the submission in this process: exact (as stored), alternate (another spelling: hex/decimal, leading zeros, case; used only when the stored id finds nothing and one submission matches), ambiguous (several matched: left unmatched)',
+    labelNames: ['match'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const match of ['exact', 'alternate', 'ambiguous'] as const) this.inc({ match }, sources.smscIdMatches?.[match] ?? 0);
     },
   });
   new Gauge({
