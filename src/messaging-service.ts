@@ -92,7 +92,10 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
   const metrics = createServiceMetrics({
     db,
-    dispatcher: { queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats() },
+    dispatcher: {
+      queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats(),
+      routeReadiness: () => dispatcher.routeReadiness(), queuedByRoute: () => dispatcher.queuedByRoute(),
+    },
     webhooks,
     probe,
     smscIdMatches,

@@ -9,7 +9,7 @@ import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
 import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
 import type { Database } from '../store/database.js';
 import { backoffCeiling, type BackoffPolicy } from './backoff.js';
-import { claimMessages, queueDepth, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
+import { claimMessages, queueDepth, queuedByRoute, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
 import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
@@ -69,6 +69,10 @@ export interface OutboundDispatcher {
   flushOutcomes(): Promise<void>;
   /** Messages queued and sending in the whole database (all instances). */
   queueDepth(): Promise<{ queued: number; sending: number }>;
+  /** Per configured route: whether its gateway is ready now (in this process). */
+  routeReadiness(): Array<{ route: SmscRoute; ready: boolean }>;
+  /** Queued messages in the whole database by the route they will go by (the backlog of a route that is down). */
+  queuedByRoute(): Promise<Array<{ route: string; queued: number }>>;
 }
 
 export function createOutboundDispatcher(options: OutboundDispatcherOptions): OutboundDispatcher {
@@ -129,6 +133,14 @@ class Dispatcher implements OutboundDispatcher {
     return queueDepth(this.options.db.query);
   }
 
+  routeReadiness(): Array<{ route: SmscRoute; ready: boolean }> {
+    return this.configuredGateways().map((gateway) => ({ route: gateway.route, ready: gateway.isReady() }));
+  }
+
+  queuedByRoute(): Promise<Array<{ route: string; queued: number }>> {
+    return queuedByRoute(this.options.db.query, this.options.defaultRoute);
+  }
+
   flushOutcomes(): Promise<void> {
     // Not flush(): under sustained sending the buffer never stays empty, and a receipt must not wait for that.
     return this.batcher.writeBuffered();
@@ -176,20 +188,24 @@ class Dispatcher implements OutboundDispatcher {
   private async tick(): Promise<number> {
     await this.recoverLeases();
     const { pollIntervalMs } = this.options;
-    const gateways = Object.values(this.options.gateways).filter((g): g is SmscGateway => g !== undefined);
-    if (gateways.length > 0 && !gateways.some((g) => g.isReady())) return this.outageDelay(++this.outageLevel);
+    const gateways = this.configuredGateways();
+    // Messages of a route whose gateway is not ready (SMPP not bound, SIP transport down) are not claimed: they
+    // wait in the queue, visible in the metrics, instead of going round claim → hand back → claim. Readiness is
+    // an in-memory check, so polling it every interval costs nothing and a bind coming up is seen at once.
+    const heldRoutes = gateways.filter((g) => !g.isReady()).map((g) => g.route);
+    if (gateways.length > 0 && heldRoutes.length === gateways.length) return pollIntervalMs;
     // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
     // SMSC outage costs neither CPU nor a storm of retries, and the first success ends the slow mode.
     const degraded = this.temporaryStreak >= Math.max(4, this.window.capacity);
     const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
     if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
-    const claimed = await this.claim(wanted);
+    const claimed = await this.claim(wanted, heldRoutes);
     if (degraded) return this.outageDelay(++this.outageLevel);
     this.outageLevel = 0;
     return claimed === wanted ? 0 : pollIntervalMs;
   }
 
-  private async claim(wanted: number): Promise<number> {
+  private async claim(wanted: number, heldRoutes: readonly SmscRoute[]): Promise<number> {
     const granted = this.window.acquire(wanted);
     let claimed: ClaimedMessage[] = [];
     try {
@@ -200,6 +216,7 @@ class Dispatcher implements OutboundDispatcher {
           leaseMs: this.options.leaseMs,
           defaultRoute: this.options.defaultRoute,
           statusChange: this.options.statusChange,
+          heldRoutes,
         }),
       );
     } finally {
@@ -269,6 +286,10 @@ class Dispatcher implements OutboundDispatcher {
     if (recovered.length === 0) return;
     this.counters.recovered += recovered.length;
     this.log.warn({ count: recovered.length, messageSids: recovered.slice(0, 20) }, 'recovered messages from expired leases');
+  }
+
+  private configuredGateways(): SmscGateway[] {
+    return Object.values(this.options.gateways).filter((g): g is SmscGateway => g !== undefined);
   }
 
   /** How many messages the rate limit lets us claim now: about one second of sending, less what is waiting. */

@@ -17,7 +17,7 @@ export interface ServiceMetrics {
 
 export interface MetricSources {
   db: Database;
-  dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats'>;
+  dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats' | 'routeReadiness' | 'queuedByRoute'>;
   webhooks: Pick<WebhookDeliveryWorker, 'stats'>;
   probe?: Pick<SmscProbe, 'state'>;
   /** The receipt policy's tally of how SMPP receipt ids found their submission. */
@@ -115,6 +115,28 @@ function registerDatabaseGauges(registry: Registry, sources: MetricSources): voi
       const depth = await dispatcher.queueDepth();
       this.set({ state: 'queued' }, depth.queued);
       this.set({ state: 'sending' }, depth.sending);
+    },
+  });
+  new Gauge({
+    name: 'smsc_outbound_queued',
+    help: 'Outbound messages queued, by the route they will go by (whole installation): a route whose gateway is down holds its backlog here',
+    labelNames: ['route'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await dispatcher.queuedByRoute();
+      this.reset();
+      for (const readiness of dispatcher.routeReadiness()) this.set({ route: readiness.route }, 0);
+      for (const row of rows) this.set({ route: row.route }, row.queued);
+    },
+  });
+  new Gauge({
+    name: 'smsc_route_ready',
+    help: 'Per configured route, 1 when its gateway can send now (SIP transport up, an SMPP session bound), 0 when not: messages of a route at 0 are not claimed',
+    labelNames: ['route'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const readiness of dispatcher.routeReadiness()) this.set({ route: readiness.route }, readiness.ready ? 1 : 0);
     },
   });
   new Gauge({
