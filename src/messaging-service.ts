@@ -84,7 +84,9 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   const ourHostPort = localHostPort({ stack: sip, transport: config.sip.smsc.transport });
   const probe = createSmscProbe({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort,
-    intervalMs: 30_000, timeoutMs: 5_000, logger: componentLogger(logger, 'smsc-probe'),
+    intervalMs: config.smsc.probeIntervalMs, timeoutMs: 5_000, logger: componentLogger(logger, 'smsc-probe'),
+    // The SMSC answers again after an outage: the dispatcher leaves its slow mode now, not after its delay.
+    onAnswered: () => startedDispatcher?.smscAnswered(),
   });
   const sipGateway = createSipSmscGateway({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,

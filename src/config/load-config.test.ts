@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       senderMaxRate: 0,
       retryBaseMs: 1000,
       retryMaxMs: 60_000,
+      probeIntervalMs: 10_000,
     });
     expect(config.webhooks).toEqual({ timeoutMs: 15_000, concurrency: 256, maxAttempts: 5, retryDeadlineS: 3600, allowPrivateUrls: true });
     expect(config.api.rateLimit).toBe(0);

@@ -45,6 +45,8 @@ export interface OutboundDispatcherOptions {
 }
 
 export interface DispatcherStats {
+  /** After a run of temporary failures: one probe message per growing poll delay until the SMSC answers. */
+  slowMode: boolean;
   claimed: number;
   sent: number;
   failed: number;
@@ -67,6 +69,11 @@ export interface OutboundDispatcher {
    * be matched then finds its message `sent` rather than still `sending`.
    */
   flushOutcomes(): Promise<void>;
+  /**
+   * Tells the loop the SMSC answers again (the SIP OPTIONS probe got an answer after failing): slow mode ends and
+   * the loop polls at once, instead of sleeping out its slow-mode delay.
+   */
+  smscAnswered(): void;
   /** Messages queued and sending in the whole database (all instances). */
   queueDepth(): Promise<{ queued: number; sending: number }>;
   /** Per configured route: whether its gateway is ready now (in this process). */
@@ -126,7 +133,13 @@ class Dispatcher implements OutboundDispatcher {
   }
 
   stats(): DispatcherStats {
-    return { ...this.counters, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+    return { ...this.counters, slowMode: this.slowMode, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+  }
+
+  smscAnswered(): void {
+    if (!this.slowMode || this.state !== 'running') return;
+    this.log.info('the SMSC answers again; leaving slow mode');
+    this.leaveSlowMode();
   }
 
   queueDepth(): Promise<{ queued: number; sending: number }> {
@@ -195,8 +208,9 @@ class Dispatcher implements OutboundDispatcher {
     const heldRoutes = gateways.filter((g) => !g.isReady()).map((g) => g.route);
     if (gateways.length > 0 && heldRoutes.length === gateways.length) return pollIntervalMs;
     // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
-    // SMSC outage costs neither CPU nor a storm of retries, and the first success ends the slow mode.
-    const degraded = this.temporaryStreak >= Math.max(4, this.window.capacity);
+    // SMSC outage costs neither CPU nor a storm of retries. The first answer (to a send, or to the SIP OPTIONS
+    // probe) ends the slow mode and wakes the loop: it must not sleep out a delay that may be a minute long.
+    const degraded = this.slowMode;
     const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
     if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
     const claimed = await this.claim(wanted, heldRoutes);
@@ -250,7 +264,11 @@ class Dispatcher implements OutboundDispatcher {
       this.log.warn({ messageSid: outcome.message.sid, outcome: outcome.kind }, 'send finished after shutdown');
       return;
     }
-    if (outcome.kind === 'submitted') this.temporaryStreak = outcome.result.kind === 'temporary-failure' ? this.temporaryStreak + 1 : 0;
+    if (outcome.kind === 'submitted') {
+      if (outcome.result.kind === 'temporary-failure') this.temporaryStreak += 1;
+      else if (this.slowMode) this.leaveSlowMode();
+      else this.temporaryStreak = 0;
+    }
     this.logOutcome(outcome);
     this.batcher.add(outcome);
   }
@@ -286,6 +304,18 @@ class Dispatcher implements OutboundDispatcher {
     if (recovered.length === 0) return;
     this.counters.recovered += recovered.length;
     this.log.warn({ count: recovered.length, messageSids: recovered.slice(0, 20) }, 'recovered messages from expired leases');
+  }
+
+  /** Temporary failures in a row (at least 4, and at least a full in-flight window) mean the SMSC is not answering. */
+  private get slowMode(): boolean {
+    return this.temporaryStreak >= Math.max(4, this.window.capacity);
+  }
+
+  /** Full-rate sending from the next poll, which starts now. */
+  private leaveSlowMode(): void {
+    this.temporaryStreak = 0;
+    this.outageLevel = 0;
+    this.wakeUp.wake();
   }
 
   private configuredGateways(): SmscGateway[] {
