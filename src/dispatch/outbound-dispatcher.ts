@@ -14,6 +14,7 @@ import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
 import { writeOutcomes } from './outcome-writer.js';
+import { HeldRoutePacer } from './held-route-pacer.js';
 import { InFlightWindow, KeyedTokenBuckets, TokenBucket } from './throttle.js';
 import { WakeUp } from './wake-up.js';
 
@@ -92,6 +93,7 @@ class Dispatcher implements OutboundDispatcher {
   private readonly senderRates: KeyedTokenBuckets;
   private readonly batcher: OutcomeBatcher<DispatchOutcome>;
   private readonly wakeUp = new WakeUp();
+  private readonly heldPacer: HeldRoutePacer;
   private readonly abort = new AbortController();
   private readonly log: Logger;
   private readonly counters = { claimed: 0, sent: 0, failed: 0, retried: 0, deferred: 0, recovered: 0 };
@@ -113,6 +115,7 @@ class Dispatcher implements OutboundDispatcher {
     this.rate = new TokenBucket({ ratePerSecond: options.maxRatePerSecond });
     this.senderRates = new KeyedTokenBuckets({ ratePerSecond: options.senderMaxRatePerSecond });
     this.log = options.logger.child({ component: 'outbound-dispatcher', instanceId: options.instanceId });
+    this.heldPacer = new HeldRoutePacer({ pollIntervalMs: options.pollIntervalMs, maxPolls: 10 });
     this.batcher = new OutcomeBatcher<DispatchOutcome>({
       maxBatch: Math.max(1, options.batchSize),
       delayMs: options.flushDelayMs ?? 5,
@@ -129,6 +132,7 @@ class Dispatcher implements OutboundDispatcher {
   }
 
   nudge(): void {
+    this.heldPacer.nudge();
     this.wakeUp.wake();
   }
 
@@ -207,13 +211,17 @@ class Dispatcher implements OutboundDispatcher {
     // an in-memory check, so polling it every interval costs nothing and a bind coming up is seen at once.
     const heldRoutes = gateways.filter((g) => !g.isReady()).map((g) => g.route);
     if (gateways.length > 0 && heldRoutes.length === gateways.length) return pollIntervalMs;
+    // With a route held, a claim reads past its backlog: after one that found too little, pace them.
+    if (this.heldPacer.skip(heldRoutes, Date.now())) return pollIntervalMs;
     // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
     // SMSC outage costs neither CPU nor a storm of retries. The first answer (to a send, or to the SIP OPTIONS
     // probe) ends the slow mode and wakes the loop: it must not sleep out a delay that may be a minute long.
     const degraded = this.slowMode;
     const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
     if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
+    this.heldPacer.claiming();
     const claimed = await this.claim(wanted, heldRoutes);
+    this.heldPacer.claimed(heldRoutes, claimed < wanted, Date.now());
     if (degraded) return this.outageDelay(++this.outageLevel);
     this.outageLevel = 0;
     return claimed === wanted ? 0 : pollIntervalMs;

@@ -32,11 +32,23 @@ it('claims nothing of a route whose gateway is not ready while the other route f
   await insertQueuedMessages(db, account, 20, { body: 'over sip' });
   const sip = createFakeSmscGateway();
   const smpp = createFakeSmscGateway({ route: 'smpp', ready: false });
-  const dispatcher = testDispatcher({ db, gateways: { sip, smpp } });
+  // Claims counted: with a route held each one reads past that route's backlog, so they are paced.
+  let claims = 0;
+  const counted: Database = {
+    ...db,
+    transaction: (work) => db.transaction((query) => work((async (text: string, params?: readonly unknown[]) => {
+      if (text.includes('WITH candidates')) claims += 1;
+      return query(text, params);
+    }) as typeof query)),
+  };
+  const dispatcher = testDispatcher({ db: counted, gateways: { sip, smpp } });
   running.push(dispatcher);
   dispatcher.start();
   await waitFor('the SIP messages sent', async () => (await statusCounts(db)).sent === 20);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // 15 poll intervals: the old loop claimed every one
+  const claimsBefore = claims;
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // 50 poll intervals: the old loop claimed at every one
+  // Paced claims double their pause from one poll (20 ms) to ten: about 8 in a second, instead of 50.
+  expect(claims - claimsBefore).toBeLessThanOrEqual(15);
   const [events] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM message_events WHERE message_sid = ANY($1::text[])', [held]);
   expect({ claimed: dispatcher.stats().claimed, deferred: dispatcher.stats().deferred, heldEvents: events?.n }).toEqual({ claimed: 20, deferred: 0, heldEvents: 0 });
   expect(await dispatcher.queuedByRoute()).toEqual([{ route: 'smpp', queued: 20 }]);
