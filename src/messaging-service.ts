@@ -51,7 +51,8 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     onReplyQueued: () => dispatcher.nudge(),
   });
   let startedDispatcher: OutboundDispatcher | null = null;
-  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange };
+  const smscIdMatches = { exact: 0, alternate: 0, ambiguous: 0 };
+  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange, smscIdMatches };
   // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
   const receipts = createReceiptBatcher({
     db,
@@ -83,7 +84,9 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   const ourHostPort = localHostPort({ stack: sip, transport: config.sip.smsc.transport });
   const probe = createSmscProbe({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort,
-    intervalMs: 30_000, timeoutMs: 5_000, logger: componentLogger(logger, 'smsc-probe'),
+    intervalMs: config.smsc.probeIntervalMs, timeoutMs: 5_000, logger: componentLogger(logger, 'smsc-probe'),
+    // The SMSC answers again after an outage: the dispatcher leaves its slow mode now, not after its delay.
+    onAnswered: () => startedDispatcher?.smscAnswered(),
   });
   const sipGateway = createSipSmscGateway({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,
@@ -91,9 +94,13 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
   const metrics = createServiceMetrics({
     db,
-    dispatcher: { queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats() },
+    dispatcher: {
+      queueDepth: () => dispatcher.queueDepth(), stats: () => dispatcher.stats(),
+      routeReadiness: () => dispatcher.routeReadiness(), queuedByRoute: () => dispatcher.queuedByRoute(),
+    },
     webhooks,
     probe,
+    smscIdMatches,
   });
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({

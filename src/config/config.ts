@@ -73,6 +73,8 @@ export interface Config {
     senderMaxRate: number;
     retryBaseMs: number;
     retryMaxMs: number;
+    /** Pause between SIP OPTIONS probes of the SMSC. */
+    probeIntervalMs: number;
   };
   /** The road of a message whose number and account choose none. */
   routing: { defaultRoute: 'sip' | 'smpp' };

@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       senderMaxRate: 0,
       retryBaseMs: 1000,
       retryMaxMs: 60_000,
+      probeIntervalMs: 10_000,
     });
     expect(config.webhooks).toEqual({
       timeoutMs: 15_000, concurrency: 256, maxAttempts: 0, retryDeadlineS: 3600, retryBaseDelayMs: 1000, retryMaxDelayS: 60,

@@ -101,6 +101,7 @@ function derive(v: Env, problems: string[]): Config {
       senderMaxRate: v.SENDER_MAX_RATE,
       retryBaseMs: v.SEND_RETRY_BASE_MS,
       retryMaxMs: v.SEND_RETRY_MAX_MS,
+      probeIntervalMs: v.SMSC_PROBE_INTERVAL_MS,
     },
     ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },

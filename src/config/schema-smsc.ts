@@ -40,6 +40,14 @@ export const smscSchema = {
     default: 60_000,
     description: 'Longest delay between resends; retries stop at the message validity deadline.',
   }),
+  SMSC_PROBE_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    default: 10_000,
+    description:
+      'Pause between two SIP OPTIONS probes of the SMSC (shown as `smsc_reachable`). After an outage, the first ' +
+      'answered probe ends the slow mode at once, so this also bounds how long full-rate sending waits for a ' +
+      'recovered SMSC.',
+  }),
   MO_REASSEMBLY_TIMEOUT_S: Type.Integer({
     minimum: 1,
     default: 300,

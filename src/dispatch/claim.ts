@@ -48,7 +48,21 @@ export interface ClaimOptions {
   defaultRoute: SmscRoute;
   /** With `sendingCallbacks`, the queued → sending move also queues a status callback. */
   statusChange?: StatusChangeOptions;
+  /**
+   * Routes not to claim now (their gateway is not ready): a claimed message could only be handed back, and
+   * doing that in a loop is what made an SMPP outage spin. Their messages stay queued, due, and untouched.
+   */
+  heldRoutes?: readonly SmscRoute[];
 }
+
+/**
+ * The route a message goes by, as the claim decides it: its own (decided at an earlier claim), else its sending
+ * number's, else its account's, else the default. Over `messages m`, `phone_numbers p`, `accounts a` joined as in
+ * claimMessages; `defaultRoute` is the SQL parameter holding the default route.
+ */
+const resolvedRoute = (defaultRoute: string) => `COALESCE(m.route, p.sms_route, a.sms_route, ${defaultRoute})`;
+const ROUTE_JOINS = `LEFT JOIN phone_numbers p ON p.phone_number = m.from_address AND p.account_sid = m.account_sid
+       LEFT JOIN accounts a ON a.sid = m.account_sid`;
 
 /**
  * Claims up to `limit` due messages: queued → sending, lease until now + leaseMs, attempts + 1, route decided
@@ -59,9 +73,9 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
     `WITH candidates AS (
        SELECT m.sid, m.route AS old_route, p.sms_route AS number_route, a.sms_route AS account_route
        FROM messages m
-       LEFT JOIN phone_numbers p ON p.phone_number = m.from_address AND p.account_sid = m.account_sid
-       LEFT JOIN accounts a ON a.sid = m.account_sid
+       ${ROUTE_JOINS}
        WHERE m.status = 'queued' AND m.next_attempt_at <= now()
+         AND ${resolvedRoute('$4')} <> ALL($5::text[])
        ORDER BY m.next_attempt_at
        LIMIT $2
        FOR NO KEY UPDATE OF m SKIP LOCKED)
@@ -72,7 +86,7 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
      RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.coding, m.udh, m.message_class,
        m.valid_until, m.receipt_requested, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
        COALESCE(m.valid_until <= now(), false) AS expired`,
-    [options.instanceId, options.limit, options.leaseMs, options.defaultRoute],
+    [options.instanceId, options.limit, options.leaseMs, options.defaultRoute, options.heldRoutes ?? []],
   );
   await recordMessageEvents(query, rows.flatMap((row) => claimEvents(row, options.instanceId)));
   if (options.statusChange?.sendingCallbacks) {
@@ -164,6 +178,19 @@ export async function queueDepth(query: SqlQuery): Promise<{ queued: number; sen
   );
   const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
   return { queued: count('queued'), sending: count('sending') };
+}
+
+/** Queued messages (due or not) by the route they will go by, for metrics: the backlog of a route that is down. */
+export async function queuedByRoute(query: SqlQuery, defaultRoute: SmscRoute): Promise<Array<{ route: string; queued: number }>> {
+  const rows = await query<{ route: string; n: number }>(
+    `SELECT ${resolvedRoute('$1::text')} AS route, count(*)::int AS n
+     FROM messages m
+     ${ROUTE_JOINS}
+     WHERE m.status = 'queued'
+     GROUP BY 1`,
+    [defaultRoute],
+  );
+  return rows.map((row) => ({ route: row.route, queued: row.n }));
 }
 
 /** Releases every claim this instance still holds (shutdown), due at once. Attempts stay counted. */

@@ -9,11 +9,12 @@ import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
 import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
 import type { Database } from '../store/database.js';
 import { backoffCeiling, type BackoffPolicy } from './backoff.js';
-import { claimMessages, queueDepth, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
+import { claimMessages, queueDepth, queuedByRoute, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
 import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
 import { writeOutcomes } from './outcome-writer.js';
+import { HeldRoutePacer } from './held-route-pacer.js';
 import { InFlightWindow, KeyedTokenBuckets, TokenBucket } from './throttle.js';
 import { WakeUp } from './wake-up.js';
 
@@ -45,6 +46,8 @@ export interface OutboundDispatcherOptions {
 }
 
 export interface DispatcherStats {
+  /** After a run of temporary failures: one probe message per growing poll delay until the SMSC answers. */
+  slowMode: boolean;
   claimed: number;
   sent: number;
   failed: number;
@@ -67,8 +70,17 @@ export interface OutboundDispatcher {
    * be matched then finds its message `sent` rather than still `sending`.
    */
   flushOutcomes(): Promise<void>;
+  /**
+   * Tells the loop the SMSC answers again (the SIP OPTIONS probe got an answer after failing): slow mode ends and
+   * the loop polls at once, instead of sleeping out its slow-mode delay.
+   */
+  smscAnswered(): void;
   /** Messages queued and sending in the whole database (all instances). */
   queueDepth(): Promise<{ queued: number; sending: number }>;
+  /** Per configured route: whether its gateway is ready now (in this process). */
+  routeReadiness(): Array<{ route: SmscRoute; ready: boolean }>;
+  /** Queued messages in the whole database by the route they will go by (the backlog of a route that is down). */
+  queuedByRoute(): Promise<Array<{ route: string; queued: number }>>;
 }
 
 export function createOutboundDispatcher(options: OutboundDispatcherOptions): OutboundDispatcher {
@@ -81,6 +93,7 @@ class Dispatcher implements OutboundDispatcher {
   private readonly senderRates: KeyedTokenBuckets;
   private readonly batcher: OutcomeBatcher<DispatchOutcome>;
   private readonly wakeUp = new WakeUp();
+  private readonly heldPacer: HeldRoutePacer;
   private readonly abort = new AbortController();
   private readonly log: Logger;
   private readonly counters = { claimed: 0, sent: 0, failed: 0, retried: 0, deferred: 0, recovered: 0 };
@@ -102,6 +115,7 @@ class Dispatcher implements OutboundDispatcher {
     this.rate = new TokenBucket({ ratePerSecond: options.maxRatePerSecond });
     this.senderRates = new KeyedTokenBuckets({ ratePerSecond: options.senderMaxRatePerSecond });
     this.log = options.logger.child({ component: 'outbound-dispatcher', instanceId: options.instanceId });
+    this.heldPacer = new HeldRoutePacer({ pollIntervalMs: options.pollIntervalMs, maxPolls: 10 });
     this.batcher = new OutcomeBatcher<DispatchOutcome>({
       maxBatch: Math.max(1, options.batchSize),
       delayMs: options.flushDelayMs ?? 5,
@@ -118,15 +132,30 @@ class Dispatcher implements OutboundDispatcher {
   }
 
   nudge(): void {
+    this.heldPacer.nudge();
     this.wakeUp.wake();
   }
 
   stats(): DispatcherStats {
-    return { ...this.counters, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+    return { ...this.counters, slowMode: this.slowMode, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+  }
+
+  smscAnswered(): void {
+    if (!this.slowMode || this.state !== 'running') return;
+    this.log.info('the SMSC answers again; leaving slow mode');
+    this.leaveSlowMode();
   }
 
   queueDepth(): Promise<{ queued: number; sending: number }> {
     return queueDepth(this.options.db.query);
+  }
+
+  routeReadiness(): Array<{ route: SmscRoute; ready: boolean }> {
+    return this.configuredGateways().map((gateway) => ({ route: gateway.route, ready: gateway.isReady() }));
+  }
+
+  queuedByRoute(): Promise<Array<{ route: string; queued: number }>> {
+    return queuedByRoute(this.options.db.query, this.options.defaultRoute);
   }
 
   flushOutcomes(): Promise<void> {
@@ -176,20 +205,29 @@ class Dispatcher implements OutboundDispatcher {
   private async tick(): Promise<number> {
     await this.recoverLeases();
     const { pollIntervalMs } = this.options;
-    const gateways = Object.values(this.options.gateways).filter((g): g is SmscGateway => g !== undefined);
-    if (gateways.length > 0 && !gateways.some((g) => g.isReady())) return this.outageDelay(++this.outageLevel);
+    const gateways = this.configuredGateways();
+    // Messages of a route whose gateway is not ready (SMPP not bound, SIP transport down) are not claimed: they
+    // wait in the queue, visible in the metrics, instead of going round claim → hand back → claim. Readiness is
+    // an in-memory check, so polling it every interval costs nothing and a bind coming up is seen at once.
+    const heldRoutes = gateways.filter((g) => !g.isReady()).map((g) => g.route);
+    if (gateways.length > 0 && heldRoutes.length === gateways.length) return pollIntervalMs;
+    // With a route held, a claim reads past its backlog: after one that found too little, pace them.
+    if (this.heldPacer.skip(heldRoutes, Date.now())) return pollIntervalMs;
     // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
-    // SMSC outage costs neither CPU nor a storm of retries, and the first success ends the slow mode.
-    const degraded = this.temporaryStreak >= Math.max(4, this.window.capacity);
+    // SMSC outage costs neither CPU nor a storm of retries. The first answer (to a send, or to the SIP OPTIONS
+    // probe) ends the slow mode and wakes the loop: it must not sleep out a delay that may be a minute long.
+    const degraded = this.slowMode;
     const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
     if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
-    const claimed = await this.claim(wanted);
+    this.heldPacer.claiming();
+    const claimed = await this.claim(wanted, heldRoutes);
+    this.heldPacer.claimed(heldRoutes, claimed < wanted, Date.now());
     if (degraded) return this.outageDelay(++this.outageLevel);
     this.outageLevel = 0;
     return claimed === wanted ? 0 : pollIntervalMs;
   }
 
-  private async claim(wanted: number): Promise<number> {
+  private async claim(wanted: number, heldRoutes: readonly SmscRoute[]): Promise<number> {
     const granted = this.window.acquire(wanted);
     let claimed: ClaimedMessage[] = [];
     try {
@@ -200,6 +238,7 @@ class Dispatcher implements OutboundDispatcher {
           leaseMs: this.options.leaseMs,
           defaultRoute: this.options.defaultRoute,
           statusChange: this.options.statusChange,
+          heldRoutes,
         }),
       );
     } finally {
@@ -233,7 +272,11 @@ class Dispatcher implements OutboundDispatcher {
       this.log.warn({ messageSid: outcome.message.sid, outcome: outcome.kind }, 'send finished after shutdown');
       return;
     }
-    if (outcome.kind === 'submitted') this.temporaryStreak = outcome.result.kind === 'temporary-failure' ? this.temporaryStreak + 1 : 0;
+    if (outcome.kind === 'submitted') {
+      if (outcome.result.kind === 'temporary-failure') this.temporaryStreak += 1;
+      else if (this.slowMode) this.leaveSlowMode();
+      else this.temporaryStreak = 0;
+    }
     this.logOutcome(outcome);
     this.batcher.add(outcome);
   }
@@ -269,6 +312,22 @@ class Dispatcher implements OutboundDispatcher {
     if (recovered.length === 0) return;
     this.counters.recovered += recovered.length;
     this.log.warn({ count: recovered.length, messageSids: recovered.slice(0, 20) }, 'recovered messages from expired leases');
+  }
+
+  /** Temporary failures in a row (at least 4, and at least a full in-flight window) mean the SMSC is not answering. */
+  private get slowMode(): boolean {
+    return this.temporaryStreak >= Math.max(4, this.window.capacity);
+  }
+
+  /** Full-rate sending from the next poll, which starts now. */
+  private leaveSlowMode(): void {
+    this.temporaryStreak = 0;
+    this.outageLevel = 0;
+    this.wakeUp.wake();
+  }
+
+  private configuredGateways(): SmscGateway[] {
+    return Object.values(this.options.gateways).filter((g): g is SmscGateway => g !== undefined);
   }
 
   /** How many messages the rate limit lets us claim now: about one second of sending, less what is waiting. */

@@ -7,7 +7,7 @@ import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../e
 import type { Database, SqlQuery } from '../store/database.js';
 import {
   chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
-  submitWindow, type ReceiptMatchRules,
+  submitWindow, type ReceiptMatchRules, type SmscIdMatch, type SmppSubmissionLookup,
 } from './receipt-matcher.js';
 import {
   applyStatusChangesWith, DEFAULT_STATUS_CHANGE_OPTIONS, recordMessageEvents, type StatusChangeOptions,
@@ -21,7 +21,15 @@ export interface ReceiptPolicy {
   retryBaseMs: number;
   retryMaxMs: number;
   statusChange: StatusChangeOptions;
+  /**
+   * Tallies how SMPP receipt ids found their submission (exact, another spelling, or refused as ambiguous), for
+   * the metrics; counted per attempt that decides, so a transaction rolled back afterwards still counts.
+   */
+  smscIdMatches?: Record<SmscIdMatch, number>;
 }
+
+/** The first attempt at which an SMPP receipt id may match by another spelling (see smppLookup). */
+export const SMPP_ALTERNATE_SPELLING_ATTEMPT = 2;
 
 export const DEFAULT_RECEIPT_POLICY: ReceiptPolicy = {
   rules: DEFAULT_RECEIPT_MATCH_RULES,
@@ -118,9 +126,8 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
   const attempt = receipt.matchAttempts + 1;
   const mapped = mapReceiptStatus(receipt.stat, receipt.err);
   const lastAttempt = attempt >= policy.maxMatchAttempts || !mapped.final;
-  const submission = receipt.source === 'smpp' && receipt.smscMessageId !== null
-    ? await findSmppSubmission(query, receipt.smscMessageId)
-    : null;
+  const lookup = receipt.source === 'smpp' ? await smppLookup(query, { receipt, attempt, lastAttempt, policy }) : null;
+  const submission = lookup !== null && (lookup.kind === 'exact' || lookup.kind === 'alternate') ? lookup : null;
   const messageSid = receipt.source === 'smpp'
     ? (submission?.messageSid ?? null)
     : await findSipMatch(query, { receipt, rules: policy.rules, acceptSending: lastAttempt });
@@ -148,6 +155,28 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
     [receipt.id, attempt, delayMs],
   );
   return { outcome: 'parked', receiptId: receipt.id, nextMatchAt: new Date(row?.next_match_at ?? Date.now() + delayMs) };
+}
+
+/**
+ * Looks an SMPP receipt's id up. The first attempt takes the id only as stored: a receipt that finds nothing is
+ * most often one that beat our own write of its submission, and another spelling would then find a different
+ * message (sequential ids: "30" read as hex is 48). Later attempts also try the other spellings.
+ */
+async function smppLookup(
+  query: SqlQuery,
+  options: { receipt: StoredReceipt; attempt: number; lastAttempt: boolean; policy: ReceiptPolicy },
+): Promise<SmppSubmissionLookup> {
+  const { receipt, policy } = options;
+  if (receipt.smscMessageId === null || receipt.smscMessageId.trim() === '') return { kind: 'none' };
+  const alternates = options.attempt >= SMPP_ALTERNATE_SPELLING_ATTEMPT || options.lastAttempt;
+  const lookup = await findSmppSubmission(query, receipt.smscMessageId, { alternates });
+  const tally = policy.smscIdMatches;
+  if (tally !== undefined) {
+    if (lookup.kind === 'exact' || lookup.kind === 'alternate') tally[lookup.kind] += 1;
+    // An ambiguous id may still find its exact submission on a later attempt; it is counted when it gives up.
+    else if (lookup.kind === 'ambiguous' && options.lastAttempt) tally.ambiguous += 1;
+  }
+  return lookup;
 }
 
 /** Most open messages considered for one SIP receipt (the oldest of one sender/handset pair). */

@@ -88,9 +88,11 @@ describe('FINAL_RECEIPT_STATS', () => {
 });
 
 describe('smscIdForms', () => {
-  it('covers padding and decimal/hex spellings of the same id', () => {
-    expect(smscIdForms('0059113978')).toEqual(expect.arrayContaining(['0059113978', '59113978', '38601fa', '38601FA']));
-    expect(smscIdForms('38601fa')).toEqual(expect.arrayContaining(['38601fa', '38601FA', '59113978']));
-    expect(smscIdForms('msg-1')).toEqual(['msg-1', 'MSG-1']);
+  it('covers padding and decimal/hex spellings of the same id, but not the id as written', () => {
+    expect(smscIdForms('0059113978')).toEqual(expect.arrayContaining(['59113978', '38601fa', '38601FA']));
+    expect(smscIdForms('38601fa')).toEqual(expect.arrayContaining(['38601FA', '59113978', '0059113978']));
+    expect(smscIdForms('msg-1')).toEqual(['MSG-1']);
+    expect(smscIdForms('30')).toEqual(expect.arrayContaining(['0000000030', '1e', '1E', '48', '0000000048']));
+    for (const id of ['0059113978', '38601fa', 'msg-1', '30']) expect(smscIdForms(id)).not.toContain(id);
   });
 });

@@ -171,28 +171,64 @@ export async function lockOpenCandidate(query: SqlQuery, sid: string): Promise<b
 }
 
 /**
- * The spellings under which an SMPP receipt id may have been stored from submit_sm_resp: as written, without
- * leading zeros, and decimal <-> hex (SMSCs often quote the id in decimal in the text but return it in hex).
+ * Other spellings under which an SMPP receipt id may have been stored from submit_sm_resp: other letter case,
+ * without leading zeros, and decimal <-> hex (SMSCs often quote the id in decimal in the text but return it in
+ * hex). The id as written is not among them: it is looked up on its own, first (findSmppSubmission).
  */
 export function smscIdForms(id: string): string[] {
   const trimmed = id.trim();
-  const forms = new Set([trimmed, trimmed.toLowerCase(), trimmed.toUpperCase()]);
+  const forms = new Set([trimmed.toLowerCase(), trimmed.toUpperCase()]);
   if (/^\d{1,40}$/.test(trimmed)) {
     forms.add(BigInt(trimmed).toString(10));
+    forms.add(BigInt(trimmed).toString(10).padStart(10, '0'));
     forms.add(BigInt(trimmed).toString(16));
     forms.add(BigInt(trimmed).toString(16).toUpperCase());
   }
-  if (/^[0-9a-f]{1,40}$/i.test(trimmed)) forms.add(BigInt(`0x${trimmed}`).toString(10));
+  if (/^[0-9a-f]{1,40}$/i.test(trimmed)) {
+    const decimal = BigInt(`0x${trimmed}`).toString(10);
+    // RestComm and many SMSCs zero-pad decimal ids to 10 digits.
+    forms.add(decimal);
+    forms.add(decimal.padStart(10, '0'));
+  }
+  forms.delete(trimmed);
   forms.delete('');
   return [...forms];
 }
 
-/** The message whose (latest) SMPP submission carries this SMSC message id, or null. Exact, no heuristics. */
-export async function findSmppSubmission(query: SqlQuery, smscMessageId: string): Promise<{ id: string; messageSid: string } | null> {
-  const [row] = await query<{ id: string; message_sid: string }>(
+/** How an SMPP receipt id found its submission: as stored, by another spelling, or not (several candidates). */
+export type SmscIdMatch = 'exact' | 'alternate' | 'ambiguous';
+
+export type SmppSubmissionLookup =
+  | { kind: 'exact' | 'alternate'; id: string; messageSid: string }
+  | { kind: 'ambiguous'; candidates: number }
+  | { kind: 'none' };
+
+/**
+ * The submission an SMPP receipt id belongs to. The id as stored always wins (the latest submission carrying it,
+ * should the SMSC reuse ids). Only when it finds nothing, and only if `alternates` is allowed, are the other
+ * spellings tried, and then only a single candidate is taken: with an SMSC that hands out sequential ids, "30"
+ * read as hex is the id 48 of another message, so two candidates mean the spelling tells nothing.
+ */
+export async function findSmppSubmission(
+  query: SqlQuery,
+  smscMessageId: string,
+  options: { alternates: boolean },
+): Promise<SmppSubmissionLookup> {
+  const [exact] = await query<{ id: string; message_sid: string }>(
     `SELECT id::text AS id, message_sid FROM smsc_submissions
-     WHERE route = 'smpp' AND smsc_message_id = ANY($1::text[]) ORDER BY id DESC LIMIT 1`,
-    [smscIdForms(smscMessageId)],
+     WHERE route = 'smpp' AND smsc_message_id = $1 ORDER BY id DESC LIMIT 1`,
+    [smscMessageId.trim()],
   );
-  return row === undefined ? null : { id: row.id, messageSid: row.message_sid };
+  if (exact !== undefined) return { kind: 'exact', id: exact.id, messageSid: exact.message_sid };
+  const forms = smscIdForms(smscMessageId);
+  if (!options.alternates || forms.length === 0) return { kind: 'none' };
+  const rows = await query<{ id: string; message_sid: string }>(
+    `SELECT id::text AS id, message_sid FROM smsc_submissions
+     WHERE route = 'smpp' AND smsc_message_id = ANY($1::text[]) ORDER BY id DESC LIMIT 2`,
+    [forms],
+  );
+  const [only] = rows;
+  if (only === undefined) return { kind: 'none' };
+  if (rows.length > 1) return { kind: 'ambiguous', candidates: rows.length };
+  return { kind: 'alternate', id: only.id, messageSid: only.message_sid };
 }

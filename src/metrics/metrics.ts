@@ -3,6 +3,7 @@
 // read from the database at scrape time, so every instance reports the same global picture.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboundDispatcher } from '../dispatch/outbound-dispatcher.js';
+import type { SmscIdMatch } from '../messaging/receipt-matcher.js';
 import type { SmscGateway } from '../messaging/smsc-gateway.js';
 import type { SmscProbe } from '../sip/smsc-probe.js';
 import type { Database } from '../store/database.js';
@@ -16,9 +17,11 @@ export interface ServiceMetrics {
 
 export interface MetricSources {
   db: Database;
-  dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats'>;
+  dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats' | 'routeReadiness' | 'queuedByRoute'>;
   webhooks: Pick<WebhookDeliveryWorker, 'stats'>;
   probe?: Pick<SmscProbe, 'state'>;
+  /** The receipt policy's tally of how SMPP receipt ids found their submission. */
+  smscIdMatches?: Readonly<Record<SmscIdMatch, number>>;
 }
 
 export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
@@ -115,6 +118,28 @@ function registerDatabaseGauges(registry: Registry, sources: MetricSources): voi
     },
   });
   new Gauge({
+    name: 'smsc_outbound_queued',
+    help: 'Outbound messages queued, by the route they will go by (whole installation): a route whose gateway is down holds its backlog here',
+    labelNames: ['route'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await dispatcher.queuedByRoute();
+      this.reset();
+      for (const readiness of dispatcher.routeReadiness()) this.set({ route: readiness.route }, 0);
+      for (const row of rows) this.set({ route: row.route }, row.queued);
+    },
+  });
+  new Gauge({
+    name: 'smsc_route_ready',
+    help: 'Per configured route, 1 when its gateway can send now (SIP transport up, an SMPP session bound), 0 when not: messages of a route at 0 are not claimed',
+    labelNames: ['route'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const readiness of dispatcher.routeReadiness()) this.set({ route: readiness.route }, readiness.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'smsc_webhook_attempts',
     help: 'Webhook and status-callback HTTP attempts by outcome class (2xx, 4xx, 5xx, error), whole installation; refreshed at most once a minute',
     labelNames: ['outcome'] as const,
@@ -153,6 +178,16 @@ function registerWorkerGauges(registry: Registry, sources: MetricSources): void 
       for (const event of ['claimed', 'succeeded', 'retried', 'failed', 'repliesQueued'] as const) {
         this.inc({ event }, stats[event]);
       }
+    },
+  });
+  new Counter({
+    name: 'smsc_smpp_receipt_id_matches_total',
+    help: 'SMPP receipts by how their id found the submission in this process: exact (as stored), alternate (another spelling: hex/decimal, leading zeros, case; used only when the stored id finds nothing and one submission matches), ambiguous (several matched: left unmatched)',
+    labelNames: ['match'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const match of ['exact', 'alternate', 'ambiguous'] as const) this.inc({ match }, sources.smscIdMatches?.[match] ?? 0);
     },
   });
   new Gauge({

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { parseSipListen } from '../sip/native/listen-address.js';
 import { parsePolicyAnswer, type SimulatorPolicy } from './policy.js';
+import type { SmppMessageIdStyle } from './receipt-message.js';
 import type { ReceiptOutcomeSetting, SmppAccountSetting, SmscSimulatorOptions } from './simulator-types.js';
 
 export type SimulateFlags = Record<string, string | boolean | undefined>;
@@ -32,12 +33,20 @@ export function parseSimulateFlags(flags: SimulateFlags): SimulateSetup {
         outcome: parseOutcome(text('receipt') ?? 'delivered'),
         undeliveredErr: parseCount(text('receipt-err') ?? '1', '--receipt-err'),
       },
-      smpp: smppListen === undefined ? undefined : { listen: parseHostPort(smppListen, '--smpp-listen'), accounts },
+      smpp: smppListen === undefined ? undefined : {
+        listen: parseHostPort(smppListen, '--smpp-listen'), accounts,
+        ...(text('smpp-message-ids') === undefined ? {} : { messageIds: parseIdStyle(text('smpp-message-ids') as string) }),
+      },
     },
     control: text('control') === undefined ? null : parseHostPort(text('control')!, '--control'),
     echo: echo === undefined ? null : { listen: parseHostPort(echo, '--echo-receiver'), authToken: text('auth-token'), reply: parseReply(text('reply') ?? 'echo') },
     moLoad: parseMoLoad(text),
   };
+}
+
+function parseIdStyle(value: string): SmppMessageIdStyle {
+  if (value === 'padded' || value === 'decimal' || value === 'hex') return value;
+  throw new Error(`Bad --smpp-message-ids "${value}": expected padded, decimal or hex`);
 }
 
 function parseMoLoad(text: (name: string) => string | undefined): SimulateSetup['moLoad'] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReceiptSip, buildReceiptText, formatMessageId } from './receipt-message.js';
+import { buildReceiptSip, buildReceiptText, formatMessageId, formatSmppMessageId, smppReceiptTextId } from './receipt-message.js';
 
 const submit = {
   messageId: '0000012345', sourceAddress: '447700900456', destinationAddress: '447700900123',
@@ -25,5 +25,13 @@ describe('receipt message', () => {
 
   it('formats ids as 10 digits, wrapping below 10^10', () => {
     expect([1, 12345, 9_999_999_999, 10_000_000_001].map(formatMessageId)).toEqual(['0000000001', '0000012345', '9999999999', '0000000001']);
+  });
+});
+
+describe('SMPP message id styles', () => {
+  it('spells sequence numbers padded, bare decimal or hex, the hex receipt text quoting padded decimal', () => {
+    expect(['padded', 'decimal', 'hex'].map((style) => formatSmppMessageId(48, style as 'padded'))).toEqual(['0000000048', '48', '30']);
+    expect(smppReceiptTextId('38601fa', 'hex')).toBe('0059113978');
+    expect(smppReceiptTextId('48', 'decimal')).toBe('48');
   });
 });

@@ -60,3 +60,23 @@ export function buildReceiptSip(submit: StoredSubmit, outcome: ReceiptOutcome): 
 export function formatMessageId(counter: number): string {
   return String(counter % 10_000_000_000).padStart(10, '0');
 }
+
+/**
+ * How the SMPP side spells its message ids. 'padded' (default): RestComm's 10 digits. 'decimal': the bare sequence
+ * number (1, 2, …), as many SMSCs hand out. 'hex': the sequence number in lowercase hex in submit_sm_resp and
+ * receipted_message_id, while the receipt text quotes it in padded decimal (the real-world receipt of spec §3.5).
+ */
+export type SmppMessageIdStyle = 'padded' | 'decimal' | 'hex';
+
+/** The id an SMPP submit_sm_resp carries for sequence number `counter`. */
+export function formatSmppMessageId(counter: number, style: SmppMessageIdStyle): string {
+  const sequence = counter % 10_000_000_000;
+  if (style === 'decimal') return String(sequence);
+  if (style === 'hex') return sequence.toString(16);
+  return formatMessageId(sequence);
+}
+
+/** The id a receipt's text quotes for a submit_sm_resp id (receipted_message_id carries that id as it is). */
+export function smppReceiptTextId(messageId: string, style: SmppMessageIdStyle): string {
+  return style === 'hex' ? formatMessageId(Number.parseInt(messageId, 16)) : messageId;
+}

@@ -12,6 +12,7 @@ export const SIMULATE_FLAGS: Readonly<Record<string, CommandOption>> = {
   'receipt-err': { type: 'string', valueName: 'N', description: 'err: of UNDELIV receipts for simulated handset failures (default 1).' },
   'smpp-listen': { type: 'string', valueName: 'HOST:PORT', description: 'Also run the SMPP server side (binds 127.0.0.1; port 0 = any).' },
   'smpp-account': { type: 'string', valueName: 'LIST', description: 'SMPP accounts, comma-separated system_id:password[:sip|simulated]; sip (default) forwards submits to the service as MO, simulated answers them like an SMSC for our own ESME.' },
+  'smpp-message-ids': { type: 'string', valueName: 'STYLE', description: 'SMPP message ids: padded (default, 10 digits), decimal (1, 2, ...) or hex (hex ids, the receipt text quoting them in decimal).' },
   control: { type: 'string', valueName: 'HOST:PORT', description: 'Local control API: POST /mo, POST /smpp-mo, POST /policy, POST /receipts, GET /received, GET /stats.' },
   'mo-from': { type: 'string', valueName: 'NUMBER', description: 'Sender of the MO load.' },
   'mo-to': { type: 'string', valueName: 'NUMBER', description: 'Destination of the MO load (our service\'s number, digits only).' },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { IncomingSipMessage, SipListenAddress } from '../sip/port.js';
 import type { SipTimers } from '../sip/native/sip-message.js';
 import type { SimulatorPolicy } from './policy.js';
+import type { SmppMessageIdStyle } from './receipt-message.js';
 
 export type ReceiptOutcomeSetting = 'delivered' | 'undelivered' | { deliveredPercent: number };
 
@@ -30,6 +31,8 @@ export interface SmppSettings {
   /** The SMPP server always binds 127.0.0.1; port 0 picks a free one. */
   listen: { host: string; port: number };
   accounts: SmppAccountSetting[];
+  /** How submit_sm_resp spells message ids (receipt-message.ts): 'padded' (default), 'decimal' or 'hex'. */
+  messageIds?: SmppMessageIdStyle;
 }
 
 export interface SmscSimulatorOptions {

@@ -14,6 +14,7 @@ import type { SmsAlphabet } from '../smpp/submit-builder.js';
 import { decodeUserData } from '../smpp/user-data-text.js';
 import { moHeaders, type MoPart } from './mo-message.js';
 import { pickAnswer, pickLatency, type SimulatorPolicy } from './policy.js';
+import { formatSmppMessageId, smppReceiptTextId } from './receipt-message.js';
 import type { DeliveryResult } from './retrying-send.js';
 import type { SimulatorCounters } from './simulator-counters.js';
 import type { ReceiptSettings, SmppSettings } from './simulator-types.js';
@@ -32,7 +33,8 @@ export interface SmppSideDeps {
   logger: Logger;
   timers: TimerSet;
   counters: SimulatorCounters;
-  nextMessageId: () => string;
+  /** The simulator's message sequence (shared with the SIP side); formatted here per `settings.messageIds`. */
+  nextMessageNumber: () => number;
   policy: () => SimulatorPolicy;
   receipts: () => ReceiptSettings;
   random: () => number;
@@ -74,7 +76,7 @@ export class SmppSide {
     this.server = createSmscServer({
       accounts: deps.settings.accounts.map(({ systemId, password }) => ({ systemId, password })),
       port: deps.settings.listen.port,
-      nextMessageId: deps.nextMessageId,
+      nextMessageId: () => formatSmppMessageId(deps.nextMessageNumber(), deps.settings.messageIds ?? 'padded'),
       logger: deps.logger,
       onBind: () => deps.counters.smpp('binds'),
       onSubmit: (submit) => this.onSubmit(submit),
@@ -168,6 +170,7 @@ export class SmppSide {
     }
     const params = buildReceiptDeliver({
       messageId: submit.messageId,
+      textId: smppReceiptTextId(submit.messageId, this.deps.settings.messageIds ?? 'padded'),
       originalFrom: decoded.fromTon === 1 && /^\d+$/.test(decoded.from) ? `+${decoded.from}` : decoded.from,
       originalTo: decoded.to,
       stat: outcome.delivered ? 'DELIVRD' : 'UNDELIV',

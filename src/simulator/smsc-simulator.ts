@@ -83,7 +83,7 @@ class Simulator implements SmscSimulator {
           logger: this.logger,
           timers: this.timers,
           counters: this.counters,
-          nextMessageId: () => this.nextMessageId(),
+          nextMessageNumber: () => ++this.idCounter,
           policy: () => this.currentPolicy,
           receipts: () => this.receipts,
           random: this.random,

@@ -1,6 +1,8 @@
-// Reports whether the SMSC answers: a SIP OPTIONS every interval. The result is shown by /readyz and /metrics
-// but never makes the service unready: while the SMSC is down we still accept and queue messages (that is the
-// point of the queue), and inbound traffic from it obviously needs no probe.
+// Reports whether the SMSC answers: a SIP OPTIONS every interval (counted from the end of the previous probe, so
+// probes never overlap). The result is shown by /readyz and /metrics but never makes the service unready: while
+// the SMSC is down we still accept and queue messages (that is the point of the queue), and inbound traffic from
+// it obviously needs no probe. The first answer after a failed probe is announced (`onAnswered`): the outbound
+// dispatcher then leaves its slow mode at once.
 import type { Logger } from 'pino';
 import type { SipPort } from './port.js';
 
@@ -25,12 +27,16 @@ export function createSmscProbe(options: {
   intervalMs: number;
   timeoutMs: number;
   logger: Logger;
+  /** Called when a probe is answered after one that was not (not at the first probe). */
+  onAnswered?: () => void;
 }): SmscProbe {
   const state: SmscProbeState = { reachable: null, lastStatus: null, lastReason: null, lastProbeAt: null };
   let timer: NodeJS.Timeout | undefined;
   // A probe still in flight when stop() runs is answered locally by the closing transport; that is not news
   // about the SMSC, so it is not reported.
-  let stopped = false;
+  let running = false;
+  // Each start() begins a new chain; a probe of an earlier chain still in flight after stop() schedules nothing.
+  let chain = 0;
   const target = options.smscUri;
   const hostPart = target.replace(/^sips?:/, '').split(';')[0] ?? '';
   const probe = async () => {
@@ -54,24 +60,31 @@ export function createSmscProbe(options: {
     }
   };
   const update = (reachable: boolean, status: number | null, reason: string | null) => {
-    if (stopped) return;
+    if (!running) return;
+    const recovered = reachable && state.reachable === false;
     if (state.reachable !== reachable) {
       const log = reachable ? options.logger.info.bind(options.logger) : options.logger.warn.bind(options.logger);
       log({ smsc: target, status, reason }, reachable ? 'SMSC answers SIP OPTIONS' : 'SMSC does not answer SIP OPTIONS');
     }
     Object.assign(state, { reachable, lastStatus: status, lastReason: reason, lastProbeAt: new Date() });
+    if (recovered) options.onAnswered?.();
+  };
+  const cycle = async (mine: number) => {
+    await probe();
+    if (!running || mine !== chain) return;
+    timer = setTimeout(() => void cycle(mine), options.intervalMs);
+    timer.unref();
   };
   return {
     start() {
-      if (timer) return;
-      stopped = false;
-      void probe();
-      timer = setInterval(() => void probe(), options.intervalMs);
-      timer.unref();
+      if (running) return;
+      running = true;
+      const mine = ++chain;
+      void cycle(mine);
     },
     stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
+      running = false;
+      if (timer) clearTimeout(timer);
       timer = undefined;
     },
     state: () => ({ ...state }),

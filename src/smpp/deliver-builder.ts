@@ -15,8 +15,10 @@ export type DeliverSmParams = Omit<SubmitSmParams, 'validity_period'> & {
 };
 
 export interface ReceiptInput {
-  /** The message_id our submit_sm_resp carried. */
+  /** The message_id our submit_sm_resp carried (receipted_message_id). */
   messageId: string;
+  /** The id the text quotes, when the SMSC spells it differently there (decimal for a hex id); messageId if absent. */
+  textId?: string;
   /** The original message's addresses: the receipt goes from its destination back to its source. */
   originalFrom: string;
   originalTo: string;
@@ -33,7 +35,7 @@ export function buildReceiptDeliver(input: ReceiptInput): DeliverSmParams {
   if (state === 0) throw new RangeError(`unknown receipt stat ${input.stat}`);
   const delivered = input.stat === 'DELIVRD';
   const text = buildDeliveryReceipt({
-    id: input.messageId,
+    id: input.textId ?? input.messageId,
     sub: '001',
     dlvrd: delivered ? '001' : '000',
     submitDate: formatReceiptDate(input.submitDate),

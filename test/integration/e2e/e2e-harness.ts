@@ -135,3 +135,19 @@ export async function statusCounts(db: Database): Promise<Record<string, number>
   );
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
+
+/**
+ * Waits until the dispatcher's slow mode (one probe MESSAGE per doubling poll delay while the SMSC is silent) has
+ * just sent a probe at least `minGapMs` after the one before: its next probe is then due no sooner than about
+ * twice that gap. Returns when that probe arrived. A test that restores the SMSC right then can tell "resumed on
+ * the first answer" from "slept out the slow-mode delay" by order of events, not by speed.
+ */
+export async function waitForSlowModeGap(smsc: SmscSimulator, minGapMs: number, timeoutMs = 60_000): Promise<{ lastProbeAt: number; gapMs: number }> {
+  return waitFor(`a slow-mode probe ${minGapMs} ms after the previous one`, () => {
+    const arrivals = smsc.received().map((m) => m.arrivedAt.getTime()).sort((a, b) => a - b);
+    const last = arrivals.at(-1);
+    const before = arrivals.at(-2);
+    if (last === undefined || before === undefined || last - before < minGapMs || Date.now() - last > 300) return undefined;
+    return { lastProbeAt: last, gapMs: last - before };
+  }, { timeoutMs, intervalMs: 20 });
+}

@@ -1,11 +1,14 @@
 // Issue 6, "Done when" 1: the SMSC is down (silent) while 50 messages are created; they wait without being lost
 // and without a retry storm; when the SMSC answers again every message is sent, and accepted exactly once.
+// Issue 12, point 9: the first answer after the outage (here: to the SIP OPTIONS probe) resumes full-rate
+// sending at once, instead of after the slow mode's delay, which had grown to minutes.
 import { afterEach, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { freePort } from '../sip/sipp.js';
 import {
   apiClient, countBodies, inPool, OUR_NUMBER, serviceEnv, startInProcess, startSimulator, statusCounts, waitFor,
+  waitForSlowModeGap,
 } from './e2e-harness.js';
 
 const COUNT = 50;
@@ -65,3 +68,40 @@ it('keeps 50 messages through an SMSC outage without a retry storm, then sends e
   expect(smsc.received()).toHaveLength(COUNT + retriedAttempts);
   console.info(`outage: ${retriedAttempts} timed-out attempts over ${retriedBodies.length} bodies; ${attemptsDuring} SIP attempts and ${claimsDuring} claims in ${observeMs} ms of outage (bound ${bound})`);
 });
+
+it('resumes full-rate sending on the first answer after an outage, not after the slow-mode delay', async () => {
+  const testDb: TestDatabase = await createTestDatabase();
+  cleanup.push(() => testDb.drop());
+  const sipPort = await freePort('udp');
+  const smsc = await startSimulator({ servicePort: sipPort, policy: { answer: 'silence' } });
+  cleanup.push(() => smsc.stop());
+  // Slow-mode delays may grow to a minute (SEND_RETRY_MAX_MS); the OPTIONS probe runs every 200 ms.
+  const service: RunningService = await startInProcess(serviceEnv({
+    databaseUrl: testDb.url, sipPort, smscPort: smsc.port, extra: { SEND_RETRY_MAX_MS: '60000', SMSC_PROBE_INTERVAL_MS: '200' },
+  }));
+  cleanup.push(() => service.close());
+  const api = apiClient(service.url);
+  expect((await api.createNumber({ PhoneNumber: OUR_NUMBER })).status).toBe(201);
+  const bodies = Array.from({ length: COUNT }, (_, i) => `resume message ${i}`);
+  const created = await inPool(bodies, 8, (Body) => api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body }));
+  expect(created.map((r) => r.status)).toEqual(bodies.map(() => 201));
+
+  // A probe 4 s after the previous one: the slow mode's next probe is 8 s away.
+  const { lastProbeAt, gapMs } = await waitForSlowModeGap(smsc, 4_000);
+  expect(service.messaging.dispatcher.stats().slowMode).toBe(true);
+  smsc.setPolicy({ answer: 200 });
+  const restoredAt = Date.now();
+  // Capped well before the next slow-mode probe (lastProbeAt + 2 × gap): only a loop woken by the answer makes it.
+  const firstAccepted = await waitFor('a MESSAGE accepted after the SMSC answers again', () => smsc.received().find(
+    (m) => m.arrivedAt.getTime() >= restoredAt && m.outcome.kind === 'answered' && m.outcome.status === 200,
+  ), { timeoutMs: lastProbeAt + 2 * gapMs - 2_000 - Date.now(), intervalMs: 20 });
+  console.info(`slow-mode gap ${gapMs} ms; first accepted MESSAGE ${firstAccepted.arrivedAt.getTime() - restoredAt} ms after the SMSC answered again`);
+  await waitFor('every message sent', async () => {
+    const counts = await statusCounts(service.db);
+    return (counts.sent ?? 0) + (counts.delivered ?? 0) === COUNT;
+  }, { timeoutMs: 30_000 });
+  expect(service.messaging.dispatcher.stats().slowMode).toBe(false);
+  const { accepted } = countBodies(smsc.received());
+  expect([...accepted.keys()].sort()).toEqual([...bodies].sort());
+  expect([...accepted.values()].every((n) => n === 1)).toBe(true);
+}, 90_000);

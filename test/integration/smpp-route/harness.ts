@@ -10,6 +10,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../../../src/config/index.js';
 import { start, type RunningService } from '../../../src/main.js';
 import { createSmscSimulator, type SmscSimulator } from '../../../src/simulator/index.js';
+import type { SmppMessageIdStyle } from '../../../src/simulator/receipt-message.js';
 import type { ReceiptSettings } from '../../../src/simulator/simulator-types.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { waitForWith } from '../../helpers/wait-for.js';
@@ -77,7 +78,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { env?: Record<string, string>; receipts?: Partial<ReceiptSettings> } = {}): Promise<Stack> {
+export interface StackOptions {
+  env?: Record<string, string>;
+  receipts?: Partial<ReceiptSettings>;
+  /** How the simulator's SMPP side spells message ids (default RestComm's 10 digits). */
+  smppMessageIds?: SmppMessageIdStyle;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database: TestDatabase = await createTestDatabase();
   const [smppPort, servicePort] = [await freeTcpPort(), await freeUdpPort()];
   const randomQueue: number[] = [];
@@ -87,7 +95,10 @@ export async function startStack(options: { env?: Record<string, string>; receip
     policy: { answer: 200 },
     receipts: { delayMs: 50, outcome: 'delivered', ...options.receipts },
     sipTimers: { t1Ms: 25, t2Ms: 200, t4Ms: 250 },
-    smpp: { listen: { host: '127.0.0.1', port: smppPort }, accounts: [{ ...SMPP_ACCOUNT, delivery: 'simulated' }] },
+    smpp: {
+      listen: { host: '127.0.0.1', port: smppPort }, accounts: [{ ...SMPP_ACCOUNT, delivery: 'simulated' }],
+      ...(options.smppMessageIds ? { messageIds: options.smppMessageIds } : {}),
+    },
     random: () => randomQueue.shift() ?? 0,
     logger: silent,
   });
@@ -131,6 +142,7 @@ export function apiClient(baseUrl: string) {
   };
   return {
     setAccountRoute: (route: string) => request('POST', '.json', { SmscRoute: route }),
+    createMessage: (form: Record<string, string>) => request('POST', '/Messages.json', form),
     createNumber: (form: Record<string, string>) => request('POST', '/IncomingPhoneNumbers.json', form),
     updateNumber: (sid: string, form: Record<string, string>) => request('POST', `/IncomingPhoneNumbers/${sid}.json`, form),
     events: async (sid: string) => (await request('GET', `/Messages/${sid}/Events.json`)).body.events as Array<{ type: string; status: string | null; detail: Record<string, unknown> }>,
