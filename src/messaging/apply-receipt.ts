@@ -287,7 +287,7 @@ async function storeReceipt(
     `SELECT id::text AS id, message_sid FROM delivery_receipts
      WHERE smsc_message_id = $1 AND raw_text = $2 AND from_address = $3 AND to_address = $4 AND source = $5
        AND date_received > now() - $6 * interval '1 millisecond'
-     ORDER BY id LIMIT 1`,
+     ORDER BY delivery_receipts.id LIMIT 1`,
     [f.smscMessageId, f.rawText, f.fromAddress, f.toAddress, f.source, REPEAT_WINDOW_MS],
   );
   if (existing) return { duplicateOf: { outcome: 'duplicate', receiptId: existing.id, messageSid: existing.message_sid } };

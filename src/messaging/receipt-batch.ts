@@ -417,7 +417,7 @@ export async function retryParkedReceipts(
       `SELECT id::text AS id, source, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text,
          match_attempts
        FROM delivery_receipts WHERE message_sid IS NULL AND next_match_at <= now()
-       ORDER BY next_match_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+       ORDER BY next_match_at, delivery_receipts.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [options.limit],
     );
     const receipts = rows.map((r): StoredReceipt => ({

@@ -216,7 +216,7 @@ export async function findSmppSubmission(
 ): Promise<SmppSubmissionLookup> {
   const [exact] = await query<{ id: string; message_sid: string }>(
     `SELECT id::text AS id, message_sid FROM smsc_submissions
-     WHERE route = 'smpp' AND smsc_message_id = $1 ORDER BY id DESC LIMIT 1`,
+     WHERE route = 'smpp' AND smsc_message_id = $1 ORDER BY smsc_submissions.id DESC LIMIT 1`,
     [smscMessageId.trim()],
   );
   if (exact !== undefined) return { kind: 'exact', id: exact.id, messageSid: exact.message_sid };
@@ -224,7 +224,7 @@ export async function findSmppSubmission(
   if (!options.alternates || forms.length === 0) return { kind: 'none' };
   const rows = await query<{ id: string; message_sid: string }>(
     `SELECT id::text AS id, message_sid FROM smsc_submissions
-     WHERE route = 'smpp' AND smsc_message_id = ANY($1::text[]) ORDER BY id DESC LIMIT 2`,
+     WHERE route = 'smpp' AND smsc_message_id = ANY($1::text[]) ORDER BY smsc_submissions.id DESC LIMIT 2`,
     [forms],
   );
   const [only] = rows;

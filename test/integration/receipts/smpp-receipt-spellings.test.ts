@@ -56,6 +56,18 @@ describe('SMPP receipt id spellings', () => {
     expect(policy.smscIdMatches).toEqual({ exact: 2, alternate: 0, ambiguous: 0 });
   });
 
+  it('takes the newest submission of a reused id by its numeric row id, not its text (100 after 99)', async () => {
+    // An SMSC that restarts its id counter hands out the same id again. The newest submission is the one meant;
+    // ordering the text alias of the bigint id would put row 99 after row 100.
+    const older = await submitted('7');
+    const newer = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'message 7 again', status: 'sent' });
+    await db.query("UPDATE messages SET route = 'smpp' WHERE sid = $1", [newer]);
+    await db.query('UPDATE smsc_submissions SET id = 99 WHERE message_sid = $1', [older]);
+    await db.query("INSERT INTO smsc_submissions (id, message_sid, route, smsc_message_id) VALUES (100, $1, 'smpp', '7')", [newer]);
+    expect(await delivered('7')).toMatchObject({ outcome: 'matched', messageSid: newer });
+    expect(await statusOf(older)).toBe('sent');
+  });
+
   it('parks a receipt whose id is not stored rather than give it to another spelling at once', async () => {
     const fortyEight = await submitted('48');
     // The receipt for "30" beat the write of its submission: it must not land on "48" meanwhile.
