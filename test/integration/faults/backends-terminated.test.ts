@@ -49,7 +49,7 @@ it('loses no accepted message and stays up while its database backends are termi
   let answered = 0;
   const bodies = Array.from({ length: MESSAGES }, (_, i) => `fault burst ${i}`);
   const creating = inPool(bodies, 12, async (Body) => {
-    const response = await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body }).catch(() => ({ status: 0, body: {} }));
+    const response = await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body }).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
     answers.set(response.status, (answers.get(response.status) ?? 0) + 1);
     answered += 1;
     if (response.status === 201) accepted.push(String(response.body.sid));
