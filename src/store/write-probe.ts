@@ -5,6 +5,7 @@
 //   BEGIN; (lock_timeout and statement_timeout = the bound, SET LOCAL)
 //   LOCK TABLE messages IN ROW EXCLUSIVE MODE   -- the lock every INSERT takes; waits behind a conflicting lock
 //   SELECT pg_current_xact_id()                 -- a transaction id, as a write gets: refused on a standby
+//          current_setting('transaction_read_only')  -- and not a read-only session
 //   COMMIT                                      -- a commit record, flushed like any write's
 //
 // ROW EXCLUSIVE conflicts only with the locks that would block inserts too, so the probe never blocks the work.
@@ -27,7 +28,10 @@ export function createWriteProbe(options: { db: Database; timeoutMs: number }): 
     await db.transaction(async (query) => {
       await query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", [bound]);
       await query('LOCK TABLE messages IN ROW EXCLUSIVE MODE');
-      await query('SELECT pg_current_xact_id()');
+      // transaction_read_only: a server (or a failover tool) that set default_transaction_read_only still hands
+      // out transaction ids, but refuses every write.
+      const [row] = await query<{ readOnly: string }>("SELECT pg_current_xact_id(), current_setting('transaction_read_only') AS \"readOnly\"");
+      if (row?.readOnly !== 'off') throw new Error('the database accepts no writes (transaction_read_only)');
     });
     return true;
   };
