@@ -165,7 +165,10 @@ export async function startMessaging(options: {
     messageWriter,
     operations: {
       databaseWritable: createWriteProbe({ db: apiDb, timeoutMs: config.api.statementTimeoutMs }),
-      sipReady: () => sip.port.isReady(), smscProbe: () => probe.state(), registry: metrics.registry },
+      sipReady: () => sip.port.isReady(),
+      smscProbe: () => probe.state(),
+      registry: metrics.registry,
+    },
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });
