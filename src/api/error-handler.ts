@@ -48,6 +48,7 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   const failure = databaseFailure(error);
   if (failure === 'timeout') return new AppError('databaseTimedOut', {}, { cause: error });
   if (failure === 'connection-lost') return new AppError('databaseConnectionLost', {}, { cause: error });
+  if (failure === 'unavailable') return new AppError('databaseUnavailable', {}, { cause: error });
   if (error.validation) {
     return fromValidation(error.validation as unknown as AjvError[], error.validationContext, request);
   }

@@ -138,6 +138,11 @@ export const ERROR_REGISTRY = {
     message: 'Service Unavailable - the database did not answer in time; the request was not carried out. Try it again.',
     when: 'A database statement of the request ran out of API_STATEMENT_TIMEOUT_MS (a lock held elsewhere, an overloaded or unreachable server); PostgreSQL cancelled it, so nothing was written.',
   },
+  databaseUnavailable: {
+    status: 503, code: 20503,
+    message: 'Service Unavailable - the database takes no writes now (read-only, or out of resources); the request was not carried out. Try it again later.',
+    when: 'PostgreSQL refused the statement as a whole: a read-only server (25006, e.g. a demoted primary after a failover) or insufficient resources (class 53: disk full, out of memory, too many connections).',
+  },
   databaseConnectionLost: {
     status: 503, code: 20503,
     message: 'Service Unavailable - the connection to the database was lost; a change this request asked for may or may not have been made. Check before repeating it.',

@@ -19,6 +19,12 @@ describe('databaseFailure', () => {
     expect(databaseFailure(new Error('timeout exceeded when trying to connect'))).toBe('timeout');
   });
 
+  it('recognises a server that refuses writes as a whole', () => {
+    expect(databaseFailure(coded('25006', 'cannot execute INSERT in a read-only transaction'))).toBe('unavailable');
+    expect(databaseFailure(coded('53100', 'could not extend file'))).toBe('unavailable');
+    expect(databaseFailure(coded('53300', 'sorry, too many clients already'))).toBe('unavailable');
+  });
+
   it('looks through Prisma\'s wrapping (meta.driverAdapterError, cause)', () => {
     const prisma = Object.assign(new Error('Raw query failed'), {
       code: 'P2010',

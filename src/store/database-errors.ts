@@ -4,7 +4,9 @@
 //   network dropped): a statement that was running may or may not have committed, and the next attempt runs on a
 //   new connection;
 // - the statement ran out of time (statement_timeout, lock_timeout, no pool connection in time): PostgreSQL
-//   cancelled it, so nothing it did was committed.
+//   cancelled it, so nothing it did was committed;
+// - the server refused the work as a whole (a read-only server after a failover, disk full, out of memory, too
+//   many connections): nothing was committed either.
 //
 // Prisma wraps driver errors; the original SQLSTATE or driver message is then found further down `cause`.
 
@@ -12,6 +14,8 @@
 const CONNECTION_STATES = /^(08[0-9A-Z]{3}|57P0[123])$/;
 /** SQLSTATEs of a statement cut short by a timeout: 57014 query_canceled (statement_timeout), 55P03 lock_not_available. */
 const TIMEOUT_STATES = new Set(['57014', '55P03']);
+/** SQLSTATEs of a server that takes no writes now: 25006 read_only_sql_transaction, class 53 insufficient resources. */
+const UNAVAILABLE_STATES = /^(25006|53[0-9A-Z]{3})$/;
 /** node-postgres and socket errors that carry no SQLSTATE. */
 const CONNECTION_MESSAGES = [
   'Connection terminated',
@@ -23,7 +27,7 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
 /** pg-pool's message when no connection became free within connectionTimeoutMillis. */
 const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 
-export type DatabaseFailure = 'connection-lost' | 'timeout';
+export type DatabaseFailure = 'connection-lost' | 'timeout' | 'unavailable';
 
 /** Classifies an error from a database call; null for everything else (data errors, bugs). */
 export function databaseFailure(error: unknown): DatabaseFailure | null {
@@ -33,6 +37,7 @@ export function databaseFailure(error: unknown): DatabaseFailure | null {
       if (typeof code !== 'string') continue;
       if (TIMEOUT_STATES.has(code)) return 'timeout';
       if (CONNECTION_STATES.test(code) || SOCKET_CODES.has(code)) return 'connection-lost';
+      if (UNAVAILABLE_STATES.test(code)) return 'unavailable';
     }
     const message = typeof record.message === 'string' ? record.message : '';
     if (message.includes(POOL_TIMEOUT_MESSAGE)) return 'timeout';

@@ -4,6 +4,7 @@
 // answered with Twilio's 503 (20503): nothing was written, so the client may simply try again.
 import { afterEach, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withAdminClient } from '../../helpers/postgres-admin.js';
 import { createTestDatabase } from '../../helpers/test-database.js';
 import { freePort } from '../sip/sipp.js';
 import { apiClient, OUR_NUMBER, serviceEnv, startInProcess, startSimulator, waitFor } from './e2e-harness.js';
@@ -72,4 +73,39 @@ it('answers a create 503 / 20503 and is unready while messages is locked, and re
   // The 503 wrote nothing: only the retried message exists.
   const rows = await locker.query<{ body: string }>("SELECT body FROM messages WHERE direction = 'outbound-api'");
   expect(rows).toEqual([{ body: 'after the lock' }]);
+});
+
+it('answers a create 503 / 20503 and is unready while the database takes no writes (a demoted primary)', async () => {
+  const testDb = await createTestDatabase();
+  cleanup.push(() => testDb.drop());
+  const sipPort = await freePort('udp');
+  const smsc = await startSimulator({ servicePort: sipPort });
+  cleanup.push(() => smsc.stop());
+  const service = await startInProcess(serviceEnv({ databaseUrl: testDb.url, sipPort, smscPort: smsc.port }));
+  cleanup.push(() => service.close());
+  const api = apiClient(service.url);
+  expect((await api.createNumber({ PhoneNumber: OUR_NUMBER })).status).toBe(201);
+
+  // New sessions are read-only; cutting the service's connections makes it open such sessions.
+  const setReadOnly = (on: boolean) => withAdminClient(async (client) => {
+    await client.query(`ALTER DATABASE "${testDb.name}" ${on ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [testDb.name]);
+  });
+  await setReadOnly(true);
+  const readiness = await fetch(`${service.url}/readyz`);
+  expect(readiness.status).toBe(503);
+  expect(await readiness.json()).toMatchObject({ status: 'unready', database: false });
+  expect(await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body: 'read-only' })).toEqual({
+    status: 503,
+    body: {
+      code: 20503,
+      message: 'Service Unavailable - the database takes no writes now (read-only, or out of resources); the request was not carried out. Try it again later.',
+      more_info: 'https://www.twilio.com/docs/errors/20503',
+      status: 503,
+    },
+  });
+
+  await setReadOnly(false);
+  await waitFor('ready again', async () => (await fetch(`${service.url}/readyz`)).status === 200);
+  expect((await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body: 'writable' })).status).toBe(201);
 });
