@@ -47,10 +47,12 @@ export async function start(options: StartOptions): Promise<RunningService> {
   });
   try {
     await seedAccount({ db, config, logger: componentLogger(logger, 'accounts') });
-    const messaging = await startMessaging({ db, config, logger });
+    const apiDb = await openApiDatabase({ config, logger, db });
+    if (apiDb !== db) closers.push(() => apiDb.close());
+    const messaging = await startMessaging({ db, apiDb, config, logger });
     closers.push(() => messaging.close(options.drainMs ?? config.http.shutdownDrainMs));
     const app = await buildApp({
-      db,
+      db: apiDb,
       logger,
       config: { apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls },
       messageWriter: messaging.messageWriter,
@@ -74,7 +76,10 @@ export async function start(options: StartOptions): Promise<RunningService> {
  */
 export async function openMigratedDatabase(options: { config: Config; logger: Logger }): Promise<Database> {
   const { database } = options.config;
-  const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize });
+  const db = await openDatabase({
+    databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize,
+    onConnectionError: connectionErrorLogger(options.logger, 'background'),
+  });
   try {
     const result = await applyMigrations(db);
     const log = componentLogger(options.logger, 'migrations');
@@ -84,6 +89,27 @@ export async function openMigratedDatabase(options: { config: Config; logger: Lo
     await db.close();
     throw error;
   }
+}
+
+/**
+ * The API's own handle on PostgreSQL: connections whose sessions carry statement_timeout and lock_timeout
+ * (API_STATEMENT_TIMEOUT_MS), so that a request meeting a lock or a stalled server is answered 503 in bounded
+ * time instead of hanging, while the background loops (dispatcher, webhooks, sweepers, migrations) keep waiting
+ * as long as they must on theirs. Half the pool size, at least 2. PGlite has one connection: the API shares it.
+ */
+async function openApiDatabase(options: { config: Config; logger: Logger; db: Database }): Promise<Database> {
+  const { database, api } = options.config;
+  if (options.db.kind !== 'postgres') return options.db;
+  return openDatabase({
+    databaseUrl: database.url, dataDir: database.dataDir, poolSize: Math.max(2, Math.ceil(database.poolSize / 2)),
+    statementTimeoutMs: api.statementTimeoutMs,
+    onConnectionError: connectionErrorLogger(options.logger, 'api'),
+  });
+}
+
+function connectionErrorLogger(logger: Logger, pool: string): (error: Error) => void {
+  const log = componentLogger(logger, 'database');
+  return (error) => log.warn({ err: error, pool }, 'database connection lost; the pool opens a new one when needed');
 }
 
 /**

@@ -25,6 +25,7 @@ import { createSipSmscGateway } from './sip/smsc-sip-gateway.js';
 import { createSmscProbe } from './sip/smsc-probe.js';
 import type { Database } from './store/database.js';
 import { createBatchedMessageWriter } from './store/batched-message-writer.js';
+import { createWriteProbe } from './store/write-probe.js';
 import { createWebhookWorkerFromConfig, type WebhookDeliveryWorker } from './webhooks/index.js';
 import { createSmppService, type SmppService } from './smpp/smpp-service.js';
 
@@ -38,8 +39,15 @@ export interface Messaging {
   close(drainMs: number): Promise<void>;
 }
 
-export async function startMessaging(options: { db: Database; config: Config; logger: Logger }): Promise<Messaging> {
+export async function startMessaging(options: {
+  db: Database;
+  /** The API's handle (its own connections, with API_STATEMENT_TIMEOUT_MS): the create path and readiness. */
+  apiDb?: Database;
+  config: Config;
+  logger: Logger;
+}): Promise<Messaging> {
   const { db, config, logger } = options;
+  const apiDb = options.apiDb ?? db;
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const webhookPolicy = { maxAttempts: config.webhooks.maxAttempts, deadlineMs: config.webhooks.retryDeadlineS * 1000 };
   const statusChange = { sendingCallbacks: false, callbackMaxAttempts: config.webhooks.maxAttempts, callbackDeadlineMs: webhookPolicy.deadlineMs };
@@ -142,7 +150,12 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   probe.start();
 
   // Group commit: concurrent API creates share one INSERT and one commit; each resolves only after that commit.
-  const baseWriter = createBatchedMessageWriter({ db });
+  const writerLog = componentLogger(logger, 'message-writer');
+  const baseWriter = createBatchedMessageWriter({
+    db: apiDb,
+    recoverForMs: config.api.statementTimeoutMs,
+    onRecovery: (error) => writerLog.warn({ err: error }, 'database connection lost under a message insert; reading it back'),
+  });
   const messageWriter: MessageWriter = {
     async insertMessage(message) {
       // X-REG-DELIVERY: always when SMSC_RECEIPTS is on (the default), otherwise only when a callback wants it.
@@ -157,7 +170,12 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     dispatcher,
     webhooks,
     messageWriter,
-    operations: { db, sipReady: () => sip.port.isReady(), smscProbe: () => probe.state(), registry: metrics.registry },
+    operations: {
+      databaseWritable: createWriteProbe({ db: apiDb, timeoutMs: config.api.statementTimeoutMs }),
+      sipReady: () => sip.port.isReady(),
+      smscProbe: () => probe.state(),
+      registry: metrics.registry,
+    },
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import type { ErrorKey } from '../errors/registry.js';
+import { databaseFailure } from '../store/database-errors.js';
 
 interface AjvError {
   keyword: string;
@@ -43,6 +44,11 @@ export function pathOf(request: FastifyRequest): string {
 
 function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
+  // The database out of reach is a 503 the client may retry (Twilio's 20503), not an internal error.
+  const failure = databaseFailure(error);
+  if (failure === 'timeout') return new AppError('databaseTimedOut', {}, { cause: error });
+  if (failure === 'connection-lost') return new AppError('databaseConnectionLost', {}, { cause: error });
+  if (failure === 'unavailable') return new AppError('databaseUnavailable', {}, { cause: error });
   if (error.validation) {
     return fromValidation(error.validation as unknown as AjvError[], error.validationContext, request);
   }

@@ -1,15 +1,17 @@
 // Operational endpoints outside the Twilio API, unauthenticated like /healthz:
-// - /readyz: 200 when the database answers and the SIP transport is up; the SMSC's own reachability (SIP OPTIONS
-//   probe) is reported but never makes us unready, because accepting and queueing while the SMSC is down is the job;
+// - /readyz: 200 when a message insert could commit now (store/write-probe.ts, bounded in time) and the SIP
+//   transport is up; the SMSC's own reachability (SIP OPTIONS probe) is reported but never makes us unready,
+//   because accepting and queueing while the SMSC is down is the job;
 // - /metrics: Prometheus text format.
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import type { SmscProbeState } from '../sip/smsc-probe.js';
-import type { Database } from '../store/database.js';
+import type { WriteProbe } from '../store/write-probe.js';
 
 export interface OperationsDeps {
-  db: Database;
+  /** Whether a write can commit on the API's database connections now, answered within a bound. */
+  databaseWritable: WriteProbe;
   sipReady: () => boolean;
   smscProbe: () => SmscProbeState;
   registry: Registry;
@@ -31,11 +33,11 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   app.get('/readyz', {
     schema: {
       operationId: 'Readyz', tags: ['Operations'], security: [],
-      summary: 'Readiness: the database answers and the SIP transport is up (SMSC reachability is informational)',
+      summary: 'Readiness: a database write can commit and the SIP transport is up (SMSC reachability is informational)',
       response: { 200: Readiness, 503: Readiness },
     },
   }, async (_request, reply) => {
-    const database = await deps.db.query('SELECT 1').then(() => true, () => false);
+    const database = await deps.databaseWritable();
     const sip = deps.sipReady();
     const probe = deps.smscProbe();
     const body = {

@@ -88,7 +88,10 @@ export interface Config {
     moDedupeS: number;
   };
   inbound: { reassemblyTimeoutS: number };
-  api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
+  api: {
+    /** Requests per second per account; 0 = off. */ rateLimit: number;
+    /** Bound on each API database statement, lock wait and connection wait (API_STATEMENT_TIMEOUT_MS). */ statementTimeoutMs: number;
+  };
   webhooks: {
     timeoutMs: number;
     concurrency: number;

@@ -105,7 +105,7 @@ function derive(v: Env, problems: string[]): Config {
     },
     ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
-    api: { rateLimit: v.API_RATE_LIMIT },
+    api: { rateLimit: v.API_RATE_LIMIT, statementTimeoutMs: v.API_STATEMENT_TIMEOUT_MS },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       concurrency: v.WEBHOOK_CONCURRENCY,

@@ -7,6 +7,16 @@ export const apiSchema = {
     default: 0,
     description: 'Most API requests per second per account (answered 429 / 20429 beyond); `0` turns the limit off.',
   }),
+  API_STATEMENT_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 5_000,
+    description:
+      'Longest an API request\'s database statement may run, wait for a lock or wait for a connection (PostgreSQL ' +
+      '`statement_timeout` and `lock_timeout` on the API\'s own connections). Beyond it the request is answered ' +
+      '503 / 20503 and nothing was written; a create whose commit was cut off by a lost connection is checked again ' +
+      'for up to this long before it is answered (docs/faults.md). `/readyz` is ready when a probe write commits within this bound.',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 120_000,

@@ -46,7 +46,8 @@ export const coreSchema = {
     description:
       'Connections this instance keeps open to PostgreSQL (ignored for PGlite, which has one). Under load about 14 ' +
       'transactions run at once: API creates, receipts and inbound SMS (two group commits each), the dispatcher\'s ' +
-      'and the webhook worker\'s claims and outcome writes, the sweepers.',
+      'and the webhook worker\'s claims and outcome writes, the sweepers. The HTTP API has a pool of its own beside ' +
+      'it, half this size (at least 2), whose statements are bounded by `API_STATEMENT_TIMEOUT_MS`.',
   }),
   ACCOUNT_SID: Type.Optional(
     Type.String({

@@ -181,8 +181,13 @@ class Dispatcher implements OutboundDispatcher {
     if (unwritten.length > 0) this.log.error({ count: unwritten.length }, 'send outcomes could not be recorded; lease recovery will resend them');
     this.state = 'stopped';
     if (!wasRunning) return;
-    const released = await this.options.db.transaction((query) => releaseClaims(query, this.options.instanceId));
-    this.log.info({ released: released.length, abandoned: this.sends.size }, 'outbound dispatcher stopped');
+    try {
+      const released = await this.options.db.transaction((query) => releaseClaims(query, this.options.instanceId));
+      this.log.info({ released: released.length, abandoned: this.sends.size }, 'outbound dispatcher stopped');
+    } catch (error) {
+      // The database is out of reach: the claims stay, and lease recovery hands them to the next poll anywhere.
+      this.log.error({ err: error }, 'outbound dispatcher stopped; releasing its claims failed, their leases will expire');
+    }
   }
 
   private async loop(): Promise<void> {

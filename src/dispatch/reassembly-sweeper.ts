@@ -91,22 +91,29 @@ export function createReassemblySweeper(options: ReassemblySweeperOptions): Swee
 }
 
 /**
- * A poll loop: runs `sweep` every `intervalMs`, at once again while it reports a full batch; a failed sweep is
- * logged and retried on the next tick (the work stays in the database).
+ * A poll loop: runs `sweep` every `intervalMs`, at once again while it reports a full batch. A failed sweep (the
+ * database out of reach, a lost connection) is logged and retried, the wait doubling with each failure in a row
+ * up to a minute, so an outage neither stops the loop nor floods the log; the first success resets it. The work
+ * stays in the database meanwhile.
  */
 export function createPollLoop(options: { intervalMs: number; log: Logger; sweep: () => Promise<boolean> }): Sweeper {
   const wakeUp = new WakeUp();
   let running: Promise<void> | null = null;
   let stopping = false;
   const loop = async (): Promise<void> => {
+    let failures = 0;
     while (!stopping) {
       let more = false;
+      let waitMs = options.intervalMs;
       try {
         more = await options.sweep();
+        failures = 0;
       } catch (error) {
-        options.log.error({ err: error }, 'sweep failed; retrying on the next tick');
+        failures += 1;
+        waitMs = Math.min(Math.max(options.intervalMs, 60_000), options.intervalMs * 2 ** Math.min(failures - 1, 16));
+        options.log.error({ err: error, failures, retryInMs: waitMs }, 'sweep failed; retrying');
       }
-      if (!stopping) await wakeUp.wait(more ? 0 : options.intervalMs);
+      if (!stopping) await wakeUp.wait(more ? 0 : waitMs);
     }
   };
   return {

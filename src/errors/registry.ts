@@ -133,6 +133,26 @@ export const ERROR_REGISTRY = {
     status: 409, code: 20409, message: 'The resource conflicts with an existing one: {detail}',
     when: 'A unique constraint the API did not check first (translated Prisma P2002).',
   },
+  databaseTimedOut: {
+    status: 503, code: 20503,
+    message: 'Service Unavailable - the database did not answer in time; the request was not carried out. Try it again.',
+    when: 'A database statement of the request ran out of API_STATEMENT_TIMEOUT_MS (a lock held elsewhere, an overloaded or unreachable server); PostgreSQL cancelled it, so nothing was written.',
+  },
+  databaseUnavailable: {
+    status: 503, code: 20503,
+    message: 'Service Unavailable - the database takes no writes now (read-only, or out of resources); the request was not carried out. Try it again later.',
+    when: 'PostgreSQL refused the statement as a whole: a read-only server (25006, e.g. a demoted primary after a failover) or insufficient resources (class 53: disk full, out of memory, too many connections).',
+  },
+  databaseConnectionLost: {
+    status: 503, code: 20503,
+    message: 'Service Unavailable - the connection to the database was lost; a change this request asked for may or may not have been made. Check before repeating it.',
+    when: 'The database connection broke under a request other than a message create (a server restart, failover or terminated backend).',
+  },
+  messageCommitUnknown: {
+    status: 503, code: 20503,
+    message: 'Service Unavailable - the connection to the database was lost while message {sid} was being stored, and it could not be checked in time. It may have been stored, and will then be sent: fetch {sid} before creating it again.',
+    when: 'Message create whose insert lost its connection and whose outcome could not be read back within API_STATEMENT_TIMEOUT_MS (docs/faults.md).',
+  },
   internal: {
     status: 500, code: 20500, message: 'Internal Server Error',
     when: 'Anything unexpected; the details are logged, never returned.',

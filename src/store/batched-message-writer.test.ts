@@ -126,7 +126,8 @@ describe('batched message writer', () => {
   });
 
   it('rejects every caller of a batch with the error when it is not about the data, without retrying', async () => {
-    const lost = Object.assign(new Error('Connection terminated unexpectedly'), {});
+    // Not a lost connection either (resilient-insert.test.ts covers that): the server cannot extend a file.
+    const lost = Object.assign(new Error('could not extend file'), { code: '53100' });
     const { db, calls } = fakeDatabase({ failWhen: () => lost });
     const w = writer(db);
     const results = await Promise.allSettled([1, 2].map((n) => w.insertMessage(message(n))));

@@ -2,10 +2,13 @@
 // calls are written by ONE statement (messages + their `queued` events, insertOutboundMessages) in ONE commit,
 // and every caller's promise settles only after that commit, so a 201 is never sent for a row that is not
 // durable. A batch that fails because of one row's data is retried row by row, so only that row gets the error.
+// A batch whose connection is lost is read back and written again (resilient-insert.ts), so a terminated
+// backend or a server restart costs the callers a delay, not an error.
+import { AppError } from '../errors/app-error.js';
 import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messaging/ports.js';
 import type { Database } from './database.js';
 import { createGroupCommit } from './group-commit.js';
-import { insertOutboundMessage, insertOutboundMessages } from './message-store.js';
+import { CommitUnknownError, insertMessagesResiliently } from './resilient-insert.js';
 
 export interface BatchedMessageWriterOptions {
   db: Database;
@@ -15,6 +18,10 @@ export interface BatchedMessageWriterOptions {
   maxWaitMs?: number;
   /** Statements in flight at once; each holds one pool connection while it runs (default 2). */
   maxConcurrentBatches?: number;
+  /** How long a batch whose connection was lost keeps trying to learn its outcome and write again (default 5 s). */
+  recoverForMs?: number;
+  /** Told about each lost connection a batch recovers from (for the log). */
+  onRecovery?(error: unknown): void;
 }
 
 export interface BatchedMessageWriter extends MessageWriter {
@@ -24,10 +31,16 @@ export interface BatchedMessageWriter extends MessageWriter {
 
 export function createBatchedMessageWriter(options: BatchedMessageWriterOptions): BatchedMessageWriter {
   const { db } = options;
+  const write = (messages: NewOutboundMessage[]) => insertMessagesResiliently({
+    query: db.query,
+    messages,
+    recoverForMs: options.recoverForMs ?? 5_000,
+    ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
+  });
   const commits = createGroupCommit<NewOutboundMessage, MessageRecord>({
     // One statement: it commits on its own, no explicit transaction needed.
-    writeBatch: (messages) => insertOutboundMessages(db.query, messages),
-    writeOne: (message) => insertOutboundMessage(db.query, message),
+    writeBatch: write,
+    writeOne: async (message) => (await write([message]))[0] as MessageRecord,
     // A lost connection is not the rows' fault; only data errors are worth isolating row by row.
     retryOneByOne: concernsData,
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
@@ -35,7 +48,11 @@ export function createBatchedMessageWriter(options: BatchedMessageWriterOptions)
     ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
   });
   return {
-    insertMessage: (message) => commits.submit(message),
+    insertMessage: (message) => commits.submit(message).catch((error: unknown) => {
+      // Each caller learns its own sid, so that it can look the message up before creating it again.
+      if (error instanceof CommitUnknownError) throw new AppError('messageCommitUnknown', { sid: message.sid }, { cause: error });
+      throw error;
+    }),
     get pending() {
       return commits.pending;
     },

@@ -46,18 +46,37 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Connections in the pg pool. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: the longest any statement on this handle may run (statement_timeout), wait for a lock
+   * (lock_timeout) or wait for a pool connection; 0 or absent = no limit. PostgreSQL cancels a statement that
+   * runs out of time, so nothing it did is committed (database-errors.ts classifies the error as 'timeout').
+   */
+  statementTimeoutMs?: number;
+  /** Told about every connection that breaks (idle or checked out); the pool replaces it on the next checkout. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options)
     : openPglite(options.dataDir);
 }
 
-function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener Node would crash.
-  pool.on('error', () => undefined);
+function openPostgres(options: OpenDatabaseOptions): Database {
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    // Sent in the start-up packet, so they cost no round trip: every session of this pool has them.
+    ...(timeoutMs > 0 ? { statement_timeout: timeoutMs, lock_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs } : {}),
+  });
+  const onConnectionError = options.onConnectionError ?? (() => undefined);
+  // A client whose connection breaks emits 'error' on itself. pg-pool listens only while the client is idle (and
+  // re-emits it on the pool); while a client is checked out (a transaction, a script, Prisma's interactive
+  // transaction) nobody would, and an unhandled 'error' event ends the process. So every client gets a listener
+  // of its own for its whole life; the query in flight is rejected by node-postgres itself.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => undefined); // already reported by the client's own listener
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
   return {
@@ -66,28 +85,32 @@ function openPostgres(url: string, poolSize: number): Database {
     query,
     async runScript(sql) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query(sql);
       } catch (error) {
         // A script that opened a transaction and failed must not return its connection to the pool mid-transaction.
-        await client.query('ROLLBACK').catch(() => undefined);
+        broken = await rollback(client);
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async transaction(work) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work(async (text, params) => (await client.query(text, params as unknown[])).rows);
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A lost connection rejects the work (or its COMMIT: then whether it committed is unknown, see
+        // database-errors.ts); the caller decides whether to try again, on a fresh connection.
+        broken = await rollback(client);
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async close() {
@@ -95,6 +118,16 @@ function openPostgres(url: string, poolSize: number): Database {
       await pool.end();
     },
   };
+}
+
+/** Rolls back; a connection that cannot even do that is returned as the error, so the pool discards it. */
+async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /**

@@ -131,8 +131,13 @@ class Worker implements WebhookDeliveryWorker {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.state = 'stopped';
     if (!wasRunning) return;
-    const released = await this.options.db.transaction((query) => releaseDeliveryClaims(query, this.options.instanceId));
-    this.log.info({ released }, 'webhook delivery worker stopped');
+    try {
+      const released = await this.options.db.transaction((query) => releaseDeliveryClaims(query, this.options.instanceId));
+      this.log.info({ released }, 'webhook delivery worker stopped');
+    } catch (error) {
+      // The database is out of reach: the claims stay, and their leases expire into another worker's poll.
+      this.log.error({ err: error }, 'webhook delivery worker stopped; releasing its claims failed, their leases will expire');
+    }
   }
 
   private async loop(): Promise<void> {

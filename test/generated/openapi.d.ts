@@ -2089,6 +2089,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description Twilio's error body: exactly these four keys. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
         };
     };
     FetchMessage: {

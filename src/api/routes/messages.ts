@@ -33,7 +33,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     schema: {
       operationId: 'CreateMessage', tags, summary: 'Send a message (queued for the SMSC)', consumes,
       params: AccountParams, body: CreateMessageBody,
-      response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429) },
+      response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429, 503) },
     },
     config: { missingBodyError: 'toRequired', keepsApiCaches: true } satisfies ErrorRouteConfig & CacheRouteConfig,
   }, async (request, reply) => {
