@@ -3,7 +3,7 @@
 // per request, and no path taken from the request ever reaches the file system (the names are a fixed list).
 // They sit next to this module in the source tree and are copied beside its build output by
 // scripts/copy-console-assets.mjs (`npm run build`), so `npm start` and tsx serve the same files.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -33,19 +33,24 @@ interface Asset {
   body: Buffer;
 }
 
-function loadAssets(dir: string): Map<string, Asset> {
+/** The files, or null when the folder or its index.html is missing (a build that skipped the copy step). */
+function loadAssets(dir: string): Map<string, Asset> | null {
+  if (!existsSync(join(dir, 'index.html'))) return null;
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(dir)) {
     const type = CONTENT_TYPES[extname(name)];
     if (type) assets.set(name, { type, body: readFileSync(join(dir, name)) });
   }
-  if (!assets.has('index.html')) throw new Error(`console: ${dir} has no index.html (run npm run build)`);
   return assets;
 }
 
 export function registerConsolePages(instance: FastifyInstance, options: { dir?: string } = {}): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-  const assets = loadAssets(options.dir ?? CONSOLE_STATIC_DIR);
+  const dir = options.dir ?? CONSOLE_STATIC_DIR;
+  const loaded = loadAssets(dir);
+  // The API must not go down for want of its console's files: it says so at start, and the console's URL says why.
+  if (!loaded) app.log.error({ dir }, 'the console\'s files are missing from this build (npm run build copies them); /console/ answers 500');
+  const assets = loaded ?? new Map<string, Asset>();
   const schema = { hide: true, tags: ['Console'] };
   const send = (name: string) => {
     const asset = assets.get(name);
@@ -55,7 +60,8 @@ export function registerConsolePages(instance: FastifyInstance, options: { dir?:
   app.get('/console', { schema }, async (_request, reply) => reply.redirect(CONSOLE_PATH));
   app.get(CONSOLE_PATH, { schema }, async (_request, reply) => {
     const page = send('index.html');
-    return reply.headers(page?.headers ?? {}).send(page?.body);
+    if (!page) return reply.code(500).type('text/plain; charset=utf-8').send(`The console's files are missing from ${dir}: run npm run build.`);
+    return reply.headers(page.headers).send(page.body);
   });
   app.get(`${CONSOLE_PATH}:file`, { schema: { ...schema, params: Type.Object({ file: Type.String() }) } }, async (request, reply) => {
     const asset = send(request.params.file);
