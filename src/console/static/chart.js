@@ -39,10 +39,11 @@ export function minuteChart(overview) {
   const scale = (height - bottom - top) / max;
   const slot = (width - left) / buckets.length;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Messages per minute by status, last hour', preserveAspectRatio: 'none' });
-  for (const fraction of [0, 0.5, 1]) {
-    const y = height - bottom - fraction * max * scale;
+  // Grid lines at whole counts only: 0, about half, and the tallest bar.
+  for (const value of new Set([0, Math.round(max / 2), max])) {
+    const y = height - bottom - value * scale;
     svg.append(el('line', { x1: left, x2: width, y1: y, y2: y, stroke: '#dde2ea' }));
-    svg.append(el('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5f6b7a' }, String(Math.round(fraction * max))));
+    svg.append(el('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5f6b7a' }, String(value)));
   }
   buckets.forEach((bucket, i) => {
     let y = height - bottom;

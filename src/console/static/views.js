@@ -49,7 +49,7 @@ function messageRows(messages) {
   return messages.map((m) => h('tr', {},
     h('td', { class: 'mono' }, h('a', { href: `#/messages/${m.sid}` }, m.sid)),
     h('td', {}, m.direction), h('td', {}, m.from ?? ''), h('td', {}, m.to), h('td', {}, badge(m.status)),
-    h('td', {}, m.error_code === null ? '' : String(m.error_code)), h('td', {}, formatDate(m.date_created))));
+    h('td', {}, m.error_code === null ? '' : String(m.error_code)), h('td', { class: 'when' }, formatDate(m.date_created))));
 }
 
 export async function messagesView({ session, account, query }) {
@@ -90,7 +90,7 @@ export async function messageView({ session, account, sid }) {
     ['Body', m.body], ['Segments', m.num_segments], ['Error', m.error_code === null ? '—' : `${m.error_code} ${m.error_message ?? ''}`],
     ['Created', formatDate(m.date_created)], ['Sent', formatDate(m.date_sent)], ['Updated', formatDate(m.date_updated)]];
   const events = table(['When', 'Type', 'Status', 'Detail'], page.events.map((e) => h('tr', { 'data-type': e.type },
-    h('td', {}, formatDate(e.date_created)), h('td', {}, e.type), h('td', {}, e.status ? badge(e.status) : ''),
+    h('td', { class: 'when' }, formatDate(e.date_created)), h('td', {}, e.type), h('td', {}, e.status ? badge(e.status) : ''),
     h('td', { class: 'mono' }, eventSummary(e)))), { id: 'events' });
   const webhooks = page.webhooks.length === 0 ? h('p', { class: 'muted' }, 'No webhook or status callback for this message.')
     : table(['Kind', 'URL', 'State', 'Attempt', 'HTTP status', 'Error', 'When'], page.webhooks.flatMap((w) =>
@@ -98,10 +98,10 @@ export async function messageView({ session, account, sid }) {
         .map((a) => h('tr', {}, h('td', {}, w.kind), h('td', { class: 'mono' }, a.url), h('td', {}, badge(w.state)),
           h('td', {}, a.attempt === 0 ? 'not yet' : `${a.attempt} of ${w.max_attempts}`),
           h('td', { class: 'http-status' }, a.http_status === null ? '—' : String(a.http_status)),
-          h('td', {}, a.error ?? ''), h('td', {}, formatDate(a.date_created))))), { id: 'webhook-attempts' });
+          h('td', {}, a.error ?? ''), h('td', { class: 'when' }, formatDate(a.date_created))))), { id: 'webhook-attempts' });
   const receipts = page.receipts.length === 0 ? h('p', { class: 'muted' }, 'No delivery receipt.')
     : table(['Received', 'Source', 'Stat', 'Err', 'Text'], page.receipts.map((r) => h('tr', {},
-      h('td', {}, formatDate(r.date_received)), h('td', {}, r.source), h('td', {}, r.stat ?? ''), h('td', {}, r.err ?? ''),
+      h('td', { class: 'when' }, formatDate(r.date_received)), h('td', {}, r.source), h('td', {}, r.stat ?? ''), h('td', {}, r.err ?? ''),
       h('td', { class: 'mono' }, r.raw_text))), { id: 'receipts' });
   return h('div', {},
     h('h1', {}, `Message ${m.sid}`),
@@ -127,7 +127,7 @@ export async function receiptsView({ session, account }) {
   const { receipts } = await request(session, paths.unmatchedReceipts(account));
   const list = receipts.length === 0 ? h('p', { class: 'muted' }, 'Every receipt found its message.')
     : table(['Received', 'Source', 'From (handset)', 'To (our sender)', 'Stat', 'State', 'Text'], receipts.map((r) => h('tr', {},
-      h('td', {}, formatDate(r.date_received)), h('td', {}, r.source), h('td', {}, r.from), h('td', {}, r.to), h('td', {}, r.stat ?? ''),
+      h('td', { class: 'when' }, formatDate(r.date_received)), h('td', {}, r.source), h('td', {}, r.from), h('td', {}, r.to), h('td', {}, r.stat ?? ''),
       h('td', {}, r.next_match_at ? `retrying (${r.match_attempts} tries)` : `gave up after ${r.match_attempts} tries`),
       h('td', { class: 'mono' }, r.raw_text))), { id: 'unmatched-receipts' });
   return h('div', {}, h('h1', {}, 'Unmatched receipts'),
@@ -152,7 +152,7 @@ export async function webhooksView({ session, account, rerender }) {
       h('td', { class: 'mono' }, h('a', { href: `#/messages/${w.message_sid}` }, w.message_sid)), h('td', {}, w.kind),
       h('td', { class: 'mono' }, `${w.method} ${w.url}`), h('td', {}, String(w.attempts)),
       h('td', {}, w.last_http_status === null ? '—' : String(w.last_http_status)), h('td', {}, w.last_error ?? ''),
-      h('td', {}, formatDate(w.date_completed)), h('td', {}, h('button', { type: 'button', class: 'redeliver', onclick: redeliver(w) }, 'Redeliver')))),
+      h('td', { class: 'when' }, formatDate(w.date_completed)), h('td', {}, h('button', { type: 'button', class: 'redeliver', onclick: redeliver(w) }, 'Redeliver')))),
   { id: 'failed-webhooks' });
   return h('div', {}, h('h1', {}, 'Failed webhooks'),
     h('p', { class: 'muted' }, 'Redeliver queues one more attempt with the same parameters and idempotency token. ',

@@ -110,6 +110,12 @@ describe('the console in a browser', () => {
       expect(await page.locator('#receipts').innerText()).toContain('stat:DELIVRD');
       await saveScreenshot(page, 'console-message');
     });
+    // The API's Events.json, which the page shares its query with, in id order too (ids past 9 sorted as text
+    // once put event 10 before event 2).
+    const events = await call({ url: `${f.service.url}/2010-04-01/Accounts/${f.parent.sid}/Messages/${f.delivered}/Events.json`, auth: f.parent.auth });
+    const ids = (events.body.events as Array<{ id: string }>).map((e) => Number(e.id));
+    expect(ids.some((id) => id >= 10) && ids.some((id) => id < 10)).toBe(true);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
   it('lists the numbers with their webhooks, and the unmatched receipts', async () => {
