@@ -2,7 +2,7 @@
 // and sends / there. The files are read once when the app is built: a handful of kilobytes, no file system access
 // per request, and no path taken from the request ever reaches the file system (the names are a fixed list).
 // They sit next to this module in the source tree and are copied beside its build output by
-// scripts/copy-console-assets.mjs (`npm run build`), so `npm start` and tsx serve the same files.
+// scripts/copy-console-assets.mjs (`npm run build`), so `npm start`, tsx and the Docker image serve the same files.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 export const CONSOLE_PATH = '/console/';
-export const CONSOLE_STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+/**
+ * Where the files are looked for: beside this module (src/console/static under tsx; dist/console/static once
+ * `npm run build` copied them), then, for a dist/ compiled by tsc alone inside a checkout, the source tree.
+ */
+export const CONSOLE_STATIC_DIRS = [
+  fileURLToPath(new URL('./static/', import.meta.url)),
+  fileURLToPath(new URL('../../src/console/static/', import.meta.url)),
+];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,7 +53,8 @@ function loadAssets(dir: string): Map<string, Asset> | null {
 
 export function registerConsolePages(instance: FastifyInstance, options: { dir?: string } = {}): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-  const dir = options.dir ?? CONSOLE_STATIC_DIR;
+  const dirs = options.dir ? [options.dir] : CONSOLE_STATIC_DIRS;
+  const dir = dirs.find((candidate) => existsSync(join(candidate, 'index.html'))) ?? dirs[0]!;
   const loaded = loadAssets(dir);
   // The API must not go down for want of its console's files: it says so at start, and the console's URL says why.
   if (!loaded) app.log.error({ dir }, 'the console\'s files are missing from this build (npm run build copies them); /console/ answers 500');
