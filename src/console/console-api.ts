@@ -51,7 +51,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
 
   // Who signed in, and which accounts the account picker may offer (the Accounts list's rule).
   api.get(`${CONSOLE_API_PREFIX}/session`, {
-    schema: { ...hide, response: { 200: ConsoleSession, ...errorResponses(401, 429) } },
+    schema: { ...hide, operationId: 'ConsoleSession', response: { 200: ConsoleSession, ...errorResponses(401, 429) } },
   }, async (request) => {
     const principal = requirePrincipal(request);
     const accounts = principal.isMainAccount
@@ -68,7 +68,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   api.get(`${base}/overview`, {
-    schema: { ...hide, params: AccountParams, response: { 200: ConsoleOverview, ...errorResponses(401, 429) } },
+    schema: {
+      ...hide, operationId: 'ConsoleOverview', params: AccountParams,
+      response: { 200: ConsoleOverview, ...errorResponses(401, 429) },
+    },
   }, async (request) => {
     const account = pathAccount(request);
     const overview = await accountOverview(db, { accountSid: account.sid, minutes: OVERVIEW_MINUTES });
@@ -99,7 +102,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   api.get(`${base}/messages`, {
-    schema: { ...hide, params: AccountParams, querystring: SearchQuery, response: { 200: ConsoleMessageList, ...errorResponses(400, 401, 429) } },
+    schema: {
+      ...hide, operationId: 'ConsoleSearchMessages', params: AccountParams, querystring: SearchQuery,
+      response: { 200: ConsoleMessageList, ...errorResponses(400, 401, 429) },
+    },
   }, async (request) => {
     const account = pathAccount(request);
     const q = request.query;
@@ -116,10 +122,15 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   api.get(`${base}/messages/:Sid`, {
-    schema: { ...hide, params: Type.Object({ AccountSid, Sid: MessageSid }), response: { 200: ConsoleMessagePage, ...errorResponses(401, 404, 429) } },
+    schema: {
+      ...hide, operationId: 'ConsoleFetchMessage', params: Type.Object({ AccountSid, Sid: MessageSid }),
+      response: { 200: ConsoleMessagePage, ...errorResponses(401, 404, 429) },
+    },
   }, async (request) => {
     const target = { accountSid: pathAccount(request).sid, sid: request.params.Sid };
-    const [message, events, history] = await Promise.all([findMessage(db, target), listMessageEvents(db, target), messageHistory(db, target)]);
+    const [message, events, history] = await Promise.all([
+      findMessage(db, target), listMessageEvents(db, target), messageHistory(db, target),
+    ]);
     if (!message || !events || !history) throw new AppError('notFound', { path: pathOf(request) });
     return {
       message: presentMessage(message),
@@ -130,14 +141,20 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   api.get(`${base}/receipts/unmatched`, {
-    schema: { ...hide, params: AccountParams, response: { 200: ReceiptList, ...errorResponses(401, 429) } },
+    schema: {
+      ...hide, operationId: 'ConsoleListUnmatchedReceipts', params: AccountParams,
+      response: { 200: ReceiptList, ...errorResponses(401, 429) },
+    },
   }, async (request) => {
     const receipts = await listUnmatchedReceipts(db, { accountSid: pathAccount(request).sid, limit: LIST_LIMIT });
     return { receipts: receipts.map(presentReceipt) };
   });
 
   api.get(`${base}/webhooks/failed`, {
-    schema: { ...hide, params: AccountParams, response: { 200: WebhookList, ...errorResponses(401, 429) } },
+    schema: {
+      ...hide, operationId: 'ConsoleListFailedWebhooks', params: AccountParams,
+      response: { 200: WebhookList, ...errorResponses(401, 429) },
+    },
   }, async (request) => {
     const webhooks = await listFailedWebhooks(db, { accountSid: pathAccount(request).sid, limit: LIST_LIMIT });
     return { webhooks: webhooks.map(presentDelivery) };
@@ -145,7 +162,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
 
   api.post(`${base}/webhooks/:Id/redeliver`, {
     schema: {
-      ...hide, params: Type.Object({ AccountSid, Id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
+      ...hide, operationId: 'ConsoleRedeliverWebhook',
+      params: Type.Object({ AccountSid, Id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
       response: { 200: RedeliverResult, ...errorResponses(401, 404, 429) },
     },
     // Requeueing a webhook changes no credential, account or number.
