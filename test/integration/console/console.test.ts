@@ -70,7 +70,7 @@ describe('the console in a browser', () => {
   it('finds messages by SID, by number and status, and by date, and opens a message with its whole history', async () => {
     await withBrowser(async (page) => {
       await signIn(page, f.parent.sid, f.parent.token);
-      await page.getByRole('link', { name: 'Messages' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Messages', exact: true }).click();
       expect(await cellTexts(page, '#messages tbody td:first-child')).toEqual([f.refused, f.second, f.delivered]);
 
       await page.getByLabel('Message SID').fill(f.delivered);
@@ -121,12 +121,12 @@ describe('the console in a browser', () => {
   it('lists the numbers with their webhooks, and the unmatched receipts', async () => {
     await withBrowser(async (page) => {
       await signIn(page, f.parent.sid, f.parent.token);
-      await page.getByRole('link', { name: 'Numbers' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Numbers', exact: true }).click();
       const numbers = await page.locator('#numbers tbody').innerText();
       expect(numbers).toContain(OUR_NUMBER);
       expect(numbers).toContain(`POST ${f.app.url}/sms`);
       expect(numbers).not.toContain(SUB_NUMBER);
-      await page.getByRole('link', { name: 'Unmatched receipts' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Unmatched receipts', exact: true }).click();
       const receipts = await page.locator('#unmatched-receipts tbody').innerText();
       expect(receipts).toContain('text:Who sent this');
       expect(receipts).toContain('gave up after 5 tries');
@@ -148,11 +148,11 @@ describe('the console in a browser', () => {
       expect(await page.locator('#account-picker option').allInnerTexts()).toEqual([`Shop subaccount (${f.sub.sid})`]);
       expect(await page.locator('#stat-failed-webhooks').innerText()).toBe('0');
       expect(await page.locator('#stat-unmatched').innerText()).toBe('0');
-      await page.getByRole('link', { name: 'Messages' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Messages', exact: true }).click();
       await expect.poll(() => cellTexts(page, '#messages tbody td:first-child')).toEqual([f.subMessage]);
       await page.goto(`${f.service.url}/console/#/messages/${f.delivered}`);
       await page.getByRole('heading', { name: 'Not found' }).waitFor();
-      await page.getByRole('link', { name: 'Failed webhooks' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Failed webhooks', exact: true }).click();
       await page.getByText('No failed webhook.').waitFor();
       await saveScreenshot(page, 'console-subaccount');
     });
@@ -160,7 +160,7 @@ describe('the console in a browser', () => {
       await signIn(page, f.parent.sid, f.parent.token);
       await page.locator('#account-picker').selectOption(f.sub.sid);
       await expect.poll(() => page.locator('#stat-failed-webhooks').innerText()).toBe('0');
-      await page.getByRole('link', { name: 'Messages' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Messages', exact: true }).click();
       await expect.poll(() => cellTexts(page, '#messages tbody td:first-child')).toEqual([f.subMessage]);
     });
   });

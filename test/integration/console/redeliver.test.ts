@@ -22,7 +22,7 @@ interface DeliveryRow {
 }
 
 const deliveries = () => f.db.query<DeliveryRow>(
-  `SELECT id::text AS id, state, attempts, max_attempts, idempotency_token FROM webhook_deliveries WHERE message_sid = $1 ORDER BY id`,
+  `SELECT id::text AS id, state, attempts, max_attempts, idempotency_token FROM webhook_deliveries d WHERE message_sid = $1 ORDER BY d.id`,
   [f.delivered],
 );
 
@@ -38,7 +38,7 @@ it('redelivers a failed status callback from the Failed webhooks page, once, wit
     await page.getByLabel('SID', { exact: true }).fill(f.parent.sid);
     await page.getByLabel('Auth token or secret').fill(f.parent.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Failed webhooks' }).click();
+    await page.locator('#nav').getByRole('link', { name: 'Failed webhooks', exact: true }).click();
     const rows = page.locator('#failed-webhooks tbody tr');
     await page.locator(`#failed-webhooks tr[data-id="${sentCallback!.id}"]`).waitFor();
     expect(await rows.first().innerText()).toContain('HTTP 500');
