@@ -71,13 +71,15 @@ describe('the console in a browser', () => {
     await withBrowser(async (page) => {
       await signIn(page, f.parent.sid, f.parent.token);
       await page.locator('#nav').getByRole('link', { name: 'Messages', exact: true }).click();
-      expect(await cellTexts(page, '#messages tbody td:first-child')).toEqual([f.refused, f.second, f.delivered]);
+      await expect.poll(() => cellTexts(page, '#messages tbody td:first-child')).toEqual([f.refused, f.second, f.delivered]);
 
       await page.getByLabel('Message SID').fill(f.delivered);
       await page.getByRole('button', { name: 'Search' }).click();
       await expect.poll(() => cellTexts(page, '#messages tbody td:first-child')).toEqual([f.delivered]);
 
       await page.goto(`${f.service.url}/console/#/messages`);
+      // The new view has rendered (a fresh form) once the unfiltered list is back.
+      await expect.poll(() => cellTexts(page, '#messages tbody td:first-child')).toEqual([f.refused, f.second, f.delivered]);
       await page.getByLabel('Number (To or From)').fill(HANDSET.slice(1)); // without the "+"
       await page.getByLabel('Status').selectOption('delivered');
       await page.getByRole('button', { name: 'Search' }).click();
