@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The console's pages run in the browser, not in Node.
+    files: ['src/console/static/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'src/cli/**', 'bin/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

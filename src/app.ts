@@ -13,6 +13,9 @@ import { createMessageWriter } from './store/message-store.js';
 import { createSenderDirectory } from './store/phone-number-store.js';
 import { registerErrorHandling } from './api/error-handler.js';
 import { registerTwilioApi } from './api/register-api.js';
+import { registerConsoleApi } from './console/console-api.js';
+import { registerConsolePages } from './console/console-pages.js';
+import type { SmscLinkSource } from './console/smsc-link.js';
 
 /** The settings the HTTP app reads; the full process Config satisfies it structurally. */
 export interface AppConfig {
@@ -30,6 +33,8 @@ export interface AppDeps {
   messageWriter?: MessageWriter;
   /** More routes outside the Twilio API (e.g. /readyz, /metrics); registered after the API, unauthenticated. */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  /** What the console's overview shows of the SMSC link (SIP probe, SMPP binds); absent without the pipeline. */
+  smscLink?: SmscLinkSource;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -74,7 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
     allowPrivateWebhookUrls: deps.config.allowPrivateWebhookUrls ?? true,
-  }, { apiRateLimit: deps.config.apiRateLimit });
+  }, {
+    apiRateLimit: deps.config.apiRateLimit,
+    authenticatedRoutes: (api) => registerConsoleApi(api, { db: deps.db, smscLink: deps.smscLink }),
+  });
+  registerConsolePages(app);
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;
 }

@@ -57,6 +57,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
       config: { apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls },
       messageWriter: messaging.messageWriter,
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
+      smscLink: messaging.smscLink,
     });
     // Closed first (closers run in reverse): no new API work while the pipeline drains.
     closers.push(() => app.close());

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperationsDeps } from './api/operations-routes.js';
+import type { SmscLinkSource } from './console/smsc-link.js';
 import type { Config } from './config/index.js';
 import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
 import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
@@ -36,6 +37,8 @@ export interface Messaging {
   /** The API's writer: applies the receipt policy and wakes the dispatcher after each commit. */
   messageWriter: MessageWriter;
   operations: OperationsDeps;
+  /** The SMSC link as the console shows it: SIP transport and probe, SMPP binds. */
+  smscLink: SmscLinkSource;
   close(drainMs: number): Promise<void>;
 }
 
@@ -176,6 +179,11 @@ export async function startMessaging(options: {
       smscProbe: () => probe.state(),
       registry: metrics.registry,
     },
+    smscLink: () => ({
+      defaultRoute: config.routing.defaultRoute,
+      sip: { transportUp: sip.port.isReady(), probe: probe.state() },
+      smpp: smpp?.boundSessions() ?? null,
+    }),
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });

@@ -23,6 +23,8 @@ export interface ApiOptions {
   apiRateLimit?: number | undefined;
   /** How long successful credential, account and sender checks are remembered; 0 turns caching off. Default 5 s. */
   authCacheTtlMs?: number | undefined;
+  /** More routes behind the same authentication and account rule (the console's JSON endpoints). */
+  authenticatedRoutes?: ((api: FastifyInstance) => void) | undefined;
 }
 
 /** Route config: the route changes no key, token, account or number, so it leaves the API's caches alone. */
@@ -61,5 +63,6 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
     registerKeyRoutes(api, deps);
     registerPhoneNumberRoutes(api, deps);
     registerMessageRoutes(api, deps);
+    options.authenticatedRoutes?.(api);
   });
 }

@@ -182,9 +182,10 @@ async function explainRefusal(db: Database, options: { accountSid: string; sid: 
 export async function listMessageEvents(db: Database, options: { accountSid: string; sid: string }): Promise<MessageEventRecord[] | null> {
   const owner = await db.query('SELECT 1 FROM messages WHERE sid = $1 AND account_sid = $2', [options.sid, options.accountSid]);
   if (owner.length === 0) return null;
+  // ORDER BY the bigint column, not the text alias `id`: as text, event 10 would come before event 2.
   return db.query<MessageEventRecord>(
-    `SELECT id::text AS id, type, status, detail, date_created AS "dateCreated"
-     FROM message_events WHERE message_sid = $1 ORDER BY id`,
+    `SELECT e.id::text AS id, e.type, e.status, e.detail, e.date_created AS "dateCreated"
+     FROM message_events e WHERE e.message_sid = $1 ORDER BY e.id`,
     [options.sid],
   );
 }
