@@ -11,6 +11,7 @@ import type { Database } from './store/database.js';
 import type { MessageWriter } from './messaging/ports.js';
 import { createMessageWriter } from './store/message-store.js';
 import { createSenderDirectory } from './store/phone-number-store.js';
+import { withEmptyFormExamples, withThisServer } from './api/docs-document.js';
 import { registerErrorHandling } from './api/error-handler.js';
 import { registerTwilioApi } from './api/register-api.js';
 
@@ -29,6 +30,9 @@ export interface AppDeps {
   /** More routes outside the Twilio API (e.g. /readyz, /metrics); registered after the API, unauthenticated. */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
+
+/** `npm start`'s address with the default HOST and PORT: the `servers` entry of openapi/openapi.json. */
+const DEFAULT_SERVER = { url: 'http://127.0.0.1:8080', description: 'npm start with the default HOST and PORT' };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -52,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description: 'A Twilio-compatible Messages API (2010-04-01) in front of a carrier SMSC. ' +
           'Errors are Twilio\'s {code, message, more_info, status}; dates are RFC 2822.',
       },
+      // The committed document names the default address; /openapi.json and /docs name the server that serves them.
+      servers: [DEFAULT_SERVER],
       components: { securitySchemes: { accountSid_authToken: { type: 'http', scheme: 'basic' } } },
       security: [{ accountSid_authToken: [] }],
       tags: [
@@ -59,8 +65,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: 'smsc-connect' },
+    transformSpecification: (document, request) => withThisServer(withEmptyFormExamples(document), request),
+    // Keeps the credentials given to Authorize across reloads of the page.
+    uiConfig: { persistAuthorization: true },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async (request) => withThisServer(app.swagger(), request));
   app.get('/healthz', {
     schema: {
       operationId: 'Healthz', tags: ['Operations'], summary: 'Liveness: the process answers', security: [],
