@@ -13,6 +13,7 @@ import { applyMigrations } from './store/migrations.js';
 import { newSecret, newSid } from './messaging/sid.js';
 import { startMessaging, type Messaging } from './messaging-service.js';
 import { registerOperationsRoutes } from './api/operations-routes.js';
+import { createHttpMetrics } from './metrics/http-metrics.js';
 import { formatSipListen } from './sip/native/index.js';
 import type { SipListenAddress } from './sip/port.js';
 
@@ -56,6 +57,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
       logger,
       config: { apiRateLimit: config.api.rateLimit },
       messageWriter: messaging.messageWriter,
+      httpMetrics: createHttpMetrics(messaging.operations.registry),
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
     });
     // Closed first (closers run in reverse): no new API work while the pipeline drains.

@@ -42,6 +42,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   }, async (request, reply) => {
     const account = pathAccount(request);
     const message = await createOutboundMessage({ accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders });
+    request.messageSid = message.sid;
     return reply.status(201).send(presentMessage(message));
   });
 
