@@ -3,16 +3,17 @@
 // modification times takes milliseconds, so a second `npm start` (and `npx smsc-connect`, whose first run in a
 // checkout replays postinstall) does not recompile anything.
 //
-// Inputs: every file and folder under src/ (a folder's time changes when a file in it is added, removed or
-// renamed), the tsconfig files and package.json. dist/.build-stamp records when the last successful build
-// started, so a file saved during a build makes the next run build again. The build itself is incremental
-// (tsconfig.build.json: dist/.tsbuildinfo), so a changed source re-emits only what it affects.
+// Inputs: every file under src/ but tests, the tsconfig files and package.json. dist/.build-stamp holds the list
+// of source files of the last successful build (so an added or removed file counts as a change, a new test file
+// does not) and its time is when that build started (so a file saved during a build makes the next run build
+// again). The build itself is incremental (tsconfig.build.json: dist/.tsbuildinfo), so a changed source re-emits
+// only what it affects.
 //
 //   node scripts/build-if-stale.mjs           build if stale; prints why, or that dist/ is up to date
 //   node scripts/build-if-stale.mjs --check   exit 1 if stale, without building
 //   node scripts/build-if-stale.mjs --always  build whatever the times say (`npm run build`)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import process from 'node:process';
@@ -29,26 +30,32 @@ function staleReason() {
     const path = join(ROOT, file);
     if (existsSync(path) && statSync(path).mtimeMs > builtAt) return `${file} changed`;
   }
-  const newer = findNewer(join(ROOT, 'src'), builtAt);
-  return newer && `${relative(ROOT, newer)} changed`;
+  const sources = listSources();
+  const built = new Set(readFileSync(STAMP, 'utf8').split('\n').filter(Boolean));
+  const added = sources.find((file) => !built.has(file));
+  if (added) return `${added} was added`;
+  const current = new Set(sources);
+  const removed = [...built].find((file) => !current.has(file));
+  if (removed) return `${removed} was removed`;
+  const newer = sources.find((file) => statSync(join(ROOT, file)).mtimeMs > builtAt);
+  return newer && `${newer} changed`;
 }
 
-function findNewer(dir, builtAt) {
-  if (statSync(dir).mtimeMs > builtAt) return dir;
+/** The files under src/ that tsconfig.build.json compiles or copies from (tests excluded), relative, sorted. */
+function listSources(dir = join(ROOT, 'src')) {
+  const files = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const newer = findNewer(path, builtAt);
-      if (newer) return newer;
-    } else if (!entry.name.endsWith('.test.ts') && statSync(path).mtimeMs > builtAt) {
-      return path;
-    }
+    if (entry.isDirectory()) files.push(...listSources(path));
+    else if (!entry.name.endsWith('.test.ts')) files.push(relative(ROOT, path));
   }
-  return undefined;
+  return files.sort();
 }
 
 function build(reason) {
   const startedAt = new Date();
+  // Listed before compiling, like the start time: what this build saw.
+  const sources = listSources();
   process.stderr.write(`build: ${reason}; compiling src/ into dist/ (tsc)...\n`);
   const tsc = createRequire(join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
@@ -56,7 +63,7 @@ function build(reason) {
     process.stderr.write('build: tsc failed; dist/ is left as it was\n');
     return result.status ?? 1;
   }
-  closeSync(openSync(STAMP, 'a'));
+  writeFileSync(STAMP, `${sources.join('\n')}\n`);
   utimesSync(STAMP, startedAt, startedAt);
   process.stderr.write(`build: done in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s\n`);
   return 0;

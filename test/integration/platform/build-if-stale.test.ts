@@ -46,7 +46,7 @@ describe('npm start and npm ci build only what changed', () => {
     expect(packageJson.scripts.postinstall).toBe('node scripts/prisma-generate.mjs --if-stale && node scripts/build-if-stale.mjs');
   });
 
-  it('builds a fresh checkout, then does nothing until a source, folder or tsconfig changes', () => {
+  it('builds a fresh checkout, then does nothing until a source or tsconfig changes, or a source is added or removed', () => {
     const dir = project();
     const first = run('build-if-stale.mjs', dir);
     expect(first).toMatchObject({ code: 0 });
@@ -60,8 +60,9 @@ describe('npm start and npm ci build only what changed', () => {
     expect(mtime(output)).toBe(builtAt);
     expect(run('build-if-stale.mjs', dir, '--check').code).toBe(0);
 
-    // A test file never triggers a build (tsconfig.build.json excludes it).
+    // A test file never triggers a build (tsconfig.build.json excludes it), edited or new.
     utimesSync(join(dir, 'src', 'a.test.ts'), later(10), later(10));
+    writeFileSync(join(dir, 'src', 'c.test.ts'), 'export const c = 0;\n');
     expect(run('build-if-stale.mjs', dir).stderr).toBe('build: dist/ is up to date\n');
 
     writeFileSync(join(dir, 'src', 'a.ts'), 'export const a: number = 2;\n');
@@ -73,10 +74,11 @@ describe('npm start and npm ci build only what changed', () => {
     expect(readFileSync(output, 'utf8')).toContain('export const a = 2;');
 
     writeFileSync(join(dir, 'src', 'b.ts'), 'export const b = 3;\n');
-    utimesSync(join(dir, 'src', 'b.ts'), later(30), later(30));
-    utimesSync(join(dir, 'src'), later(30), later(30));
-    expect(run('build-if-stale.mjs', dir).stderr).toContain('build: src changed');
+    expect(run('build-if-stale.mjs', dir).stderr).toContain('build: src/b.ts was added');
     expect(readFileSync(join(dir, 'dist', 'b.js'), 'utf8')).toContain('export const b = 3;');
+    rmSync(join(dir, 'src', 'b.ts'));
+    expect(run('build-if-stale.mjs', dir, '--check')).toMatchObject({ code: 1, stderr: 'build: stale, src/b.ts was removed\n' });
+    expect(run('build-if-stale.mjs', dir).code).toBe(0);
     utimesSync(join(dir, 'tsconfig.build.json'), later(40), later(40));
     expect(run('build-if-stale.mjs', dir).stderr).toContain('build: tsconfig.build.json changed');
   }, 120_000);
