@@ -3,7 +3,7 @@
 // modification times takes milliseconds, so a second `npm start` (and `npx smsc-connect`, whose first run in a
 // checkout replays postinstall) does not recompile anything.
 //
-// Inputs: every file under src/ but tests, the tsconfig files and package.json. dist/.build-stamp holds the list
+// Inputs: every .ts file under src/ but tests, the tsconfig files and package.json. dist/.build-stamp holds the list
 // of source files of the last successful build (so an added or removed file counts as a change, a new test file
 // does not) and its time is when that build started (so a file saved during a build makes the next run build
 // again). The build itself is incremental (tsconfig.build.json: dist/.tsbuildinfo), so a changed source re-emits
@@ -41,13 +41,14 @@ function staleReason() {
   return newer && `${newer} changed`;
 }
 
-/** The files under src/ that tsconfig.build.json compiles or copies from (tests excluded), relative, sorted. */
+/** The .ts files under src/ that tsconfig.build.json compiles (tests excluded), relative, sorted. READMEs and
+ *  test fixtures are not inputs. */
 function listSources(dir = join(ROOT, 'src')) {
   const files = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...listSources(path));
-    else if (!entry.name.endsWith('.test.ts')) files.push(relative(ROOT, path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) files.push(relative(ROOT, path));
   }
   return files.sort();
 }

@@ -60,9 +60,10 @@ describe('npm start and npm ci build only what changed', () => {
     expect(mtime(output)).toBe(builtAt);
     expect(run('build-if-stale.mjs', dir, '--check').code).toBe(0);
 
-    // A test file never triggers a build (tsconfig.build.json excludes it), edited or new.
+    // A test file (tsconfig.build.json excludes it) or a README never triggers a build, edited or new.
     utimesSync(join(dir, 'src', 'a.test.ts'), later(10), later(10));
     writeFileSync(join(dir, 'src', 'c.test.ts'), 'export const c = 0;\n');
+    writeFileSync(join(dir, 'src', 'README.md'), '# src\n');
     expect(run('build-if-stale.mjs', dir).stderr).toBe('build: dist/ is up to date\n');
 
     writeFileSync(join(dir, 'src', 'a.ts'), 'export const a: number = 2;\n');
