@@ -8,7 +8,7 @@ COPY prisma ./prisma
 COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-# postinstall runs `prisma generate` and `npm run build`.
+# postinstall generates the Prisma client and compiles dist/ (scripts/prisma-generate.mjs, scripts/build-if-stale.mjs).
 RUN npm ci
 
 # Runtime stage: production dependencies plus the Prisma CLI, which `prisma migrate deploy` needs at start.

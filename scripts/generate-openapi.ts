@@ -20,11 +20,16 @@ const noDatabase = new Proxy({} as Database, {
   },
 });
 
-/** Objects with their keys sorted, recursively, so the file's text depends on content only. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/**
+ * Objects with their keys sorted, recursively, so the file's text depends on content only. The media types of a
+ * `content` object keep the route's order (`consumes`): the first is what Swagger UI and generated clients pick,
+ * and it must be the form encoding Twilio's clients send, not application/json.
+ */
+function sortKeys(value: unknown, parentKey?: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+    const keys = parentKey === 'content' ? Object.keys(value) : Object.keys(value).sort();
+    return Object.fromEntries(keys.map((key) => [key, sortKeys((value as Record<string, unknown>)[key], key)]));
   }
   return value;
 }

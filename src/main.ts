@@ -1,6 +1,8 @@
 // The composition root of `smsc-connect serve`: config → logger → database (migrated, seeded) → messaging
 // pipeline (SIP, dispatcher, webhooks, sweepers; see messaging-service.ts) → app → listen.
 // Adapters are wired here by hand, in start order; close() stops them in reverse. Tests call start() in-process.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/index.js';
@@ -12,6 +14,7 @@ import { applyMigrations } from './store/migrations.js';
 import { newSecret, newSid } from './messaging/sid.js';
 import { startMessaging, type Messaging } from './messaging-service.js';
 import { registerOperationsRoutes } from './api/operations-routes.js';
+import { createHttpMetrics } from './metrics/http-metrics.js';
 import { formatSipListen } from './sip/native/index.js';
 import type { SipListenAddress } from './sip/port.js';
 
@@ -49,6 +52,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
     await seedAccount({ db, config, logger: componentLogger(logger, 'accounts') });
     const apiDb = await openApiDatabase({ config, logger, db });
     if (apiDb !== db) closers.push(() => apiDb.close());
+    logger.info({ sipStack: config.sip.stack, smppBinds: config.smpp.binds.length }, 'starting SIP, SMPP and the message pipeline');
     const messaging = await startMessaging({ db, apiDb, config, logger });
     closers.push(() => messaging.close(options.drainMs ?? config.http.shutdownDrainMs));
     const app = await buildApp({
@@ -56,6 +60,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
       logger,
       config: { apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls },
       messageWriter: messaging.messageWriter,
+      httpMetrics: createHttpMetrics(messaging.operations.registry),
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
       smscLink: messaging.smscLink,
     });
@@ -63,7 +68,11 @@ export async function start(options: StartOptions): Promise<RunningService> {
     closers.push(() => app.close());
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const sipAddresses = messaging.sip.boundAddresses();
-    logger.info({ url, sip: sipAddresses.map(formatSipListen), database: db.kind }, 'smsc-connect is listening');
+    // `url` stays the bare base URL: scripts and tests read it. The console is served at / (src/console).
+    logger.info(
+      { url, api: `${url}/2010-04-01`, docs: `${url}/docs`, console: `${url}/`, sip: sipAddresses.map(formatSipListen), database: db.kind },
+      'smsc-connect is listening',
+    );
     return { app, db, logger, url, sipAddresses, messaging, close };
   } catch (error) {
     await close();
@@ -74,22 +83,41 @@ export async function start(options: StartOptions): Promise<RunningService> {
 /**
  * Opens the configured database, applies pending migrations and the auth token step (encrypts plain tokens when
  * AUTH_TOKEN_ENCRYPTION_KEY is set, warns when it is not). `smsc-connect migrate` does the same alone.
+ * Each stage is logged as it starts or ends: creating a PGlite database on the first start takes several seconds.
  */
 export async function openMigratedDatabase(options: { config: Config; logger: Logger }): Promise<Database> {
   const { database } = options.config;
+  const log = componentLogger(options.logger, 'database');
+  const opening = Date.now();
+  log.info(describeDatabase(database), isNewPgliteFolder(database) ? 'creating the embedded database (first start: a few seconds)' : 'opening the database');
   const db = await openDatabase({
     databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize,
     onConnectionError: connectionErrorLogger(options.logger, 'background'),
   });
+  log.info({ database: db.kind, ms: Date.now() - opening }, 'database open');
   try {
+    const migrating = Date.now();
     const result = await applyMigrations(db);
-    const log = componentLogger(options.logger, 'migrations');
-    log.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length, database: db.kind }, 'migrations up to date');
+    componentLogger(options.logger, 'migrations').info(
+      { applied: result.applied, alreadyApplied: result.alreadyApplied.length, database: db.kind, ms: Date.now() - migrating },
+      'migrations up to date',
+    );
     return await prepareAuthTokens({ db, keys: options.config.authTokenEncryption, logger: options.logger });
   } catch (error) {
     await db.close();
     throw error;
   }
+}
+
+/** What the log may say about the database: PostgreSQL's host and database name (never its credentials), or the folder. */
+function describeDatabase(database: Config['database']): Record<string, unknown> {
+  if (database.url === undefined) return { database: 'pglite', dataDir: database.dataDir };
+  const url = new URL(database.url);
+  return { database: 'postgres', host: url.host, name: url.pathname.slice(1) };
+}
+
+function isNewPgliteFolder(database: Config['database']): boolean {
+  return database.url === undefined && !database.dataDir.startsWith('memory://') && !existsSync(join(database.dataDir, 'PG_VERSION'));
 }
 
 /**
@@ -142,7 +170,10 @@ async function seedAccount(options: { db: Database; config: Config; logger: Logg
     return;
   }
   const created = await createFirstAccount(db);
-  if (!created) return;
+  if (!created) {
+    logger.info('an account exists: none created');
+    return;
+  }
   // The token goes in the message on purpose: it is shown this once, and the redaction rules would hide a field.
   logger.warn(
     { accountSid: created.sid },

@@ -29,11 +29,13 @@ const FIELD_ERRORS: Readonly<Record<string, { missing: ErrorKey; invalid: ErrorK
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error, request);
+    request.twilioCode = appError.code;
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(appError.status).send(appError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('notFound', { path: pathOf(request) });
+    request.twilioCode = error.code;
     return reply.status(error.status).send(error.toBody());
   });
 }

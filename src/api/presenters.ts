@@ -4,7 +4,9 @@ import type { ApiKey } from '../store/api-key-store.js';
 import type { PhoneNumber } from '../store/phone-number-store.js';
 import type { MessageEventRecord } from '../store/message-store.js';
 import { codingName, payloadHex } from '../messaging/inbound-content.js';
+import { MESSAGE_STATUSES } from '../messaging/message-status.js';
 import type { MessageRecord } from '../messaging/ports.js';
+import { MESSAGE_DIRECTIONS } from './schemas/message-schemas.js';
 import { accountPath, API_VERSION, keysPath, messagesPath, phoneNumbersPath } from './api-paths.js';
 import { toTwilioDate, toTwilioDateOrNull } from './twilio-date.js';
 
@@ -17,7 +19,7 @@ export function presentMessage(m: MessageRecord) {
     date_created: toTwilioDate(m.dateCreated),
     date_sent: toTwilioDateOrNull(m.dateSent),
     date_updated: toTwilioDate(m.dateUpdated),
-    direction: m.direction,
+    direction: member(MESSAGE_DIRECTIONS, m.direction, 'direction'),
     error_code: m.errorCode,
     error_message: m.errorMessage,
     from: m.from,
@@ -32,11 +34,17 @@ export function presentMessage(m: MessageRecord) {
     smsc_coding: codingName(m.coding),
     smsc_payload_hex: m.payload === null ? null : payloadHex(m.payload),
     smsc_udh: m.udh,
-    status: m.status,
-    subresource_uris: { media: `${base}/Media.json`, feedback: `${base}/Feedback.json`, events: `${base}/Events.json` },
+    status: member(MESSAGE_STATUSES, m.status, 'status'),
+    subresource_uris: { media: `${base}/Media.json`, events: `${base}/Events.json` },
     to: m.to,
     uri: `${base}.json`,
   };
+}
+
+/** A stored value outside Twilio's set is a bug here, not something to hand a client: fail loudly. */
+function member<T extends string>(values: readonly T[], value: string, name: string): T {
+  if (!(values as readonly string[]).includes(value)) throw new Error(`message ${name} ${JSON.stringify(value)} is not one of Twilio's values`);
+  return value as T;
 }
 
 export function presentMessageEvent(e: MessageEventRecord) {

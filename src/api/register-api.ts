@@ -11,6 +11,7 @@ import { AppError } from '../errors/app-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { createAuthenticator } from './auth.js';
 import { cacheSenderDirectory } from './cached-sender-directory.js';
+import { dropEmptyParameters } from './empty-parameters.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { registerAccountRouteRoutes } from './routes/account-route.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -41,6 +42,9 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
   const deps: ApiDeps = { ...apiDeps, senders };
   await app.register(async (api) => {
     const limiter = options.apiRateLimit ? createRateLimiter({ perSecond: options.apiRateLimit }) : null;
+    // Fastify parses text/plain by default; the API takes forms and JSON only, so anything else is 415 (70002).
+    api.removeContentTypeParser('text/plain');
+    api.addHook('preValidation', dropEmptyParameters);
     api.decorateRequest('principal', null);
     api.decorateRequest('account', null);
     // onRequest runs before body parsing and validation, so bad credentials are 401 whatever else is wrong.

@@ -19,6 +19,20 @@ export function generalHelp(commands: readonly CliCommand[]): string {
   ].join('\n');
 }
 
+/** `smsc-connect accounts --help`: the commands that start with these words. */
+export function groupHelp(words: readonly string[], commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.words.join(' ').length)) + 2;
+  return [
+    `Usage: smsc-connect ${words.join(' ')} <command> [options]`,
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.words.join(' ').padEnd(width)}${c.summary}`),
+    '',
+    `Each command's options: smsc-connect ${commands[0]!.words.join(' ')} --help`,
+    '',
+  ].join('\n');
+}
+
 export function commandHelp(command: CliCommand): string {
   const options = Object.entries(command.options).map(([name, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : ''}--${name}${option.valueName ? ` ${option.valueName}` : ''}`;

@@ -42,6 +42,27 @@ describe('smsc-connect --help', () => {
     expect(stdout).toMatch(/--friendly-name NAME +Name shown for the account/);
   });
 
+  it('answers --help on the first word of a longer command with the commands it starts', async () => {
+    for (const argv of [['accounts', '--help'], ['accounts', '-h']]) {
+      const { code, stdout, stderr } = await run(argv);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toBe(
+        'Usage: smsc-connect accounts <command> [options]\n\nCommands:\n' +
+          '  accounts create  Create an account and print its sid and auth_token as JSON.\n\n' +
+          "Each command's options: smsc-connect accounts create --help\n",
+      );
+    }
+    const bare = await run(['accounts']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^smsc-connect accounts: which one\?\n\nUsage: smsc-connect accounts <command>/);
+    // Every command of the table answers its own --help.
+    for (const command of commands) {
+      const { code, stdout } = await run([...command.words, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: smsc-connect ${command.words.join(' ')} [options]`);
+    }
+  });
+
   it('refuses unknown commands and options with exit code 2', async () => {
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);

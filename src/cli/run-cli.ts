@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { ConfigError } from '../config/index.js';
 import { EXIT, type CliCommand } from './command.js';
 import { commands as defaultCommands } from './commands.js';
-import { commandHelp, generalHelp } from './help.js';
+import { commandHelp, generalHelp, groupHelp } from './help.js';
 
 export interface RunCliOptions {
   argv: readonly string[];
@@ -20,6 +20,13 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   const { argv, stdout, stderr } = options;
   const command = findCommand(commands, argv);
   if (!command) {
+    const group = findGroup(commands, argv);
+    if (group) {
+      const wantsHelp = argv.includes('--help') || argv.includes('-h');
+      if (!wantsHelp) stderr.write(`smsc-connect ${group.words.join(' ')}: which one?\n\n`);
+      (wantsHelp ? stdout : stderr).write(groupHelp(group.words, group.commands));
+      return wantsHelp ? EXIT.ok : EXIT.usage;
+    }
     const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
     if (!wantsHelp) stderr.write(`smsc-connect: unknown command "${argv.filter((a) => !a.startsWith('-')).join(' ')}"\n\n`);
     (wantsHelp ? stdout : stderr).write(generalHelp(commands));
@@ -64,6 +71,18 @@ function findCommand(commands: readonly CliCommand[], argv: readonly string[]): 
   return [...commands]
     .sort((a, b) => b.words.length - a.words.length)
     .find((c) => c.words.every((word, i) => argv[i] === word));
+}
+
+/**
+ * The commands that argv's leading words begin without naming one (`accounts` for `accounts create`), or
+ * undefined. argv's words are its arguments up to the first option.
+ */
+function findGroup(commands: readonly CliCommand[], argv: readonly string[]): { words: string[]; commands: CliCommand[] } | undefined {
+  const end = argv.findIndex((arg) => arg.startsWith('-'));
+  const words = argv.slice(0, end === -1 ? argv.length : end);
+  if (words.length === 0) return undefined;
+  const members = commands.filter((c) => c.words.length > words.length && words.every((word, i) => c.words[i] === word));
+  return members.length > 0 ? { words, commands: members } : undefined;
 }
 
 function parseArgsOptions(command: CliCommand): ParseArgsConfig['options'] {

@@ -305,7 +305,12 @@ class Dispatcher implements OutboundDispatcher {
     if (outcome.kind === 'deferred') this.log.debug({ messageSid, reason: outcome.reason }, 'message deferred');
     else if (outcome.kind === 'expired') this.log.info({ messageSid }, 'validity period ended before sending');
     else if (outcome.result.kind === 'temporary-failure') this.log.warn({ messageSid, reason: outcome.result.reason, detail: outcome.result.detail }, 'temporary send failure');
-    else this.log.debug({ messageSid, result: outcome.result.kind, detail: outcome.result.detail }, 'message submitted');
+    else if (outcome.result.kind === 'accepted') {
+      this.log.info({ messageSid, route: outcome.message.route, smscMessageIds: outcome.result.smscMessageIds, detail: outcome.result.detail }, 'message sent');
+    } else {
+      const { errorCode, errorMessage, detail } = outcome.result;
+      this.log.info({ messageSid, route: outcome.message.route, errorCode, errorMessage, detail }, 'message failed');
+    }
   }
 
   private async recoverLeases(): Promise<void> {

@@ -45,7 +45,7 @@ export const ERROR_REGISTRY = {
   },
   unsupportedContentType: {
     status: 415, code: 70002, message: 'Unsupported Content-Type {contentType}: send application/x-www-form-urlencoded or application/json',
-    when: 'A request body that is neither form-encoded nor JSON.',
+    when: 'A request body that is neither form-encoded nor JSON (text/plain included).',
   },
   malformedBody: {
     status: 400, code: 70002, message: 'The request body could not be parsed: {reason}',
@@ -61,7 +61,11 @@ export const ERROR_REGISTRY = {
   },
   invalidTo: {
     status: 400, code: 21211, message: "The 'To' number {to} is not a valid phone number.",
-    when: 'To is not E.164 (+ and 1-15 digits, no leading 0), or equals From.',
+    when: 'To is not E.164 (+ and 1-15 digits, no leading 0).',
+  },
+  toEqualsFrom: {
+    status: 400, code: 21266, message: "'To' and 'From' numbers cannot be the same.",
+    when: 'Message create whose To is the same number as its From.',
   },
   fromRequired: {
     status: 400, code: 21603, message: "A 'From' phone number is required.",

@@ -37,7 +37,7 @@ describe('draftOutboundMessage', () => {
   it('answers each invalid request with its Twilio code', () => {
     expect(codeOf({ ...base, To: '' })).toBe(21604);
     expect(codeOf({ ...base, To: '555' })).toBe(21211);
-    expect(codeOf({ ...base, To: '+15005550006' })).toBe(21211);
+    expect(codeOf({ ...base, To: '+15005550006' })).toBe(21266);
     expect(codeOf({ ...base, From: undefined })).toBe(21603);
     expect(codeOf({ ...base, From: '12345' })).toBe(21212);
     expect(codeOf({ ...base, Body: undefined })).toBe(21602);

@@ -93,7 +93,7 @@ function rejectUnsupported(params: CreateMessageParams): void {
 function checkFrom(from: string | undefined, to: string): Pick<OutboundDraft, 'from' | 'fromKind'> {
   if (from === undefined || from === '') throw new AppError('fromRequired');
   if (isE164(from)) {
-    if (from === to) throw new AppError('invalidTo', { to });
+    if (from === to) throw new AppError('toEqualsFrom');
     return { from, fromKind: 'number' };
   }
   if (isAlphanumericSenderId(from)) return { from, fromKind: 'alphanumeric' };

@@ -326,10 +326,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     FriendlyName?: string;
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     FriendlyName?: string;
                 };
             };
@@ -513,7 +513,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     /** @description Not supported: answered 400 (70002) */
                     FriendlyName?: string;
                     /**
@@ -524,7 +524,7 @@ export interface operations {
                     /** @description Not supported: answered 400 (70002) */
                     Status?: string;
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     /** @description Not supported: answered 400 (70002) */
                     FriendlyName?: string;
                     /**
@@ -771,7 +771,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     FriendlyName?: string;
                     /** @description E.164; unique across the installation (21422) */
                     PhoneNumber: string;
@@ -789,7 +789,7 @@ export interface operations {
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     FriendlyName?: string;
                     /** @description E.164; unique across the installation (21422) */
                     PhoneNumber: string;
@@ -1020,7 +1020,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     FriendlyName?: string;
                     SmsFallbackMethod?: "GET" | "POST";
                     /** @description Called when SmsUrl fails; requires SmsUrl (21406) */
@@ -1036,7 +1036,7 @@ export interface operations {
                     StatusCallback?: string;
                     StatusCallbackMethod?: "GET" | "POST";
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     FriendlyName?: string;
                     SmsFallbackMethod?: "GET" | "POST";
                     /** @description Called when SmsUrl fails; requires SmsUrl (21406) */
@@ -1345,10 +1345,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     FriendlyName?: string;
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     FriendlyName?: string;
                 };
             };
@@ -1518,10 +1518,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     FriendlyName?: string;
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     FriendlyName?: string;
                 };
             };
@@ -1732,8 +1732,11 @@ export interface operations {
                             date_created: string;
                             date_sent: string | null;
                             date_updated: string;
-                            /** @description inbound | outbound-api | outbound-call | outbound-reply */
-                            direction: string;
+                            /**
+                             * @description inbound, or how an outbound message was created: outbound-api (REST), outbound-reply (TwiML reply)
+                             * @enum {string}
+                             */
+                            direction: "inbound" | "outbound-api" | "outbound-call" | "outbound-reply";
                             error_code: number | null;
                             error_message: string | null;
                             from: string | null;
@@ -1747,10 +1750,14 @@ export interface operations {
                             smsc_coding: "gsm7" | "ucs2" | "binary";
                             smsc_payload_hex: string | null;
                             smsc_udh: string | null;
-                            status: string;
+                            /**
+                             * @description Twilio's message_enum_status, all of it; docs/api.md says which ones this gateway reaches
+                             * @enum {string}
+                             */
+                            status: "queued" | "sending" | "sent" | "failed" | "delivered" | "undelivered" | "receiving" | "received" | "accepted" | "scheduled" | "read" | "partially_delivered" | "canceled";
                             subresource_uris: {
+                                /** @description Extension: the message's events */
                                 events: string;
-                                feedback: string;
                                 media: string;
                             };
                             to: string;
@@ -1830,71 +1837,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description retain | obfuscate. Accepted and ignored by this gateway. */
-                    AddressRetention?: string;
-                    /** @description TwiML application. Accepted and ignored by this gateway. */
-                    ApplicationSid?: string;
-                    /** @description Total attempts. Accepted and ignored by this gateway. */
-                    Attempt?: number;
-                    /** @description Up to 1,600 characters (21617) */
-                    Body?: string;
-                    /** @description retain | discard. Accepted and ignored by this gateway. */
-                    ContentRetention?: string;
-                    /** @description Not supported: 70002 */
-                    ContentSid?: string;
-                    /** @description Content template variables. Accepted and ignored by this gateway. */
-                    ContentVariables?: string;
-                    /** @description RCS fallback sender. Accepted and ignored by this gateway. */
-                    FallbackFrom?: string;
-                    /** @description Reserved. Accepted and ignored by this gateway. */
-                    ForceDelivery?: boolean;
-                    /** @description One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID */
-                    From?: string;
-                    /** @description Obsolete. Accepted and ignored by this gateway. */
-                    MaxPrice?: string;
-                    /** @description Not supported (SMS only): 21620 */
-                    MediaUrl?: string[];
-                    /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
-                    MessageIntent?: string;
-                    /** @description Not supported: 70002 */
-                    MessagingServiceSid?: string;
-                    /** @description Rich actions. Accepted and ignored by this gateway. */
-                    PersistentAction?: string[];
-                    /** @description Feedback subresource. Accepted and ignored by this gateway. */
-                    ProvideFeedback?: boolean;
-                    /** @description enable | disable. Accepted and ignored by this gateway. */
-                    RiskCheck?: string;
-                    /** @description Not supported (no scheduling): 70002 */
-                    ScheduleType?: string;
-                    /** @description MMS conversion. Accepted and ignored by this gateway. */
-                    SendAsMms?: boolean;
-                    /** @description Not supported (no scheduling): 70002 */
-                    SendAt?: string;
-                    /** @description Link shortening. Accepted and ignored by this gateway. */
-                    ShortenUrls?: boolean;
-                    /** @description Replace Unicode look-alikes with GSM-7 characters */
-                    SmartEncoded?: boolean;
-                    /** @description Extension: an 8-bit binary payload as hex, sent with data coding 1 instead of Body (at most 1600 octets) */
-                    SmscBinaryBody?: string;
-                    /** @description Extension: force the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit); default: GSM-7 when the text allows it */
-                    SmscCoding?: "gsm7" | "ucs2" | "binary";
-                    /** @description Extension: SMS message class 0-3 */
-                    SmscMessageClass?: number;
-                    /** @description Extension: a complete User Data Header (UDHL included) as hex; the content must then fit one segment. Stored uppercase and sent as is. */
-                    SmscUdh?: string;
-                    /** @description Absolute http(s) URL for status callbacks (21609) */
-                    StatusCallback?: string;
-                    StatusCallbackMethod?: "GET" | "POST";
-                    /** @description Tags. Accepted and ignored by this gateway. */
-                    Tags?: string;
-                    /** @description E.164 destination. Required (21604); invalid or equal to From: 21211 */
-                    To: string;
-                    /** @description free. Accepted and ignored by this gateway. */
-                    TrafficType?: string;
-                    /** @description Seconds the message may wait in the queue; default 36000 */
-                    ValidityPeriod?: number;
-                };
+                /**
+                 * @example {
+                 *       "Body": "Hello from smsc-connect",
+                 *       "From": "+15005550006",
+                 *       "To": "+15551234567"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description retain | obfuscate. Accepted and ignored by this gateway. */
                     AddressRetention?: string;
@@ -1902,7 +1851,10 @@ export interface operations {
                     ApplicationSid?: string;
                     /** @description Total attempts. Accepted and ignored by this gateway. */
                     Attempt?: number;
-                    /** @description Up to 1,600 characters (21617) */
+                    /**
+                     * @description Up to 1,600 characters (21617)
+                     * @example Hello from smsc-connect
+                     */
                     Body?: string;
                     /** @description retain | discard. Accepted and ignored by this gateway. */
                     ContentRetention?: string;
@@ -1914,7 +1866,10 @@ export interface operations {
                     FallbackFrom?: string;
                     /** @description Reserved. Accepted and ignored by this gateway. */
                     ForceDelivery?: boolean;
-                    /** @description One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID */
+                    /**
+                     * @description One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID
+                     * @example +15005550006
+                     */
                     From?: string;
                     /** @description Obsolete. Accepted and ignored by this gateway. */
                     MaxPrice?: string;
@@ -1953,7 +1908,91 @@ export interface operations {
                     StatusCallbackMethod?: "GET" | "POST";
                     /** @description Tags. Accepted and ignored by this gateway. */
                     Tags?: string;
-                    /** @description E.164 destination. Required (21604); invalid or equal to From: 21211 */
+                    /**
+                     * @description E.164 destination. Required (21604); invalid: 21211; equal to From: 21266
+                     * @example +15551234567
+                     */
+                    To: string;
+                    /** @description free. Accepted and ignored by this gateway. */
+                    TrafficType?: string;
+                    /** @description Seconds the message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+                /**
+                 * @example {
+                 *       "Body": "Hello from smsc-connect",
+                 *       "From": "+15005550006",
+                 *       "To": "+15551234567"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description retain | obfuscate. Accepted and ignored by this gateway. */
+                    AddressRetention?: string;
+                    /** @description TwiML application. Accepted and ignored by this gateway. */
+                    ApplicationSid?: string;
+                    /** @description Total attempts. Accepted and ignored by this gateway. */
+                    Attempt?: number;
+                    /**
+                     * @description Up to 1,600 characters (21617)
+                     * @example Hello from smsc-connect
+                     */
+                    Body?: string;
+                    /** @description retain | discard. Accepted and ignored by this gateway. */
+                    ContentRetention?: string;
+                    /** @description Not supported: 70002 */
+                    ContentSid?: string;
+                    /** @description Content template variables. Accepted and ignored by this gateway. */
+                    ContentVariables?: string;
+                    /** @description RCS fallback sender. Accepted and ignored by this gateway. */
+                    FallbackFrom?: string;
+                    /** @description Reserved. Accepted and ignored by this gateway. */
+                    ForceDelivery?: boolean;
+                    /**
+                     * @description One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID
+                     * @example +15005550006
+                     */
+                    From?: string;
+                    /** @description Obsolete. Accepted and ignored by this gateway. */
+                    MaxPrice?: string;
+                    /** @description Not supported (SMS only): 21620 */
+                    MediaUrl?: string[];
+                    /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
+                    MessageIntent?: string;
+                    /** @description Not supported: 70002 */
+                    MessagingServiceSid?: string;
+                    /** @description Rich actions. Accepted and ignored by this gateway. */
+                    PersistentAction?: string[];
+                    /** @description Feedback subresource. Accepted and ignored by this gateway. */
+                    ProvideFeedback?: boolean;
+                    /** @description enable | disable. Accepted and ignored by this gateway. */
+                    RiskCheck?: string;
+                    /** @description Not supported (no scheduling): 70002 */
+                    ScheduleType?: string;
+                    /** @description MMS conversion. Accepted and ignored by this gateway. */
+                    SendAsMms?: boolean;
+                    /** @description Not supported (no scheduling): 70002 */
+                    SendAt?: string;
+                    /** @description Link shortening. Accepted and ignored by this gateway. */
+                    ShortenUrls?: boolean;
+                    /** @description Replace Unicode look-alikes with GSM-7 characters */
+                    SmartEncoded?: boolean;
+                    /** @description Extension: an 8-bit binary payload as hex, sent with data coding 1 instead of Body (at most 1600 octets) */
+                    SmscBinaryBody?: string;
+                    /** @description Extension: force the SMSC data coding (0 GSM 7-bit, 2 UCS-2, 1 8-bit); default: GSM-7 when the text allows it */
+                    SmscCoding?: "gsm7" | "ucs2" | "binary";
+                    /** @description Extension: SMS message class 0-3 */
+                    SmscMessageClass?: number;
+                    /** @description Extension: a complete User Data Header (UDHL included) as hex; the content must then fit one segment. Stored uppercase and sent as is. */
+                    SmscUdh?: string;
+                    /** @description Absolute http(s) URL for status callbacks (21609) */
+                    StatusCallback?: string;
+                    StatusCallbackMethod?: "GET" | "POST";
+                    /** @description Tags. Accepted and ignored by this gateway. */
+                    Tags?: string;
+                    /**
+                     * @description E.164 destination. Required (21604); invalid: 21211; equal to From: 21266
+                     * @example +15551234567
+                     */
                     To: string;
                     /** @description free. Accepted and ignored by this gateway. */
                     TrafficType?: string;
@@ -1978,8 +2017,11 @@ export interface operations {
                         date_created: string;
                         date_sent: string | null;
                         date_updated: string;
-                        /** @description inbound | outbound-api | outbound-call | outbound-reply */
-                        direction: string;
+                        /**
+                         * @description inbound, or how an outbound message was created: outbound-api (REST), outbound-reply (TwiML reply)
+                         * @enum {string}
+                         */
+                        direction: "inbound" | "outbound-api" | "outbound-call" | "outbound-reply";
                         error_code: number | null;
                         error_message: string | null;
                         from: string | null;
@@ -1993,10 +2035,14 @@ export interface operations {
                         smsc_coding: "gsm7" | "ucs2" | "binary";
                         smsc_payload_hex: string | null;
                         smsc_udh: string | null;
-                        status: string;
+                        /**
+                         * @description Twilio's message_enum_status, all of it; docs/api.md says which ones this gateway reaches
+                         * @enum {string}
+                         */
+                        status: "queued" | "sending" | "sent" | "failed" | "delivered" | "undelivered" | "receiving" | "received" | "accepted" | "scheduled" | "read" | "partially_delivered" | "canceled";
                         subresource_uris: {
+                            /** @description Extension: the message's events */
                             events: string;
-                            feedback: string;
                             media: string;
                         };
                         to: string;
@@ -2137,8 +2183,11 @@ export interface operations {
                         date_created: string;
                         date_sent: string | null;
                         date_updated: string;
-                        /** @description inbound | outbound-api | outbound-call | outbound-reply */
-                        direction: string;
+                        /**
+                         * @description inbound, or how an outbound message was created: outbound-api (REST), outbound-reply (TwiML reply)
+                         * @enum {string}
+                         */
+                        direction: "inbound" | "outbound-api" | "outbound-call" | "outbound-reply";
                         error_code: number | null;
                         error_message: string | null;
                         from: string | null;
@@ -2152,10 +2201,14 @@ export interface operations {
                         smsc_coding: "gsm7" | "ucs2" | "binary";
                         smsc_payload_hex: string | null;
                         smsc_udh: string | null;
-                        status: string;
+                        /**
+                         * @description Twilio's message_enum_status, all of it; docs/api.md says which ones this gateway reaches
+                         * @enum {string}
+                         */
+                        status: "queued" | "sending" | "sent" | "failed" | "delivered" | "undelivered" | "receiving" | "received" | "accepted" | "scheduled" | "read" | "partially_delivered" | "canceled";
                         subresource_uris: {
+                            /** @description Extension: the message's events */
                             events: string;
-                            feedback: string;
                             media: string;
                         };
                         to: string;
@@ -2230,13 +2283,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/x-www-form-urlencoded": {
                     /** @description Only "" (redact a finished message) */
                     Body?: string;
                     /** @description Only "canceled" (cancel a queued message) */
                     Status?: string;
                 };
-                "application/x-www-form-urlencoded": {
+                "application/json": {
                     /** @description Only "" (redact a finished message) */
                     Body?: string;
                     /** @description Only "canceled" (cancel a queued message) */
@@ -2260,8 +2313,11 @@ export interface operations {
                         date_created: string;
                         date_sent: string | null;
                         date_updated: string;
-                        /** @description inbound | outbound-api | outbound-call | outbound-reply */
-                        direction: string;
+                        /**
+                         * @description inbound, or how an outbound message was created: outbound-api (REST), outbound-reply (TwiML reply)
+                         * @enum {string}
+                         */
+                        direction: "inbound" | "outbound-api" | "outbound-call" | "outbound-reply";
                         error_code: number | null;
                         error_message: string | null;
                         from: string | null;
@@ -2275,10 +2331,14 @@ export interface operations {
                         smsc_coding: "gsm7" | "ucs2" | "binary";
                         smsc_payload_hex: string | null;
                         smsc_udh: string | null;
-                        status: string;
+                        /**
+                         * @description Twilio's message_enum_status, all of it; docs/api.md says which ones this gateway reaches
+                         * @enum {string}
+                         */
+                        status: "queued" | "sending" | "sent" | "failed" | "delivered" | "undelivered" | "receiving" | "received" | "accepted" | "scheduled" | "read" | "partially_delivered" | "canceled";
                         subresource_uris: {
+                            /** @description Extension: the message's events */
                             events: string;
-                            feedback: string;
                             media: string;
                         };
                         to: string;

@@ -9,6 +9,7 @@ import { cancelMessage, deleteMessage, findMessage, listMessageEvents, listMessa
 import { pathAccount, type ApiDeps } from '../api-deps.js';
 import { messagesPath } from '../api-paths.js';
 import { parseDateFilter, type DateInterval } from '../date-filter.js';
+import type { EmptyFieldsRouteConfig } from '../empty-parameters.js';
 import { pathOf, type ErrorRouteConfig } from '../error-handler.js';
 import type { CacheRouteConfig } from '../register-api.js';
 import { buildPage, planPage } from '../paging.js';
@@ -35,13 +36,16 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       params: AccountParams, body: CreateMessageBody,
       response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429, 503) },
     },
-    config: { missingBodyError: 'toRequired', keepsApiCaches: true } satisfies ErrorRouteConfig & CacheRouteConfig,
+    config: {
+      missingBodyError: 'toRequired', keepsApiCaches: true, emptyFormFieldsAreAbsent: true,
+    } satisfies ErrorRouteConfig & CacheRouteConfig & EmptyFieldsRouteConfig,
   }, async (request, reply) => {
     const account = pathAccount(request);
     const message = await createOutboundMessage({
       accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders,
       allowPrivateUrls: deps.allowPrivateWebhookUrls,
     });
+    request.messageSid = message.sid;
     return reply.status(201).send(presentMessage(message));
   });
 

@@ -1,8 +1,12 @@
 // Request and response schemas of the Messages resource (Twilio's names and JSON types) and its Events extension.
 import { Type } from 'typebox';
+import { MESSAGE_STATUSES } from '../../messaging/message-status.js';
 import { HttpMethod, Nullable, PageEnvelope, PagingQuery } from './common.js';
 
 const ignored = (description: string) => ({ description: `${description} Accepted and ignored by this gateway.` });
+
+/** Twilio's `message_enum_direction`. */
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound-api', 'outbound-call', 'outbound-reply'] as const;
 
 export const Message = Type.Object(
   {
@@ -15,7 +19,7 @@ export const Message = Type.Object(
     date_created: Type.String({ description: 'RFC 2822, e.g. "Thu, 24 Aug 2023 05:01:45 +0000"' }),
     date_sent: Nullable(Type.String()),
     date_updated: Type.String(),
-    direction: Type.String({ description: 'inbound | outbound-api | outbound-call | outbound-reply' }),
+    direction: Type.Enum(MESSAGE_DIRECTIONS, { type: 'string', description: 'inbound, or how an outbound message was created: outbound-api (REST), outbound-reply (TwiML reply)' }),
     error_code: Nullable(Type.Integer()),
     error_message: Nullable(Type.String()),
     from: Nullable(Type.String()),
@@ -33,8 +37,9 @@ export const Message = Type.Object(
         '(for 8-bit data the same hex as body); null for outbound messages, after redaction, and for messages stored before it was kept',
     })),
     smsc_udh: Nullable(Type.String({ description: 'Extension: the User Data Header (UDHL included) as uppercase hex: SmscUdh, or the one an inbound SMS came with' })),
-    status: Type.String(),
-    subresource_uris: Type.Object({ media: Type.String(), feedback: Type.String(), events: Type.String() }),
+    status: Type.Enum(MESSAGE_STATUSES, { type: 'string', description: 'Twilio\'s message_enum_status, all of it; docs/api.md says which ones this gateway reaches' }),
+    // No `feedback`: this gateway has no Feedback resource (Twilio's list examples name one).
+    subresource_uris: Type.Object({ media: Type.String(), events: Type.String({ description: 'Extension: the message\'s events' }) }),
     to: Type.String(),
     uri: Type.String(),
   },
@@ -42,9 +47,11 @@ export const Message = Type.Object(
 );
 
 export const CreateMessageBody = Type.Object({
-  To: Type.String({ description: 'E.164 destination. Required (21604); invalid or equal to From: 21211' }),
-  From: Type.Optional(Type.String({ description: "One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID" })),
-  Body: Type.Optional(Type.String({ description: 'Up to 1,600 characters (21617)' })),
+  To: Type.String({ description: 'E.164 destination. Required (21604); invalid: 21211; equal to From: 21266', examples: ['+15551234567'] }),
+  From: Type.Optional(Type.String({
+    description: "One of the account's IncomingPhoneNumbers (else 21606) or an alphanumeric sender ID", examples: ['+15005550006'],
+  })),
+  Body: Type.Optional(Type.String({ description: 'Up to 1,600 characters (21617)', examples: ['Hello from smsc-connect'] })),
   StatusCallback: Type.Optional(Type.String({ description: 'Absolute http(s) URL for status callbacks (21609)' })),
   StatusCallbackMethod: Type.Optional(HttpMethod),
   ValidityPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 36000, description: 'Seconds the message may wait in the queue; default 36000' })),
@@ -81,6 +88,10 @@ export const CreateMessageBody = Type.Object({
     description: 'Extension: an 8-bit binary payload as hex, sent with data coding 1 instead of Body (at most 1600 octets)',
   })),
   SmscMessageClass: Type.Optional(Type.Integer({ minimum: 0, maximum: 3, description: 'Extension: SMS message class 0-3' })),
+}, {
+  // The request example names only To, From and Body: a JSON "Try it out" in Swagger UI starts from it instead of
+  // a sample of every optional field ("string", 0, true).
+  examples: [{ To: '+15551234567', From: '+15005550006', Body: 'Hello from smsc-connect' }],
 });
 
 export const ListMessageQuery = Type.Object({

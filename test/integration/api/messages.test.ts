@@ -49,11 +49,11 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
       account_sid: account.sid, api_version: '2010-04-01', direction: 'outbound-api', error_code: null, error_message: null,
       from: FROM, to: TO, num_media: '0', num_segments: '1', price: null, date_sent: null, status: 'queued',
       uri: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}.json`,
-      subresource_uris: {
-        media: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`,
-        feedback: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Feedback.json`,
-        events: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Events.json`,
-      },
+    });
+    // No `feedback`: there is no Feedback resource to point at.
+    expect(json.subresource_uris).toEqual({
+      media: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`,
+      events: `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Events.json`,
     });
     expect(json.date_created).toMatch(RFC2822);
     expect(await client.messages(message.sid).media.list()).toEqual([]);
@@ -121,7 +121,7 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
   it('answers validation errors with Twilio codes through RestException', async () => {
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ to: 'not-a-number', from: FROM, body: 'x' }, 21211, "The 'To' number not-a-number is not a valid phone number."],
-      [{ to: FROM, from: FROM, body: 'x' }, 21211, `The 'To' number ${FROM} is not a valid phone number.`],
+      [{ to: FROM, from: FROM, body: 'x' }, 21266, "'To' and 'From' numbers cannot be the same."],
       [{ to: TO, body: 'x' }, 21603, "A 'From' phone number is required."],
       [{ to: TO, from: 'bad_sender!', body: 'x' }, 21212, "The 'From' number bad_sender! is not a valid phone number, shortcode, or alphanumeric sender ID."],
       [{ to: TO, from: '+15005550007', body: 'x' }, 21606, "The 'From' phone number provided (+15005550007) is not a valid message-capable Twilio phone number for this destination/account."],
@@ -138,6 +138,52 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
       auth: basicAuth(account.sid, account.authToken), form: { From: FROM, Body: 'x' },
     });
     expect(noTo).toMatchObject({ status: 400, json: { code: 21604, message: "A 'To' phone number is required.", more_info: 'https://www.twilio.com/docs/errors/21604', status: 400 } });
+  });
+
+  it('takes an empty optional form field as absent, as Swagger UI sends every field it shows', async () => {
+    const empty = Object.fromEntries([
+      'StatusCallback', 'StatusCallbackMethod', 'ValidityPeriod', 'SmartEncoded', 'MediaUrl', 'MessagingServiceSid', 'ContentSid',
+      'SendAt', 'ScheduleType', 'ProvideFeedback', 'Attempt', 'ForceDelivery', 'SmscUdh', 'SmscCoding', 'SmscBinaryBody', 'SmscMessageClass',
+    ].map((name) => [name, '']));
+    const created = await rawRequest({
+      baseUrl: api.baseUrl, method: 'POST', path: `/2010-04-01/Accounts/${account.sid}/Messages.json`,
+      auth: basicAuth(account.sid, account.authToken), form: { To: TO, From: FROM, Body: 'from the docs page', ...empty },
+    });
+    expect(created).toMatchObject({ status: 201, json: { status: 'queued', body: 'from the docs page', num_segments: '1' } });
+    const [row] = await db.query<{ status_callback: string | null; coding: number }>('SELECT status_callback, coding FROM messages WHERE sid = $1', [(created.json as { sid: string }).sid]);
+    expect(row).toEqual({ status_callback: null, coding: 0 });
+    // An empty required field is as missing as an absent one; JSON keeps its empty strings (written on purpose).
+    const noTo = await rawRequest({
+      baseUrl: api.baseUrl, method: 'POST', path: `/2010-04-01/Accounts/${account.sid}/Messages.json`,
+      auth: basicAuth(account.sid, account.authToken), form: { To: '', From: FROM, Body: 'x' },
+    });
+    expect(noTo).toMatchObject({ status: 400, json: { code: 21604 } });
+    const json = await fetch(`${api.baseUrl}/2010-04-01/Accounts/${account.sid}/Messages.json`, {
+      method: 'POST', headers: { authorization: basicAuth(account.sid, account.authToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ To: TO, From: FROM, Body: 'x', ValidityPeriod: '' }),
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ code: 70002 });
+    // Empty list filters are absent too: ?To=&PageSize= lists everything with the default page size.
+    const listed = await rawRequest({
+      baseUrl: api.baseUrl, path: `/2010-04-01/Accounts/${account.sid}/Messages.json?To=&From=&DateSent=&PageSize=&PageToken=`,
+      auth: basicAuth(account.sid, account.authToken),
+    });
+    expect(listed.status).toBe(200);
+    expect((listed.json as { page_size: number; messages: unknown[] })).toMatchObject({ page_size: 50 });
+    expect((listed.json as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
+  });
+
+  it('answers a body that is neither a form nor JSON with 415 / 70002', async () => {
+    const response = await fetch(`${api.baseUrl}/2010-04-01/Accounts/${account.sid}/Messages.json`, {
+      method: 'POST', headers: { authorization: basicAuth(account.sid, account.authToken), 'content-type': 'text/plain' },
+      body: 'To=+15551234567&From=+15005550006&Body=x',
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({
+      code: 70002, message: 'Unsupported Content-Type text/plain: send application/x-www-form-urlencoded or application/json',
+      more_info: 'https://www.twilio.com/docs/errors/70002', status: 415,
+    });
   });
 
   it('answers 20404 for an unknown message and an unknown route', async () => {

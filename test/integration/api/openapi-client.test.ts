@@ -1,5 +1,7 @@
 // A client generated from the committed openapi/openapi.json (openapi-typescript → test/generated/openapi.d.ts,
 // used through openapi-fetch) creates and lists messages against the real server.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import createClient from 'openapi-fetch';
 import type { paths } from '../../generated/openapi.js';
@@ -7,6 +9,17 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 import type { Database } from '../../../src/store/database.js';
 import type { Account } from '../../../src/store/account-store.js';
 import { basicAuth, newAccount, startApi, type ApiHarness } from './api-harness.js';
+
+interface SchemaObject {
+  properties: Record<string, { type?: string; enum?: string[]; properties?: Record<string, unknown> }>;
+}
+interface OpenApiDocument {
+  servers: unknown;
+  paths: Record<string, Record<string, {
+    requestBody?: { content: Record<string, unknown> };
+    responses: Record<string, { content: Record<string, { schema: SchemaObject }> }>;
+  }>>;
+}
 
 describe('generated OpenAPI client', () => {
   let testDb: TestDatabase;
@@ -24,6 +37,26 @@ describe('generated OpenAPI client', () => {
     await api?.close();
     await db?.close();
     await testDb?.drop();
+  });
+
+  it('describes Twilio\'s form encoding first, a server, and the status and direction values', async () => {
+    const committed = JSON.parse(readFileSync(fileURLToPath(new URL('../../../openapi/openapi.json', import.meta.url)), 'utf8')) as OpenApiDocument;
+    expect(committed.servers).toEqual([{ url: 'http://127.0.0.1:8080', description: 'npm start with the default HOST and PORT' }]);
+    for (const [path, operations] of Object.entries(committed.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.requestBody) expect(Object.keys(operation.requestBody.content)[0], `${method} ${path}`).toBe('application/x-www-form-urlencoded');
+      }
+    }
+    const message = committed.paths['/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json']!.get!.responses['200']!.content['application/json']!.schema;
+    expect(message.properties.status).toMatchObject({ type: 'string', enum: [
+      'queued', 'sending', 'sent', 'failed', 'delivered', 'undelivered', 'receiving', 'received', 'accepted', 'scheduled', 'read',
+      'partially_delivered', 'canceled',
+    ] });
+    expect(message.properties.direction).toMatchObject({ type: 'string', enum: ['inbound', 'outbound-api', 'outbound-call', 'outbound-reply'] });
+    expect(Object.keys(message.properties.subresource_uris!.properties!)).toEqual(['events', 'media']);
+    // Served, the document names the server that answered.
+    const served = await (await fetch(`${api.baseUrl}/openapi.json`)).json() as OpenApiDocument;
+    expect(served.servers).toEqual([{ url: api.baseUrl, description: 'This server' }]);
   });
 
   it('creates a number and a message, then lists the message', async () => {

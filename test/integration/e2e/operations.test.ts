@@ -43,6 +43,10 @@ it('reports readiness and SMSC reachability, and exposes the pipeline in /metric
   expect(text).toContain('smsc_outbound_queue_depth{state="queued"} 0');
   expect(text).toContain('smsc_reachable 1');
   expect(text).toMatch(/^smsc_dispatcher_events_total\{event="sent"\} 1$/m);
+  // HTTP requests by route pattern (never the raw URL with its SIDs) and status.
+  expect(text).toContain('http_requests_total{method="POST",route="/2010-04-01/Accounts/:AccountSid/Messages.json",status="201",code=""} 1');
+  expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/2010-04-01\/Accounts\/:AccountSid\/Messages\/:Sid.json",status="200"\} \d+$/m);
+  expect(text).not.toContain(String(created.body.sid));
 });
 
 it('stays ready while the SMSC does not answer, and says so', async () => {

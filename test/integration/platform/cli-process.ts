@@ -1,5 +1,7 @@
 // Runs the smsc-connect CLI as a real child process, straight from src/ through tsx (no build needed).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,9 +14,41 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The child's environment: only what the test sets (plus PATH), so the developer's own variables never leak in. */
+/**
+ * The child's environment: only what the test sets (plus PATH), so the developer's own variables never leak in.
+ * Ports are picked free (0): the defaults (HTTP 8080, SIP 5070) belong to a demo that may be running.
+ */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'info', ...env };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'info', PORT: '0', SIP_LISTEN: 'udp:127.0.0.1:0,tcp:127.0.0.1:0', ...env };
+}
+
+/**
+ * Holds the service's default ports (HTTP 8080, SIP 5070 over UDP and TCP) the way a running demo does, so a test
+ * that still binds one fails. A port already taken (the demo really runs) is left as it is.
+ */
+export async function holdDefaultPorts(): Promise<() => Promise<void>> {
+  const held: Array<() => Promise<void>> = [];
+  for (const port of [8080, 5070]) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? resolve() : reject(error));
+      server.listen(port, '127.0.0.1', () => {
+        held.push(() => new Promise((done) => server.close(() => done())));
+        resolve();
+      });
+    });
+  }
+  const udp = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', (error) => (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? resolve() : reject(error));
+    udp.bind(5070, '127.0.0.1', () => {
+      held.push(() => new Promise((done) => udp.close(() => done())));
+      resolve();
+    });
+  });
+  return async () => {
+    for (const release of held) await release();
+  };
 }
 
 function spawnCli(args: readonly string[], env: Record<string, string>): ChildProcess {
@@ -51,7 +85,7 @@ export interface ServeProcess {
 
 /** Starts `serve` and resolves once it logs that it is listening (rejects if it exits first). */
 export async function startServe(options: { env: Record<string, string> }): Promise<ServeProcess> {
-  const child = spawnCli(['serve'], { PORT: '0', ...options.env });
+  const child = spawnCli(['serve'], options.env);
   const { result, stdout } = collect(child);
   const lines = () =>
     stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -8,7 +8,7 @@ import { openDatabase } from '../../../src/store/database.js';
 import { defaultMigrationsDir, readMigrations } from '../../../src/store/migrations.js';
 import { databaseUrl, withAdminClient } from '../../helpers/postgres-admin.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { runCli, startServe } from './cli-process.js';
+import { holdDefaultPorts, runCli, startServe } from './cli-process.js';
 
 // Every migration folder, in order: what a fresh database gets.
 const ALL = readMigrations(defaultMigrationsDir()).map((m) => m.name);
@@ -23,7 +23,14 @@ function tempDir(): string {
   return dir;
 }
 
-afterAll(() => {
+// As when the demo runs next to `npm test`: every serve below must pick its own ports.
+let releaseDefaultPorts: () => Promise<void>;
+beforeAll(async () => {
+  releaseDefaultPorts = await holdDefaultPorts();
+});
+
+afterAll(async () => {
+  await releaseDefaultPorts();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,6 +57,19 @@ describe('serve on the embedded database', () => {
     const [, sid, token] = /Account SID: (AC[0-9a-f]{32}) {2}Auth token: ([0-9a-f]{32}) /.exec(String(created[0]!.msg)) ?? [];
     expect(created[0]!.accountSid).toBe(sid);
 
+    // Each stage of the first start is logged as it happens, in order, ending with the URLs to open.
+    const stages = first.lines().map((line) => String(line.msg));
+    const order = [
+      'creating the embedded database (first start: a few seconds)', 'database open', 'migrations up to date',
+      created[0]!.msg, 'starting SIP, SMPP and the message pipeline', 'SIP adapter listening', 'smsc-connect is listening',
+    ].map((msg) => stages.indexOf(String(msg)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order).not.toContain(-1);
+    const listening = first.lines().find((line) => line.msg === 'smsc-connect is listening')!;
+    expect(listening).toMatchObject({
+      url: first.url, api: `${first.url}/2010-04-01`, docs: `${first.url}/docs`, console: `${first.url}/`, database: 'pglite',
+    });
+
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -63,6 +83,7 @@ describe('serve on the embedded database', () => {
 
     const second = await startServe({ env: { DATA_DIR: dataDir } });
     expect(second.lines().filter((line) => String(line.msg).startsWith('No account was configured'))).toEqual([]);
+    expect(second.lines().map((line) => line.msg)).toEqual(expect.arrayContaining(['opening the database', 'an account exists: none created']));
     expect((await second.stop('SIGINT')).code).toBe(0);
     expect(await pgliteAccounts(dataDir)).toEqual([{ sid, auth_token: token }]);
   }, 180_000);
