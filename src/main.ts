@@ -129,11 +129,14 @@ function isNewPgliteFolder(database: Config['database']): boolean {
 async function openApiDatabase(options: { config: Config; logger: Logger; db: Database }): Promise<Database> {
   const { database, api } = options.config;
   if (options.db.kind !== 'postgres') return options.db;
-  return openDatabase({
+  const apiDb = await openDatabase({
     databaseUrl: database.url, dataDir: database.dataDir, poolSize: Math.max(2, Math.ceil(database.poolSize / 2)),
     statementTimeoutMs: api.statementTimeoutMs,
     onConnectionError: connectionErrorLogger(options.logger, 'api'),
   });
+  // The API reads and writes auth tokens too (sign-in, new subaccounts): it opens them with the same cipher.
+  const { authTokens } = options.db;
+  return authTokens === undefined ? apiDb : { ...apiDb, authTokens };
 }
 
 function connectionErrorLogger(logger: Logger, pool: string): (error: Error) => void {
