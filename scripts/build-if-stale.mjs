@@ -55,6 +55,7 @@ function listSources(dir = join(ROOT, 'src')) {
 
 /** tsc copies no HTML, CSS or browser JavaScript: the console's static files go into dist/ beside its module. */
 function copyConsoleAssets() {
+  if (!existsSync(join(ROOT, 'src', 'console', 'static'))) return;
   const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'copy-console-assets.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('build: copying the console files into dist/ failed');
 }
