@@ -36,7 +36,9 @@ it('answers false while messages is locked against inserts or the database is re
   expect(await probe()).toBe(false);
   release();
   await locking;
-  expect(await probe()).toBe(true);
+  // Ready again from the first probe that starts after the lock is gone (one still waiting on the lock when it
+  // went may answer either way: callers share the probe in flight).
+  await waitFor('the probe to answer true once the lock is gone', () => probe());
 
   // A failover tool's read-only switch: new sessions refuse writes, though SELECT 1 still answers.
   await withAdminClient((client) => client.query(`ALTER DATABASE "${testDb.name}" SET default_transaction_read_only = on`));
