@@ -13,6 +13,7 @@ import { createMessageWriter } from './store/message-store.js';
 import { createSenderDirectory } from './store/phone-number-store.js';
 import { registerErrorHandling } from './api/error-handler.js';
 import { registerTwilioApi } from './api/register-api.js';
+import { registerRestcommApi } from './api/restcomm/restcomm-api.js';
 
 /** The settings the HTTP app reads; the full process Config satisfies it structurally. */
 export interface AppConfig {
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ accountSid_authToken: [] }],
       tags: [
         { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Operations' },
+        { name: 'RestComm SMS', description: 'RestComm-Connect\'s SMS resource (2012-04-24), docs/restcomm.md' },
       ],
     },
   });
@@ -72,6 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
   }, { apiRateLimit: deps.config.apiRateLimit });
+  await registerRestcommApi(app, {
+    db: deps.db,
+    writer: deps.messageWriter ?? createMessageWriter(deps.db),
+    senders: createSenderDirectory(deps.db),
+  });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;
 }

@@ -10,6 +10,9 @@ export interface CreateMessageOptions {
   params: CreateMessageParams;
   writer: MessageWriter;
   senders: SenderDirectory;
+  /** Set by the RestComm-Connect resource: its dialect and the X- headers its form asked for. */
+  apiDialect?: 'restcomm';
+  sipHeaders?: Readonly<Record<string, string>>;
 }
 
 export async function createOutboundMessage(options: CreateMessageOptions): Promise<MessageRecord> {
@@ -32,5 +35,7 @@ export async function createOutboundMessage(options: CreateMessageOptions): Prom
     statusCallback: draft.statusCallback,
     statusCallbackMethod: draft.statusCallbackMethod,
     receiptRequested: true,
+    ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }),
+    ...(options.sipHeaders === undefined ? {} : { sipHeaders: options.sipHeaders }),
   });
 }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, SqlQuery } from '../store/database.js';
 import { statusCallbackParams } from '../webhooks/webhook-params.js';
+import { restcommStatusCallbackParams } from '../webhooks/restcomm-callback-params.js';
 
 export type OutboundStatus =
   | 'accepted' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled';
@@ -155,6 +156,9 @@ interface UpdatedRow {
   account_sid: string;
   from_address: string | null;
   to_address: string;
+  body: string;
+  /** 'restcomm' for messages sent through RestComm-Connect's resource: their callbacks take its shape. */
+  api_dialect: string | null;
   callback_url: string | null;
   callback_method: string | null;
 }
@@ -171,7 +175,7 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
        claimed_by = NULL, claimed_until = NULL, date_updated = now()
      FROM input i
      WHERE m.sid = i.sid AND ${transitionAllowedSql('m.status', 'i.status')}
-     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}`,
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.api_dialect, ${statusCallbackTargetSql('m')}`,
     [
       round.map((c) => c.sid),
       round.map((c) => c.status),
@@ -238,7 +242,11 @@ async function insertCallbacks(
   if (callbacks.length === 0) return;
   const params = callbacks.map(({ change, row }) =>
     JSON.stringify(
-      statusCallbackParams({
+      row.api_dialect === 'restcomm' ? restcommStatusCallbackParams({
+        messageSid: row.sid, accountSid: row.account_sid, from: row.from_address ?? '', to: row.to_address, body: row.body,
+        status: change.status,
+        errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
+      }) : statusCallbackParams({
         messageSid: row.sid,
         accountSid: row.account_sid,
         from: row.from_address ?? '',
