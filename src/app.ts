@@ -19,6 +19,8 @@ import { registerRestcommApi } from './api/restcomm/restcomm-api.js';
 export interface AppConfig {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
   apiRateLimit?: number | undefined;
+  /** X- header names a RestComm-API send may not set. */
+  restcommXHeaderDeny?: readonly string[] | undefined;
 }
 
 export interface AppDeps {
@@ -78,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db,
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
-  });
+  }, { xHeaderDeny: deps.config.restcommXHeaderDeny });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;
 }

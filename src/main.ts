@@ -52,7 +52,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
     const app = await buildApp({
       db,
       logger,
-      config: { apiRateLimit: config.api.rateLimit },
+      config: { apiRateLimit: config.api.rateLimit, restcommXHeaderDeny: config.api.restcommXHeaderDeny },
       messageWriter: messaging.messageWriter,
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
     });

@@ -138,8 +138,9 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   const baseWriter = createBatchedMessageWriter({ db });
   const messageWriter: MessageWriter = {
     async insertMessage(message) {
-      // X-REG-DELIVERY: always when SMSC_RECEIPTS is on (the default), otherwise only when a callback wants it.
-      const receiptRequested = config.smsc.receipts || message.statusCallback !== null;
+      // X-REG-DELIVERY: as the request demanded (RestComm X-REG-DELIVERY), else always when SMSC_RECEIPTS is on
+      // (the default), otherwise only when a callback wants it.
+      const receiptRequested = message.receiptDemand ?? (config.smsc.receipts || message.statusCallback !== null);
       const row = await baseWriter.insertMessage({ ...message, receiptRequested });
       dispatcher.nudge();
       return row;

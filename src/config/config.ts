@@ -78,6 +78,11 @@ export interface Config {
     moDedupeS: number;
   };
   inbound: { reassemblyTimeoutS: number };
-  api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
+  api: {
+    /** Requests per second per account; 0 = off. */
+    rateLimit: number;
+    /** X- header names a RestComm-API send may not set. */
+    restcommXHeaderDeny: readonly string[];
+  };
   webhooks: { timeoutMs: number; concurrency: number; maxAttempts: number; retryDeadlineS: number; allowPrivateUrls: boolean };
 }

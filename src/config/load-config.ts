@@ -104,7 +104,10 @@ function derive(v: Env, problems: string[]): Config {
     },
     ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
-    api: { rateLimit: v.API_RATE_LIMIT },
+    api: {
+      rateLimit: v.API_RATE_LIMIT,
+      restcommXHeaderDeny: v.RESTCOMM_X_HEADER_DENY.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       concurrency: v.WEBHOOK_CONCURRENCY,

@@ -7,6 +7,12 @@ export const apiSchema = {
     default: 0,
     description: 'Most API requests per second per account (answered 429 / 20429 beyond); `0` turns the limit off.',
   }),
+  RESTCOMM_X_HEADER_DENY: Type.String({
+    default: '',
+    description:
+      'Comma-separated X- header names a RestComm-API send may not set (form fields `X-…` become SIP headers on the ' +
+      'MESSAGE; docs/restcomm.md). A request naming one is refused with 400. Case-insensitive.',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 120_000,

@@ -32,6 +32,8 @@ export interface SipOutboundSms {
   sendValidity: boolean;
   messageClass?: number | null;
   requestReceipt: boolean;
+  /** Validated pass-through X- headers (sip/x-headers.ts), written after the SMSC's own. */
+  extraHeaders?: Readonly<Record<string, string>> | null;
   /** Where the SMSC listens, e.g. `sip:10.0.0.5:5060;transport=udp`. */
   smscUri: string;
   /** Our host:port for the From URI. */
@@ -67,6 +69,7 @@ function outboundHeaders(sms: SipOutboundSms): Array<[string, string]> {
     headers.push(['X-M-CLASS', String(sms.messageClass)]);
   }
   if (sms.requestReceipt) headers.push(['X-REG-DELIVERY', '1']);
+  for (const [name, value] of Object.entries(sms.extraHeaders ?? {})) headers.push([name, value]);
   return headers;
 }
 

@@ -39,6 +39,7 @@ async function submitOverSip(options: SipSmscGatewayOptions, message: OutboundSm
       sendValidity: options.sendValidity,
       messageClass: message.messageClass,
       requestReceipt: message.receiptRequested,
+      extraHeaders: message.sipHeaders ?? null,
       smscUri: options.smscUri,
       localHostPort: options.localHostPort,
     });

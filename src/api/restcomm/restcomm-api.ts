@@ -30,14 +30,20 @@ declare module 'fastify' {
   }
 }
 
-export async function registerRestcommApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export interface RestcommApiOptions {
+  /** X- header names a send may not set (RESTCOMM_X_HEADER_DENY), any case. */
+  xHeaderDeny?: readonly string[] | undefined;
+}
+
+export async function registerRestcommApi(app: FastifyInstance, deps: ApiDeps, options: RestcommApiOptions = {}): Promise<void> {
   // Clients call /restcomm/2012-04-24/… (RestComm's webapp context); the bare form is what its `Uri` fields show.
   for (const prefix of ['/restcomm', '']) {
-    await app.register(async (api) => restcommRoutes(api, deps, prefix === ''), { prefix });
+    await app.register(async (api) => restcommRoutes(api, deps, { hidden: prefix === '', xHeaderDeny: options.xHeaderDeny ?? [] }), { prefix });
   }
 }
 
-function restcommRoutes(app: FastifyInstance, deps: ApiDeps, hidden: boolean): void {
+function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: boolean; xHeaderDeny: readonly string[] }): void {
+  const { hidden, xHeaderDeny } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
   api.decorateRequest('restcommAccountSid', null);
@@ -63,9 +69,11 @@ function restcommRoutes(app: FastifyInstance, deps: ApiDeps, hidden: boolean): v
         response: { 200: RestcommMessageResponse, ...restcommErrors },
       },
     }, async (request, reply) => {
-      const params = restcommCreateParams((request.body ?? {}) as RestcommForm);
+      const send = restcommCreateParams((request.body ?? {}) as RestcommForm, { xHeaderDeny, now: new Date() });
       const message = await createOutboundMessage({
-        accountSid: accountOf(request), params, writer: deps.writer, senders: deps.senders, apiDialect: 'restcomm',
+        accountSid: accountOf(request), params: send.params, writer: deps.writer, senders: deps.senders, apiDialect: 'restcomm',
+        ...(Object.keys(send.sipHeaders).length > 0 ? { sipHeaders: send.sipHeaders } : {}),
+        ...(send.receiptDemand === undefined ? {} : { receiptDemand: send.receiptDemand }),
       });
       return sendMessage(reply, negotiateFormat({ jsonSuffix, accept: request.headers.accept }), message);
     });
