@@ -7,6 +7,7 @@
 // receiving one SMS is the batch of one, so both run the same code. Whole messages cost a fixed number of
 // statements per batch whatever its size; parts go through the reassembly one at a time.
 import { inboundSmsParams } from '../webhooks/webhook-params.js';
+import { sipHeaderParams } from '../webhooks/sip-header-params.js';
 import { enqueueInboundSmsWebhooks, type InboundWebhookPolicy, type InboundWebhookRequest } from '../webhooks/enqueue-webhook.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
@@ -31,6 +32,8 @@ export interface ReceiveSmsOptions {
   /** Identifies the request (SIP: Call-ID + CSeq + From) so that a repeat produces no second message. */
   requestKey: string;
   route: InboundRoute;
+  /** The X- headers of the SIP MESSAGE (SMPP: the same facts under those names), for SipHeader_* webhook params. */
+  sipXHeaders?: Readonly<Record<string, string>> | null;
   /** How long the segments of a multipart message may wait for their siblings. */
   reassemblyTimeoutMs: number;
   webhookPolicy?: InboundWebhookPolicy;
@@ -118,7 +121,7 @@ async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): P
   const sids = await storeInboundMessages(query, singles.map(({ options, number, from }) => ({
     number, from, body: options.text, coding: options.coding, udh: options.udhHex, numSegments: 1,
     smscId: options.smscId, deliveryTime: options.deliveryTime, requestKey: options.requestKey,
-    route: options.route, webhookPolicy: options.webhookPolicy,
+    route: options.route, webhookPolicy: options.webhookPolicy, sipXHeaders: options.sipXHeaders ?? null,
   })));
   const sidByKey = new Map<string, string>();
   singles.forEach((single, i) => {
@@ -171,6 +174,8 @@ async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['k
     number, from: group.from, body: assembled.text, coding: assembled.coding, udh: null, numSegments: group.total,
     smscId: assembled.smscId, deliveryTime: assembled.deliveryTime, requestKey: options.requestKey,
     route: options.route, webhookPolicy: options.webhookPolicy,
+    // The part that completed the message speaks for it (the parts' headers are not kept in mo_parts).
+    sipXHeaders: options.sipXHeaders ?? null,
     extraEvent: { type: 'reassembled', detail: assembled.eventDetail },
   });
   if (sid === null) throw new RequestKeyTakenError(options.requestKey);
@@ -256,6 +261,8 @@ export interface StoreInboundMessageOptions {
   error?: { code: number; message: string };
   extraEvent?: { type: string; detail: object };
   webhookPolicy?: InboundWebhookPolicy | undefined;
+  /** X- headers of the request, passed to the webhook as SipHeader_<Name>. */
+  sipXHeaders?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -323,10 +330,13 @@ function inboundEvents(message: StoreInboundMessageOptions, sid: string): Messag
 function webhookRequest(message: StoreInboundMessageOptions, sid: string): InboundWebhookRequest | null {
   const { number } = message;
   if (!hasSmsUrl(number)) return null;
-  const params = inboundSmsParams({
-    messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
-    numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
-  });
+  const params = {
+    ...inboundSmsParams({
+      messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
+      numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+    }),
+    ...sipHeaderParams(message.sipXHeaders),
+  };
   return {
     row: {
       accountSid: number.accountSid, messageSid: sid, url: number.smsUrl, method: number.smsMethod,

@@ -123,6 +123,8 @@ export interface InboundSms {
   rawBody: Buffer;
   /** X- headers not interpreted above, names as spelled by the SMSC. */
   otherXHeaders: Record<string, string>;
+  /** Every X- header, names as spelled by the SMSC (webhooks pass them on as SipHeader_<Name>). */
+  xHeaders: Record<string, string>;
 }
 
 const KNOWN_X_HEADERS = new Set(['x-sms-coding', 'x-sms-udh', 'x-smsc-id', 'x-delivery_time', 'x-sms-validity']);
@@ -131,8 +133,10 @@ export function decodeInboundSms(message: IncomingSipMessage, options: { bodyCha
   const coding = decodeCoding(getHeader(message.headers, 'X-SMS-CODING'));
   const udh = getHeader(message.headers, 'X-SMS-UDH');
   const otherXHeaders: Record<string, string> = {};
+  const xHeaders: Record<string, string> = {};
   for (const [name, value] of message.headers) {
     if (/^x-/i.test(name) && !KNOWN_X_HEADERS.has(name.toLowerCase())) otherXHeaders[name] = value;
+    if (/^x-/i.test(name)) xHeaders[name] = value;
   }
   return {
     fromUser: message.fromUser,
@@ -145,6 +149,7 @@ export function decodeInboundSms(message: IncomingSipMessage, options: { bodyCha
     text: decodeBody(message.body, coding === 1 ? 'binary' : options.bodyCharset[coding]),
     rawBody: message.body,
     otherXHeaders,
+    xHeaders,
   };
 }
 

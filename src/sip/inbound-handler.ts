@@ -111,6 +111,7 @@ async function handleMessage(input: {
   const result = await input.useCases.receiveSms({
     fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, coding: sms.coding, udhHex: sms.udhHex,
     smscId: sms.smscId, deliveryTime: sms.deliveryTime, requestKey: requestKeyOf(message), route: 'sip',
+    sipXHeaders: sms.xHeaders,
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
     ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
   });

@@ -22,6 +22,7 @@ import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
 import type { MoDeliver, ReceiptDeliver } from './deliver-parser.js';
 import type { DeliverHandler } from './esme-session.js';
 import type { SmppAddress } from './submit-builder.js';
+import { smppXHeaders } from '../webhooks/sip-header-params.js';
 
 export interface SmppInboundOptions {
   db: Database;
@@ -91,6 +92,7 @@ async function handleMo(
     deliveryTime: null,
     requestKey: `${prefix}:${Date.now()}:${randomBytes(4).toString('hex')}`,
     route: 'smpp',
+    sipXHeaders: smppXHeaders({ systemId: options.systemId, coding: codingOf(mo), udhHex }),
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
     ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
   });

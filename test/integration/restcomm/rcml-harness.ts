@@ -121,3 +121,16 @@ export async function startRcmlWorld(options: { answers?: Record<string, AppAnsw
     throw error;
   }
 }
+
+/** sipp playing the SMSC's sending side: one MO per spec, each expecting `expectStatus`. */
+export async function sendMo(sipPort: number, messages: Array<{ from: string; to: string; body: string; headerLines?: string[]; expectStatus?: number }>) {
+  const { smscScenario } = await import('../inbound/smsc-scenario.js');
+  const { runSipp } = await import('../sip/sipp.js');
+  return runSipp({
+    scenario: await writeScenario(smscScenario({
+      messages: messages.map((m) => ({ toUser: m.to, fromUser: m.from, headerLines: m.headerLines ?? [], body: m.body, expectStatus: m.expectStatus ?? 200 })),
+    })),
+    transport: 'udp',
+    remote: `127.0.0.1:${sipPort}`,
+  });
+}
