@@ -112,3 +112,37 @@ function readSeedHeader(name: (typeof SEED_X_HEADERS)[number], value: string, se
       return;
   }
 }
+
+/**
+ * The X- headers of an application's HTTP answer that may ride on its `<Sms>` reply (RestComm copies them all):
+ * the same pass-through rules as a REST send; the SMSC's own headers are not taken from HTTP answers (a web
+ * framework's header must not change how the SMSC codes the reply). What is left out is returned with why.
+ */
+export function replyXHeaders(headers: Readonly<Record<string, string>>, options: { deny: readonly string[] }): {
+  headers: Record<string, string>;
+  dropped: Array<{ name: string; reason: string }>;
+} {
+  const deny = new Set(options.deny.map((name) => name.toLowerCase()));
+  const kept: Record<string, string> = {};
+  const dropped: Array<{ name: string; reason: string }> = [];
+  for (const [name, rawValue] of Object.entries(headers)) {
+    if (!isXHeaderName(name)) continue;
+    if (SEED_X_HEADERS.some((seed) => seed.toLowerCase() === name.toLowerCase())) {
+      dropped.push({ name, reason: 'the SMSC\'s headers are not taken from HTTP answers' });
+      continue;
+    }
+    try {
+      checkPassThrough(name, rawValue.trim(), deny);
+    } catch (error) {
+      if (!(error instanceof XHeaderError)) throw error;
+      dropped.push({ name, reason: error.reason });
+      continue;
+    }
+    if (Object.keys(kept).length >= MAX_PASS_THROUGH_HEADERS) {
+      dropped.push({ name, reason: `at most ${MAX_PASS_THROUGH_HEADERS} X- headers` });
+      continue;
+    }
+    kept[name] = rawValue.trim();
+  }
+  return { headers: kept, dropped };
+}

@@ -143,7 +143,7 @@ function twimlEvents(run: DeliveryRun, replies: ReplyDraft[]): MessageEventInput
   }));
   if (run.verdict !== 'succeeded' || run.replies.length === 0) return events;
   const inbound = inboundRefFromParams(run.delivery.params, run.delivery);
-  const plan = planReplies({ inbound, messages: run.replies });
+  const plan = planReplies({ inbound, messages: run.replies, responseXHeaders: run.responseXHeaders ?? {} });
   replies.push(...plan.replies);
   for (const problem of plan.problems) {
     events.push({ sid, type: 'twiml', status: null, detail: { code: problem.code, message: problem.message, level: 'warning' } });

@@ -43,6 +43,8 @@ export interface WebhookOutcome {
   finalUrl: string;
   errorCode: number | null;
   error: string | null;
+  /** X- headers of the answer (absent when there was none). */
+  xHeaders?: Record<string, string>;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -142,7 +144,7 @@ async function readOutcome(
     return { ...failed(finalUrl, deadline.failure ?? classifyHttpError(error), status), contentType };
   }
   const body = decodeBody(bytes, contentType);
-  const base = { httpStatus: status, contentType, body, truncated, finalUrl };
+  const base = { httpStatus: status, contentType, body, truncated, finalUrl, xHeaders: head.xHeaders ?? {} };
   if (status >= 200 && status < 300) return { ok: true, ...base, errorCode: null, error: null };
   const isErrorStatus = status >= 400;
   return {
