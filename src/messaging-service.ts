@@ -64,6 +64,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     db,
     logger,
     bodyCharset: { 0: config.smsc.bodyCharsetGsm7, 1: 'binary', 2: config.smsc.bodyCharsetUcs2 },
+    numberRewrite: config.smsc.numberRewrite,
     unknownNumberStatus: config.sip.unknownNumberStatus,
     maxInFlight: config.sip.inboundMaxInFlight,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
@@ -87,6 +88,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   });
   const sipGateway = createSipSmscGateway({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,
+    numberRewrite: config.smsc.numberRewrite,
   });
   // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
   const metrics = createServiceMetrics({
@@ -98,6 +100,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
     db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy, receiptPolicy,
+    numberRewrite: config.smsc.numberRewrite,
     onStored: () => webhooks.nudge(),
   });
   await smpp?.start().catch(async (error: unknown) => {

@@ -1,6 +1,7 @@
 // The configuration every module receives: structured, typed, derived values computed once, frozen.
 // Modules take the slice they need (e.g. `config.sip`) as part of their options; none reads the environment.
 import type { SipListenAddress } from '../sip/port.js';
+import type { RewriteRule } from '../messaging/number-rewrite.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -54,6 +55,8 @@ export interface Config {
     inboundMaxInFlight: number;
   };
   smsc: {
+    /** SMSC_NUMBER_REWRITE: per-road prefix rules, applied both ways. */
+    numberRewrite: readonly RewriteRule[];
     sendValidity: boolean;
     bodyCharsetGsm7: 'utf-8' | 'utf-16be' | 'gsm7';
     bodyCharsetUcs2: 'utf-8' | 'utf-16be';

@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
       inboundMaxInFlight: 5000,
     });
     expect(config.smsc).toEqual({
+      numberRewrite: [],
       sendValidity: false,
       bodyCharsetGsm7: 'utf-8',
       bodyCharsetUcs2: 'utf-8',

@@ -9,6 +9,7 @@ import { envSchema, envVariable, type Env } from './schema.js';
 import { decodeEncryptionKey } from './encryption-key.js';
 import { parseSmppBinds } from './smpp-binds.js';
 import { checkDrachtioUrl, parseCidrList, parseListenList, parseSmscUri, smscSourceBlock } from './sip-addresses.js';
+import { parseRewriteRules, RewriteRuleError, type RewriteRule } from '../messaging/number-rewrite.js';
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -92,6 +93,7 @@ function derive(v: Env, problems: string[]): Config {
     authTokenEncryption: deriveAuthTokenEncryption(v, problems),
     sip: deriveSip(v, problems),
     smsc: {
+      numberRewrite: deriveNumberRewrite(v, problems),
       sendValidity: v.SMSC_SEND_VALIDITY,
       bodyCharsetGsm7: v.SMSC_BODY_CHARSET_GSM7,
       bodyCharsetUcs2: v.SMSC_BODY_CHARSET_UCS2,
@@ -226,3 +228,14 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+function deriveNumberRewrite(v: Env, problems: string[]): RewriteRule[] {
+  try {
+    return parseRewriteRules(v.SMSC_NUMBER_REWRITE);
+  } catch (error) {
+    if (!(error instanceof RewriteRuleError)) throw error;
+    problems.push(`SMSC_NUMBER_REWRITE: ${error.message}`);
+    return [];
+  }
+}
+

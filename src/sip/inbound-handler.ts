@@ -12,6 +12,7 @@ import {
 import { receiveSms, type ReceiveSmsOptions, type ReceiveSmsResult } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
+import { rewriteInbound, type RewriteRule } from '../messaging/number-rewrite.js';
 import { decodeInboundSms, SipDecodeError, type BodyCharsets, type InboundSms } from './header-codec.js';
 import type { IncomingMessageHandler, IncomingSipMessage, SipReply } from './port.js';
 
@@ -22,6 +23,8 @@ export interface SipInboundHandlerOptions {
   /** SIP_UNKNOWN_NUMBER_STATUS: a 5xx/6xx, so that the SMSC stops retrying. */
   unknownNumberStatus: number;
   reassemblyTimeoutMs: number;
+  /** SMSC_NUMBER_REWRITE: the `sip` rules read From and To back as E.164 (messages and receipts alike). */
+  numberRewrite?: readonly RewriteRule[];
   /**
    * Most MESSAGEs being stored at once (default unbounded). Beyond it the answer is 480 at once: the SMSC keeps
    * the message and retries, and waiting requests cannot pile up in memory while the database is slow.
@@ -88,6 +91,8 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
     let sms: InboundSms;
     try {
       sms = decodeInboundSms(message, { bodyCharset: options.bodyCharset });
+      const rules = options.numberRewrite ?? [];
+      if (rules.length > 0) sms = { ...sms, fromUser: rewriteInbound(rules, 'sip', sms.fromUser), toUser: rewriteInbound(rules, 'sip', sms.toUser) };
     } catch (error) {
       if (!(error instanceof SipDecodeError)) throw error;
       log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'undecodable MESSAGE answered 400');
