@@ -80,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db,
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
-  }, { xHeaderDeny: deps.config.restcommXHeaderDeny });
+  }, { xHeaderDeny: deps.config.restcommXHeaderDeny, apiRateLimit: deps.config.apiRateLimit });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;
 }

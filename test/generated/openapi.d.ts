@@ -2795,6 +2795,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     RestcommCreateSms: {
@@ -2886,6 +2895,15 @@ export interface operations {
             };
             /** @description No such message (empty body) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2998,6 +3016,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     RestcommCreateSmsJson: {
@@ -3096,6 +3123,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     RestcommFetchSms: {
@@ -3169,6 +3205,15 @@ export interface operations {
             };
             /** @description No such message (empty body) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

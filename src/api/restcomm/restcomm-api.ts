@@ -9,6 +9,7 @@ import { createOutboundMessage } from '../../messaging/create-message.js';
 import { findMessage } from '../../store/message-store.js';
 import { countRestcommMessages, listRestcommMessages } from '../../store/restcomm-message-list.js';
 import type { ApiDeps } from '../api-deps.js';
+import { createRateLimiter, type RateLimiter } from '../rate-limiter.js';
 import { authenticateRestcomm, authorizeRestcommAccount } from './restcomm-auth.js';
 import { restcommCreateParams, type RestcommForm } from './restcomm-create.js';
 import { checkPageInRange, planRestcommList, restcommListEnvelope, type RestcommListQuery as ListQuery } from './restcomm-list.js';
@@ -33,16 +34,20 @@ declare module 'fastify' {
 export interface RestcommApiOptions {
   /** X- header names a send may not set (RESTCOMM_X_HEADER_DENY), any case. */
   xHeaderDeny?: readonly string[] | undefined;
+  /** API_RATE_LIMIT: requests per second per account (its own budget beside the Twilio API's); 0 = off. */
+  apiRateLimit?: number | undefined;
 }
 
 export async function registerRestcommApi(app: FastifyInstance, deps: ApiDeps, options: RestcommApiOptions = {}): Promise<void> {
   // Clients call /restcomm/2012-04-24/… (RestComm's webapp context); the bare form is what its `Uri` fields show.
+  // One limiter for both path forms, so that the bare paths are no way around it.
+  const limiter = options.apiRateLimit ? createRateLimiter({ perSecond: options.apiRateLimit }) : null;
   for (const prefix of ['/restcomm', '']) {
-    await app.register(async (api) => restcommRoutes(api, deps, { hidden: prefix === '', xHeaderDeny: options.xHeaderDeny ?? [] }), { prefix });
+    await app.register(async (api) => restcommRoutes(api, deps, { hidden: prefix === '', xHeaderDeny: options.xHeaderDeny ?? [], limiter }), { prefix });
   }
 }
 
-function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: boolean; xHeaderDeny: readonly string[] }): void {
+function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: boolean; xHeaderDeny: readonly string[]; limiter: RateLimiter | null }): void {
   const { hidden, xHeaderDeny } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
@@ -50,6 +55,7 @@ function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: 
   api.setErrorHandler((error: FastifyError, request, reply) => sendRestcommError(reply, toRestcommError(error, request)));
   api.addHook('onRequest', async (request) => {
     const principal = await authenticateRestcomm(db, request.headers.authorization);
+    if (options.limiter && !options.limiter.admit(principal.accountSid)) throw new RestcommError(429, 'Too Many Requests');
     const accountSid = (request.params as { AccountSid?: string }).AccountSid ?? '';
     request.restcommAccountSid = (await authorizeRestcommAccount(db, principal, accountSid)).sid;
   });

@@ -69,4 +69,5 @@ export const restcommErrors = {
   401: text('No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm"'),
   403: text('The account is not the caller\'s own or a subaccount of it, or is not active'),
   404: text('No such message (empty body)'),
+  429: text('Too many requests for the account (API_RATE_LIMIT)'),
 };
