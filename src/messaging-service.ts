@@ -51,7 +51,9 @@ export async function startMessaging(options: { db: Database; config: Config; lo
     onReplyQueued: () => dispatcher.nudge(),
   });
   let startedDispatcher: OutboundDispatcher | null = null;
-  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange };
+  const receiptPolicy: ReceiptPolicy = {
+    ...DEFAULT_RECEIPT_POLICY, statusChange, correctionWindowMs: config.smsc.receiptCorrectionWindowS * 1000,
+  };
   // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
   const receipts = createReceiptBatcher({
     db,

@@ -57,6 +57,8 @@ export interface Config {
   smsc: {
     /** SMSC_NUMBER_REWRITE: per-road prefix rules, applied both ways. */
     numberRewrite: readonly RewriteRule[];
+    /** RECEIPT_CORRECTION_WINDOW_S: how long a later final receipt may correct an earlier one. */
+    receiptCorrectionWindowS: number;
     sendValidity: boolean;
     bodyCharsetGsm7: 'utf-8' | 'utf-16be' | 'gsm7';
     bodyCharsetUcs2: 'utf-8' | 'utf-16be';

@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
     });
     expect(config.smsc).toEqual({
       numberRewrite: [],
+      receiptCorrectionWindowS: 3600,
       sendValidity: false,
       bodyCharsetGsm7: 'utf-8',
       bodyCharsetUcs2: 'utf-8',

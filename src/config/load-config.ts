@@ -94,6 +94,7 @@ function derive(v: Env, problems: string[]): Config {
     sip: deriveSip(v, problems),
     smsc: {
       numberRewrite: deriveNumberRewrite(v, problems),
+      receiptCorrectionWindowS: v.RECEIPT_CORRECTION_WINDOW_S,
       sendValidity: v.SMSC_SEND_VALIDITY,
       bodyCharsetGsm7: v.SMSC_BODY_CHARSET_GSM7,
       bodyCharsetUcs2: v.SMSC_BODY_CHARSET_UCS2,
