@@ -4,7 +4,7 @@
 // reports the correction. Both paths: one receipt at a time (applySipReceipt) and batched (applySipReceiptsWith).
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
-import { applySipReceipt, DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from '../../../src/messaging/apply-receipt.js';
+import { applySipReceipt, applySmppReceipt, DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from '../../../src/messaging/apply-receipt.js';
 import { applySipReceiptsWith } from '../../../src/messaging/receipt-batch.js';
 import type { Database } from '../../../src/store/database.js';
 import { createTestDatabase } from '../../helpers/test-database.js';
@@ -78,4 +78,17 @@ it('keeps the first final receipt with a window of 0', async () => {
   const seen = await outcome(sid);
   expect(seen.message?.status).toBe('delivered');
   expect(seen.callbacks).toEqual(['delivered']);
+});
+
+it('corrects over SMPP too, where the receipt finds its message by id', async () => {
+  const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'by smpp', status: 'sent', statusCallback: 'http://127.0.0.1:9/s' });
+  await db.query(`INSERT INTO smsc_submissions (message_sid, route, part_number, total_parts, smsc_message_id) VALUES ($1, 'smpp', 1, 1, 'a1b2')`, [sid]);
+  const base = { smscMessageId: 'a1b2', fromAddress: HANDSET.slice(1), toAddress: SENDER.slice(1), policy: policy(3_600_000) };
+  await applySmppReceipt(db, { ...base, stat: 'DELIVRD', err: '000', rawText: 'id:a1b2 stat:DELIVRD err:000' });
+  expect(await applySmppReceipt(db, { ...base, stat: 'UNDELIV', err: '005', rawText: 'id:a1b2 stat:UNDELIV err:005' }))
+    .toMatchObject({ outcome: 'matched', messageSid: sid, status: 'undelivered' });
+  const seen = await outcome(sid);
+  expect(seen.message?.status).toBe('undelivered');
+  expect(seen.events.at(-1)?.detail.correctedFrom).toBe('delivered');
+  expect(seen.callbacks).toEqual(['delivered', 'undelivered']);
 });
