@@ -43,7 +43,10 @@ export function createSmppGateway(options: SmppGatewayOptions): SmscGateway {
       if ('failure' in built) return built.failure;
       const client = pickClient();
       if (client === null) return { kind: 'temporary-failure', reason: 'no bound SMPP session', detail: { parts: built.parts.length } };
-      return submitParts(client, built.parts);
+      const result = await submitParts(client, built.parts);
+      // Pass-through X- headers (RestComm sends) have no place in submit_sm: say so in the message's events.
+      const notCarried = Object.keys(message.sipHeaders ?? {});
+      return notCarried.length === 0 ? result : { ...result, detail: { ...result.detail, sipHeadersNotCarried: notCarried } };
     },
   };
 }

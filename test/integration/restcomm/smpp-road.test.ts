@@ -38,4 +38,9 @@ it('sends a RestComm send\'s X-SMS-CODING / X-M-CLASS / X-REG-DELIVERY by submit
   const [row] = await stack.service.db.query<{ coding: number; message_class: number | null; receipt_requested: boolean }>(
     'SELECT coding, message_class, receipt_requested FROM messages WHERE sid = $1', [sid]);
   expect(row).toEqual({ coding: 2, message_class: 1, receipt_requested: false });
+  const events = await waitFor('the send event', async () => {
+    const all = await stack.api.events(sid);
+    return all.some((e) => e.type === 'send_attempt' || e.status === 'sent') ? all : undefined;
+  });
+  expect(events.some((e) => JSON.stringify(e.detail.sipHeadersNotCarried) === '["X-Only-Sip"]')).toBe(true);
 });
