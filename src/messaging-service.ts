@@ -46,7 +46,7 @@ export async function startMessaging(options: { db: Database; config: Config; lo
 
   const sip = createSipStack({ sip: config.sip, logger });
   const webhooks = createWebhookWorkerFromConfig({
-    db, logger, instanceId, settings: config.webhooks,
+    db, logger, instanceId, settings: config.webhooks, replyXHeaderDeny: config.api.restcommXHeaderDeny,
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
   });

@@ -11,7 +11,8 @@ export const apiSchema = {
     default: '',
     description:
       'Comma-separated X- header names a RestComm-API send may not set (form fields `X-…` become SIP headers on the ' +
-      'MESSAGE; docs/restcomm.md). A request naming one is refused with 400. Case-insensitive.',
+      'MESSAGE; docs/restcomm.md). A request naming one is refused with 400; in an app\'s HTTP answer it is not ' +
+      'carried onto the `<Sms>` reply. Case-insensitive.',
   }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     minimum: 100,

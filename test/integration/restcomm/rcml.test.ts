@@ -12,8 +12,9 @@ const NUMBERS = { sms: '+15005550011', attrs: '+15005550012', action: '+15005550
 let world: Awaited<ReturnType<typeof startRcmlWorld>>;
 beforeAll(async () => {
   world = await startRcmlWorld({
+    env: { RESTCOMM_X_HEADER_DENY: 'X-Internal-Route' },
     answers: {
-      '/sms': { body: rcml('<Sms>hi there</Sms>'), headers: { 'X-Custom': 'v', 'X-SMS-CODING': '1' } },
+      '/sms': { body: rcml('<Sms>hi there</Sms>'), headers: { 'X-Custom': 'v', 'X-SMS-CODING': '1', 'X-Internal-Route': 'no' } },
       '/attrs': { body: rcml('<Sms to="+447700900999" from="+15005550012">overridden</Sms><Sms></Sms><Sms>after empty</Sms>') },
       '/action': { body: rcml('<Sms action="/next" method="GET">first</Sms><Sms>never sent</Sms>') },
       '/next': { body: rcml('<Sms>from the action</Sms>') },
@@ -48,6 +49,7 @@ it('sends <Sms> from the inbound To to the inbound From, with the app\'s safe X-
   expect(fromUser(reply)).toBe(NUMBERS.sms.slice(1));
   expect(toUser(reply)).toBe(HANDSET);
   expect(headerValue(reply, 'X-Custom')).toBe('v');
+  expect(headerValue(reply, 'X-Internal-Route')).toBeUndefined();
   // The SMSC's own headers are not taken from an HTTP answer: the reply's coding is its text's.
   expect(headerValue(reply, 'X-SMS-CODING')).toBe('0');
   const list = await world.rc('GET', `/restcomm/2012-04-24/Accounts/${ACCOUNT_SID}/SMS/Messages?Body=hi%20there`);
