@@ -54,8 +54,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const text = await generateOpenApiDocument();
   if (process.argv.includes('--stdout')) {
     // check:generated compares this with the committed file.
-    process.stdout.write(text);
-    process.exit(0);
+    // Exit only once the text is flushed: to a pipe, stdout is asynchronous and exit() would cut it at 64 KiB.
+    process.stdout.write(text, () => process.exit(0));
+    await new Promise(() => undefined);
   }
   mkdirSync(dirname(OPENAPI_PATH), { recursive: true });
   writeFileSync(OPENAPI_PATH, text);

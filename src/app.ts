@@ -19,6 +19,7 @@ import { registerConsolePages } from './console/console-pages.js';
 import type { SmscLinkSource } from './console/smsc-link.js';
 import { registerRequestLog } from './api/request-log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
+import { registerRestcommApi } from './api/restcomm/restcomm-api.js';
 
 /** The settings the HTTP app reads; the full process Config satisfies it structurally. */
 export interface AppConfig {
@@ -26,6 +27,8 @@ export interface AppConfig {
   apiRateLimit?: number | undefined;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: false refuses literal private addresses in webhook URLs at create time; absent = true. */
   allowPrivateWebhookUrls?: boolean | undefined;
+  /** X- header names a RestComm-API send may not set. */
+  restcommXHeaderDeny?: readonly string[] | undefined;
 }
 
 export interface AppDeps {
@@ -70,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ accountSid_authToken: [] }],
       tags: [
         { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Operations' },
+        { name: 'RestComm SMS', description: 'RestComm-Connect\'s SMS resource (2012-04-24), docs/restcomm.md' },
       ],
     },
   });
@@ -87,16 +91,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       response: { 200: Type.Object({ status: Type.Literal('ok') }) },
     },
   }, async () => ({ status: 'ok' as const }));
-  await registerTwilioApi(app, {
+  // One writer and one sender directory for both APIs: a message sent through either is one group commit, and a
+  // number change seen by one is seen by the other.
+  const apiDeps = {
     db: deps.db,
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
     allowPrivateWebhookUrls: deps.config.allowPrivateWebhookUrls ?? true,
-  }, {
+  };
+  await registerTwilioApi(app, apiDeps, {
     apiRateLimit: deps.config.apiRateLimit,
     authenticatedRoutes: (api) => registerConsoleApi(api, { db: deps.db, smscLink: deps.smscLink }),
   });
   registerConsolePages(app);
+  await registerRestcommApi(app, apiDeps, { xHeaderDeny: deps.config.restcommXHeaderDeny, apiRateLimit: deps.config.apiRateLimit });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;
 }

@@ -58,7 +58,11 @@ export async function start(options: StartOptions): Promise<RunningService> {
     const app = await buildApp({
       db: apiDb,
       logger,
-      config: { apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls },
+      config: {
+        apiRateLimit: config.api.rateLimit,
+        allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls,
+        restcommXHeaderDeny: config.api.restcommXHeaderDeny,
+      },
       messageWriter: messaging.messageWriter,
       httpMetrics: createHttpMetrics(messaging.operations.registry),
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),

@@ -57,13 +57,15 @@ export async function startMessaging(options: {
 
   const sip = createSipStack({ sip: config.sip, logger });
   const webhooks = createWebhookWorkerFromConfig({
-    db, logger, instanceId, settings: config.webhooks,
+    db, logger, instanceId, settings: config.webhooks, replyXHeaderDeny: config.api.restcommXHeaderDeny,
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
   });
   let startedDispatcher: OutboundDispatcher | null = null;
   const smscIdMatches = { exact: 0, alternate: 0, ambiguous: 0 };
-  const receiptPolicy: ReceiptPolicy = { ...DEFAULT_RECEIPT_POLICY, statusChange, smscIdMatches };
+  const receiptPolicy: ReceiptPolicy = {
+    ...DEFAULT_RECEIPT_POLICY, statusChange, smscIdMatches, correctionWindowMs: config.smsc.receiptCorrectionWindowS * 1000,
+  };
   // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
   const receipts = createReceiptBatcher({
     db,
@@ -76,6 +78,7 @@ export async function startMessaging(options: {
     db,
     logger,
     bodyCharset: { 0: config.smsc.bodyCharsetGsm7, 1: 'binary', 2: config.smsc.bodyCharsetUcs2 },
+    numberRewrite: config.smsc.numberRewrite,
     unknownNumberStatus: config.sip.unknownNumberStatus,
     maxInFlight: config.sip.inboundMaxInFlight,
     reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000,
@@ -101,6 +104,7 @@ export async function startMessaging(options: {
   });
   const sipGateway = createSipSmscGateway({
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,
+    numberRewrite: config.smsc.numberRewrite,
   });
   // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
   const metrics = createServiceMetrics({
@@ -116,6 +120,7 @@ export async function startMessaging(options: {
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
     db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy, receiptPolicy,
+    numberRewrite: config.smsc.numberRewrite,
     onStored: () => webhooks.nudge(),
   });
   await smpp?.start().catch(async (error: unknown) => {
@@ -161,8 +166,9 @@ export async function startMessaging(options: {
   });
   const messageWriter: MessageWriter = {
     async insertMessage(message) {
-      // X-REG-DELIVERY: always when SMSC_RECEIPTS is on (the default), otherwise only when a callback wants it.
-      const receiptRequested = config.smsc.receipts || message.statusCallback !== null;
+      // X-REG-DELIVERY: as the request demanded (RestComm X-REG-DELIVERY), else always when SMSC_RECEIPTS is on
+      // (the default), otherwise only when a callback wants it.
+      const receiptRequested = message.receiptDemand ?? (config.smsc.receipts || message.statusCallback !== null);
       const row = await baseWriter.insertMessage({ ...message, receiptRequested });
       dispatcher.nudge();
       return row;

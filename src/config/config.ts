@@ -1,6 +1,7 @@
 // The configuration every module receives: structured, typed, derived values computed once, frozen.
 // Modules take the slice they need (e.g. `config.sip`) as part of their options; none reads the environment.
 import type { SipListenAddress } from '../sip/port.js';
+import type { RewriteRule } from '../messaging/number-rewrite.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -62,6 +63,10 @@ export interface Config {
     };
   };
   smsc: {
+    /** SMSC_NUMBER_REWRITE: per-road prefix rules, applied both ways. */
+    numberRewrite: readonly RewriteRule[];
+    /** RECEIPT_CORRECTION_WINDOW_S: how long a later final receipt may correct an earlier one. */
+    receiptCorrectionWindowS: number;
     sendValidity: boolean;
     bodyCharsetGsm7: 'utf-8' | 'utf-16be' | 'gsm7';
     bodyCharsetUcs2: 'utf-8' | 'utf-16be';
@@ -91,6 +96,8 @@ export interface Config {
   api: {
     /** Requests per second per account; 0 = off. */ rateLimit: number;
     /** Bound on each API database statement, lock wait and connection wait (API_STATEMENT_TIMEOUT_MS). */ statementTimeoutMs: number;
+    /** X- header names a RestComm-API send may not set. */
+    restcommXHeaderDeny: readonly string[];
   };
   webhooks: {
     timeoutMs: number;

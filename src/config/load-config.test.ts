@@ -41,6 +41,8 @@ describe('loadConfig defaults', () => {
     // The schema's defaults are the native stack's own, so an adapter built without configuration behaves alike.
     expect(config.sip.limits).toEqual(DEFAULT_SIP_LIMITS);
     expect(config.smsc).toEqual({
+      numberRewrite: [],
+      receiptCorrectionWindowS: 3600,
       sendValidity: false,
       bodyCharsetGsm7: 'utf-8',
       bodyCharsetUcs2: 'utf-8',

@@ -9,6 +9,7 @@ import { envSchema, envVariable, type Env } from './schema.js';
 import { decodeEncryptionKey } from './encryption-key.js';
 import { parseSmppBinds } from './smpp-binds.js';
 import { checkDrachtioUrl, parseCidrList, parseListenList, parseSmscUri, smscSourceBlock } from './sip-addresses.js';
+import { parseRewriteRules, RewriteRuleError, type RewriteRule } from '../messaging/number-rewrite.js';
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -92,6 +93,8 @@ function derive(v: Env, problems: string[]): Config {
     authTokenEncryption: deriveAuthTokenEncryption(v, problems),
     sip: deriveSip(v, problems),
     smsc: {
+      numberRewrite: deriveNumberRewrite(v, problems),
+      receiptCorrectionWindowS: v.RECEIPT_CORRECTION_WINDOW_S,
       sendValidity: v.SMSC_SEND_VALIDITY,
       bodyCharsetGsm7: v.SMSC_BODY_CHARSET_GSM7,
       bodyCharsetUcs2: v.SMSC_BODY_CHARSET_UCS2,
@@ -105,7 +108,11 @@ function derive(v: Env, problems: string[]): Config {
     },
     ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
-    api: { rateLimit: v.API_RATE_LIMIT, statementTimeoutMs: v.API_STATEMENT_TIMEOUT_MS },
+    api: {
+      rateLimit: v.API_RATE_LIMIT,
+      statementTimeoutMs: v.API_STATEMENT_TIMEOUT_MS,
+      restcommXHeaderDeny: v.RESTCOMM_X_HEADER_DENY.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       concurrency: v.WEBHOOK_CONCURRENCY,
@@ -238,3 +245,14 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+function deriveNumberRewrite(v: Env, problems: string[]): RewriteRule[] {
+  try {
+    return parseRewriteRules(v.SMSC_NUMBER_REWRITE);
+  } catch (error) {
+    if (!(error instanceof RewriteRuleError)) throw error;
+    problems.push(`SMSC_NUMBER_REWRITE: ${error.message}`);
+    return [];
+  }
+}
+

@@ -17,6 +17,13 @@ export const apiSchema = {
       '503 / 20503 and nothing was written; a create whose commit was cut off by a lost connection is checked again ' +
       'for up to this long before it is answered (docs/faults.md). `/readyz` is ready when a probe write commits within this bound.',
   }),
+  RESTCOMM_X_HEADER_DENY: Type.String({
+    default: '',
+    description:
+      'Comma-separated X- header names a RestComm-API send may not set (form fields `X-…` become SIP headers on the ' +
+      'MESSAGE; docs/restcomm.md). A request naming one is refused with 400; in an app\'s HTTP answer it is not ' +
+      'carried onto the `<Sms>` reply. Case-insensitive.',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 120_000,

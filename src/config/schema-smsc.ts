@@ -53,4 +53,19 @@ export const smscSchema = {
     default: 300,
     description: 'Seconds to wait for the missing segments of an inbound multipart message before giving up (30009).',
   }),
+  SMSC_NUMBER_REWRITE: Type.String({
+    default: '',
+    description:
+      'Number rewriting per road, applied to addresses going out and read back coming in: comma-separated ' +
+      '`<sip|smpp>:<E.164 prefix>=<wire prefix>` rules, e.g. `sip:+44=0` (E.164 <-> national) or `sip:+=99` ' +
+      "(RestComm's outbound-prefix 99). The longest matching prefix wins; alphanumeric senders are untouched.",
+  }),
+  RECEIPT_CORRECTION_WINDOW_S: Type.Integer({
+    minimum: 0,
+    default: 3600,
+    description:
+      'Seconds during which a later final delivery receipt may correct an earlier one (delivered <-> undelivered): ' +
+      "the Restcomm SMSC can send its own DELIVRD before the operator's UNDELIV. Both stay in the message's events " +
+      'and the correction gets a status callback. `0` keeps the first final receipt.',
+  }),
 };

@@ -32,6 +32,7 @@ interface ClaimRow {
   message_class: number | null;
   valid_until: Date | string | null;
   receipt_requested: boolean;
+  sip_headers: Record<string, string> | null;
   route: string;
   attempts: number;
   old_route: string | null;
@@ -84,7 +85,7 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
        route = COALESCE(c.old_route, c.number_route, c.account_route, $4), date_updated = now()
      FROM candidates c WHERE m.sid = c.sid
      RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.coding, m.udh, m.message_class,
-       m.valid_until, m.receipt_requested, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
+       m.valid_until, m.receipt_requested, m.sip_headers, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
        COALESCE(m.valid_until <= now(), false) AS expired`,
     [options.instanceId, options.limit, options.leaseMs, options.defaultRoute, options.heldRoutes ?? []],
   );
@@ -118,6 +119,7 @@ function toClaimedMessage(row: ClaimRow): ClaimedMessage {
     messageClass: row.message_class,
     validUntil: row.valid_until === null ? null : new Date(row.valid_until),
     receiptRequested: row.receipt_requested,
+    sipHeaders: row.sip_headers,
     route: row.route === 'smpp' ? 'smpp' : 'sip',
     attempts: row.attempts,
     expired: row.expired,

@@ -61,5 +61,6 @@ function toOutboundSms(m: ClaimedMessage) {
     messageClass: m.messageClass,
     validUntil: m.validUntil,
     receiptRequested: m.receiptRequested,
+    sipHeaders: m.sipHeaders ?? null,
   };
 }

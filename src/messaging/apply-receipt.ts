@@ -6,7 +6,7 @@
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import {
-  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
+  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, FINAL_RECEIPT_STATS, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
   submitWindow, type ReceiptMatchRules, type SmscIdMatch, type SmppSubmissionLookup,
 } from './receipt-matcher.js';
 import {
@@ -26,6 +26,8 @@ export interface ReceiptPolicy {
    * the metrics; counted per attempt that decides, so a transaction rolled back afterwards still counts.
    */
   smscIdMatches?: Record<SmscIdMatch, number>;
+  /** RECEIPT_CORRECTION_WINDOW_S: how long a later final receipt may correct an earlier one (0 = never). */
+  correctionWindowMs?: number;
 }
 
 /** The first attempt at which an SMPP receipt id may match by another spelling (see smppLookup). */
@@ -130,9 +132,10 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
   const submission = lookup !== null && (lookup.kind === 'exact' || lookup.kind === 'alternate') ? lookup : null;
   const messageSid = receipt.source === 'smpp'
     ? (submission?.messageSid ?? null)
-    : await findSipMatch(query, { receipt, rules: policy.rules, acceptSending: lastAttempt });
+    : (mapped.final ? await findCorrectionTarget(query, { receipt, windowMs: policy.correctionWindowMs ?? 0 }) : null)
+      ?? await findSipMatch(query, { receipt, rules: policy.rules, acceptSending: lastAttempt });
   if (messageSid !== null) {
-    const settle = { receipt, messageSid, mapped, statusChange: policy.statusChange };
+    const settle = { receipt, messageSid, mapped, statusChange: policy.statusChange, correctionWindowMs: policy.correctionWindowMs ?? 0 };
     const status = submission !== null
       ? await settleSmppPart(query, { ...settle, submissionId: submission.id })
       : await settleMessage(query, settle);
@@ -205,6 +208,25 @@ async function findSipMatch(
   return null;
 }
 
+/**
+ * SIP receipts carry no reference to our message, but two final receipts for one SMSC message carry the same
+ * `id:`: a final receipt whose id, source and users match an earlier final one that settled a message within
+ * the correction window is a correction of that message (the SMSC's DELIVRD, then the operator's UNDELIV).
+ */
+export async function findCorrectionTarget(query: SqlQuery, options: { receipt: StoredReceipt; windowMs: number }): Promise<string | null> {
+  const { receipt, windowMs } = options;
+  if (windowMs <= 0 || receipt.smscMessageId === null || receipt.smscMessageId === '') return null;
+  const [row] = await query<{ message_sid: string }>(
+    `SELECT r.message_sid FROM delivery_receipts r JOIN messages m ON m.sid = r.message_sid
+     WHERE r.source = $1 AND r.smsc_message_id = $2 AND r.from_address = $3 AND r.to_address = $4 AND r.id <> $5::bigint
+       AND upper(r.stat) = ANY($6::text[]) AND m.status IN ('delivered', 'undelivered')
+       AND m.date_updated > now() - $7 * interval '1 millisecond'
+     ORDER BY r.id DESC LIMIT 1`,
+    [receipt.source, receipt.smscMessageId, receipt.fromAddress, receipt.toAddress, receipt.id, FINAL_RECEIPT_STATS, windowMs],
+  );
+  return row?.message_sid ?? null;
+}
+
 /** What every receipt event says, so "what happened to my message?" can be answered from message_events. */
 export function receiptEventDetail(receipt: StoredReceipt): object {
   return {
@@ -219,7 +241,7 @@ export function receiptEventDetail(receipt: StoredReceipt): object {
  */
 export async function settleMessage(
   query: SqlQuery,
-  options: { receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions },
+  options: { receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions; correctionWindowMs?: number },
 ): Promise<string | null> {
   const { receipt, messageSid, mapped } = options;
   const detail = receiptEventDetail(receipt);
@@ -238,6 +260,7 @@ export async function settleMessage(
       sid: messageSid, status: mapped.status, errorCode: mapped.errorCode, errorMessage: mapped.errorMessage,
       ...(row && row.date_sent === null ? { dateSent: new Date(row.date_updated) } : {}),
       event: { type: 'receipt', detail }, rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
+      correctionWindowMs: options.correctionWindowMs ?? 0,
     }],
     options.statusChange,
   );
@@ -250,7 +273,10 @@ export async function settleMessage(
  */
 async function settleSmppPart(
   query: SqlQuery,
-  options: { receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions; submissionId: string },
+  options: {
+    receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions; submissionId: string;
+    correctionWindowMs?: number;
+  },
 ): Promise<string | null> {
   const { mapped } = options;
   if (!mapped.final) return settleMessage(query, options);

@@ -12,6 +12,10 @@ export interface CreateMessageOptions {
   senders: SenderDirectory;
   /** false: a StatusCallback naming a private IP address is refused (21609); default true. */
   allowPrivateUrls?: boolean;
+  /** Set by the RestComm-Connect resource: its dialect and the X- headers its form asked for. */
+  apiDialect?: 'restcomm';
+  sipHeaders?: Readonly<Record<string, string>>;
+  receiptDemand?: boolean;
 }
 
 export async function createOutboundMessage(options: CreateMessageOptions): Promise<MessageRecord> {
@@ -33,6 +37,9 @@ export async function createOutboundMessage(options: CreateMessageOptions): Prom
     validitySeconds: draft.validitySeconds,
     statusCallback: draft.statusCallback,
     statusCallbackMethod: draft.statusCallbackMethod,
-    receiptRequested: true,
+    receiptRequested: options.receiptDemand ?? true,
+    ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }),
+    ...(options.sipHeaders === undefined ? {} : { sipHeaders: options.sipHeaders }),
+    ...(options.receiptDemand === undefined ? {} : { receiptDemand: options.receiptDemand }),
   });
 }

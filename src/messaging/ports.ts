@@ -18,6 +18,12 @@ export interface NewOutboundMessage {
   statusCallback: string | null;
   statusCallbackMethod: 'GET' | 'POST';
   receiptRequested: boolean;
+  /** "restcomm" when created through RestComm-Connect's SMS resource (its callbacks take RestComm's shape). */
+  apiDialect?: 'restcomm' | null | undefined;
+  /** Extra X- SIP headers for the outgoing MESSAGE (already validated), name -> value. */
+  sipHeaders?: Readonly<Record<string, string>> | null | undefined;
+  /** An explicit X-REG-DELIVERY: overrides the service's receipt policy (SMSC_RECEIPTS / status callback). */
+  receiptDemand?: boolean | undefined;
 }
 
 /** The hot path: one call per accepted message; an implementation may batch calls into group commits. */

@@ -16,7 +16,7 @@ import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../e
 import type { Database, SqlQuery } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
 import {
-  applySipReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, receiptEventDetail, REPEAT_WINDOW_MS,
+  applySipReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
   type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type StoredReceipt,
 } from './apply-receipt.js';
 import {
@@ -196,6 +196,11 @@ export async function matchReceiptsWith(
     if (receipt.source === 'sip') {
       const attempt = receipt.matchAttempts + 1;
       const mapped = mapReceiptStatus(receipt.stat, receipt.err);
+      // A correction of a message an earlier receipt settled goes the single-receipt way (apply-receipt.ts).
+      if (mapped.final && (await findCorrectionTarget(query, { receipt, windowMs: policy.correctionWindowMs ?? 0 })) !== null) {
+        results[index] = await attemptMatch(query, { receipt, policy });
+        continue;
+      }
       const lastAttempt = attempt >= policy.maxMatchAttempts || !mapped.final;
       plans.push({ index, plan: { receipt, attempt, mapped, lastAttempt, window: submitWindow(receipt.submitDate, policy.rules), chosen: null } });
     } else {

@@ -7,6 +7,7 @@
 // receiving one SMS is the batch of one, so both run the same code. Whole messages cost a fixed number of
 // statements per batch whatever its size; parts go through the reassembly one at a time.
 import { inboundSmsParams } from '../webhooks/webhook-params.js';
+import { sipHeaderParams } from '../webhooks/sip-header-params.js';
 import { enqueueInboundSmsWebhooks, type InboundWebhookPolicy, type InboundWebhookRequest } from '../webhooks/enqueue-webhook.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
@@ -37,6 +38,8 @@ export interface ReceiveSmsOptions {
   /** Identifies the request (SIP: Call-ID + CSeq + From) so that a repeat produces no second message. */
   requestKey: string;
   route: InboundRoute;
+  /** The X- headers of the SIP MESSAGE (SMPP: the same facts under those names), for SipHeader_* webhook params. */
+  sipXHeaders?: Readonly<Record<string, string>> | null;
   /** How long the segments of a multipart message may wait for their siblings. */
   reassemblyTimeoutMs: number;
   webhookPolicy?: InboundWebhookPolicy;
@@ -125,7 +128,7 @@ async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): P
     number, from, body: inboundBody(options), payload: options.payload, coding: options.coding, udh: options.udhHex,
     numSegments: 1, contentNotes: contentNotes(options),
     smscId: options.smscId, deliveryTime: options.deliveryTime, requestKey: options.requestKey,
-    route: options.route, webhookPolicy: options.webhookPolicy,
+    route: options.route, webhookPolicy: options.webhookPolicy, sipXHeaders: options.sipXHeaders ?? null,
   })));
   const sidByKey = new Map<string, string>();
   singles.forEach((single, i) => {
@@ -180,6 +183,8 @@ async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['k
     udh: assembled.udh, numSegments: group.total,
     smscId: assembled.smscId, deliveryTime: assembled.deliveryTime, requestKey: options.requestKey,
     route: options.route, webhookPolicy: options.webhookPolicy,
+    // The part that completed the message speaks for it (the parts' headers are not kept in mo_parts).
+    sipXHeaders: options.sipXHeaders ?? null,
     extraEvent: { type: 'reassembled', detail: assembled.eventDetail },
   });
   if (sid === null) throw new RequestKeyTakenError(options.requestKey);
@@ -270,6 +275,8 @@ export interface StoreInboundMessageOptions {
   error?: { code: number; message: string };
   extraEvent?: { type: string; detail: object };
   webhookPolicy?: InboundWebhookPolicy | undefined;
+  /** X- headers of the request, passed to the webhook as SipHeader_<Name>. */
+  sipXHeaders?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -343,12 +350,15 @@ function inboundEvents(message: StoreInboundMessageOptions, sid: string): Messag
 function webhookRequest(message: StoreInboundMessageOptions, sid: string): InboundWebhookRequest | null {
   const { number } = message;
   if (!hasSmsUrl(number)) return null;
-  const params = inboundSmsParams({
-    messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
-    numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
-    coding: codingName(message.coding), udh: message.udh,
-    payloadHex: message.payload === null ? null : payloadHex(message.payload),
-  });
+  const params = {
+    ...inboundSmsParams({
+      messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
+      numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+      coding: codingName(message.coding), udh: message.udh,
+      payloadHex: message.payload === null ? null : payloadHex(message.payload),
+    }),
+    ...sipHeaderParams(message.sipXHeaders),
+  };
   return {
     row: {
       accountSid: number.accountSid, messageSid: sid, url: number.smsUrl, method: number.smsMethod,

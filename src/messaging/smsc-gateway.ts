@@ -24,6 +24,8 @@ export interface OutboundSms {
   validUntil: Date | null;
   /** Whether the SMSC should send a delivery receipt. */
   receiptRequested: boolean;
+  /** Extra X- headers for the SIP road (validated by sip/x-headers.ts); the SMPP road has no place for them. */
+  sipHeaders?: Readonly<Record<string, string>> | null;
 }
 
 /** Protocol facts worth keeping in `message_events` (SIP status/reason, SMPP command_status, ...). */

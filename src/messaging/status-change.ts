@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, SqlQuery } from '../store/database.js';
 import { statusCallbackParams } from '../webhooks/webhook-params.js';
+import { restcommStatusCallbackParams } from '../webhooks/restcomm-callback-params.js';
 
 export type OutboundStatus =
   | 'accepted' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled';
@@ -84,6 +85,11 @@ export interface StatusChange {
   event: { type: string; detail: object };
   /** The receipt's `done date` (YYMMDDhhmm), passed on as RawDlrDoneDate. */
   rawDlrDoneDate?: string | null;
+  /**
+   * A receipt may correct an earlier final receipt (delivered <-> undelivered, or to failed) set less than this
+   * long ago: the Restcomm SMSC sends its own DELIVRD before the operator's UNDELIV (smscgateway issue 305).
+   */
+  correctionWindowMs?: number;
 }
 
 export interface StatusChangeOptions {
@@ -155,6 +161,11 @@ interface UpdatedRow {
   account_sid: string;
   from_address: string | null;
   to_address: string;
+  body: string;
+  /** 'restcomm' for messages sent through RestComm-Connect's resource: their callbacks take its shape. */
+  api_dialect: string | null;
+  /** The status before this change: a final one means the change corrected it. */
+  old_status: string;
   callback_url: string | null;
   callback_method: string | null;
 }
@@ -162,22 +173,25 @@ interface UpdatedRow {
 async function applyRound(query: SqlQuery, round: StatusChange[], options: StatusChangeOptions): Promise<StatusChangeResult[]> {
   const updated = await query<UpdatedRow>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[])
-         AS t(sid, status, error_code, error_message, date_sent))
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[])
+         AS t(sid, status, error_code, error_message, date_sent, correction_ms)),
+     old AS (SELECT m.sid, m.status AS old_status FROM messages m JOIN input i ON i.sid = m.sid)
      UPDATE messages m SET status = i.status,
-       error_code = COALESCE(i.error_code, m.error_code),
-       error_message = COALESCE(i.error_message, m.error_message),
+       error_code = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_code, m.error_code) END,
+       error_message = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_message, m.error_message) END,
        date_sent = COALESCE(i.date_sent, m.date_sent),
        claimed_by = NULL, claimed_until = NULL, date_updated = now()
-     FROM input i
-     WHERE m.sid = i.sid AND ${transitionAllowedSql('m.status', 'i.status')}
-     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}`,
+     FROM input i JOIN old o ON o.sid = i.sid
+     WHERE m.sid = i.sid AND (${transitionAllowedSql('m.status', 'i.status')} OR ${correctionAllowedSql('m', 'i')})
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.api_dialect, o.old_status,
+       ${statusCallbackTargetSql('m')}`,
     [
       round.map((c) => c.sid),
       round.map((c) => c.status),
       round.map((c) => c.errorCode ?? null),
       round.map((c) => c.errorMessage ?? null),
       round.map((c) => c.dateSent?.toISOString() ?? null),
+      round.map((c) => c.correctionWindowMs ?? 0),
     ],
   );
   const bySid = new Map(updated.map((row) => [row.sid, row]));
@@ -196,6 +210,18 @@ function wantsCallback(status: OutboundStatus, options: StatusChangeOptions): bo
   return status !== 'queued' && status !== 'accepted' && status !== 'scheduled';
 }
 
+/** A receipt-driven correction of a final status (StatusChange.correctionWindowMs), as a SQL boolean. */
+function correctionAllowedSql(m: string, i: string): string {
+  return `(${i}.correction_ms > 0 AND ${m}.status IN ('delivered', 'undelivered')
+    AND ${i}.status IN ('delivered', 'undelivered', 'failed') AND ${i}.status <> ${m}.status
+    AND ${m}.date_updated > now() - ${i}.correction_ms * interval '1 millisecond')`;
+}
+
+/** The event of a change that replaced a final status says which one it corrected. */
+function withCorrection(detail: object, row: UpdatedRow): object {
+  return row.old_status === 'delivered' || row.old_status === 'undelivered' ? { ...detail, correctedFrom: row.old_status } : detail;
+}
+
 async function insertEvents(query: SqlQuery, round: StatusChange[], applied: Map<string, UpdatedRow>): Promise<void> {
   await recordMessageEvents(
     query,
@@ -203,7 +229,7 @@ async function insertEvents(query: SqlQuery, round: StatusChange[], applied: Map
       sid: c.sid,
       type: c.event.type,
       status: applied.has(c.sid) ? c.status : null,
-      detail: applied.has(c.sid) ? c.event.detail : { ...c.event.detail, ignoredStatus: c.status },
+      detail: applied.has(c.sid) ? withCorrection(c.event.detail, applied.get(c.sid) as UpdatedRow) : { ...c.event.detail, ignoredStatus: c.status },
     })),
   );
 }
@@ -238,7 +264,11 @@ async function insertCallbacks(
   if (callbacks.length === 0) return;
   const params = callbacks.map(({ change, row }) =>
     JSON.stringify(
-      statusCallbackParams({
+      row.api_dialect === 'restcomm' ? restcommStatusCallbackParams({
+        messageSid: row.sid, accountSid: row.account_sid, from: row.from_address ?? '', to: row.to_address, body: row.body,
+        status: change.status,
+        errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
+      }) : statusCallbackParams({
         messageSid: row.sid,
         accountSid: row.account_sid,
         from: row.from_address ?? '',

@@ -130,6 +130,10 @@ describe('decodeInboundSms', () => {
       decodeError: null,
       rawBody: Buffer.from('Grüße ✓', 'utf8'),
       otherXHeaders: { 'X-Vendor': 'v1' },
+      xHeaders: {
+        'x-sms-coding': '0', 'X-DELIVERY_TIME': '02024-37-15 02:37:05', 'X-SMS-VALIDITY': '02024-37-18 02:37:05',
+        'X-SMS-UDH': '050003a70201', 'X-SMSC-ID': 'test', 'X-Vendor': 'v1',
+      },
     });
   });
 

@@ -50,6 +50,8 @@ export interface SipOutboundSms {
   sendValidity: boolean;
   messageClass?: number | null;
   requestReceipt: boolean;
+  /** Validated pass-through X- headers (sip/x-headers.ts), written after the SMSC's own. */
+  extraHeaders?: Readonly<Record<string, string>> | null;
   /** Where the SMSC listens, e.g. `sip:10.0.0.5:5060;transport=udp`. */
   smscUri: string;
   /** Our host:port for the From URI. */
@@ -85,6 +87,7 @@ function outboundHeaders(sms: SipOutboundSms): Array<[string, string]> {
     headers.push(['X-M-CLASS', String(sms.messageClass)]);
   }
   if (sms.requestReceipt) headers.push(['X-REG-DELIVERY', '1']);
+  for (const [name, value] of Object.entries(sms.extraHeaders ?? {})) headers.push([name, value]);
   return headers;
 }
 
@@ -143,6 +146,8 @@ export interface InboundSms {
   rawBody: Buffer;
   /** X- headers not interpreted above, names as spelled by the SMSC. */
   otherXHeaders: Record<string, string>;
+  /** Every X- header, names as spelled by the SMSC (webhooks pass them on as SipHeader_<Name>). */
+  xHeaders: Record<string, string>;
 }
 
 const KNOWN_X_HEADERS = new Set(['x-sms-coding', 'x-sms-udh', 'x-smsc-id', 'x-delivery_time', 'x-sms-validity']);
@@ -162,8 +167,10 @@ export function decodeInboundSms(message: IncomingSipMessage, options: { bodyCha
   const coding = decodeCoding(getHeader(message.headers, 'X-SMS-CODING'));
   const udh = getHeader(message.headers, 'X-SMS-UDH');
   const otherXHeaders: Record<string, string> = {};
+  const xHeaders: Record<string, string> = {};
   for (const [name, value] of message.headers) {
     if (/^x-/i.test(name) && !KNOWN_X_HEADERS.has(name.toLowerCase())) otherXHeaders[name] = value;
+    if (/^x-/i.test(name)) xHeaders[name] = value;
   }
   const body = decodeBody(message.body, coding === 1 ? 'binary' : options.bodyCharset[coding]);
   return {
@@ -178,6 +185,7 @@ export function decodeInboundSms(message: IncomingSipMessage, options: { bodyCha
     decodeError: body.decodeError,
     rawBody: message.body,
     otherXHeaders,
+    xHeaders,
   };
 }
 

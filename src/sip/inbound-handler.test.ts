@@ -70,6 +70,7 @@ describe('createSipInboundHandler', () => {
       coding: 0, udhHex: null, smscId: 'esme1',
       deliveryTime: '02024-37-15 02:37:05', requestKey: 'abc@127.0.0.1|2 MESSAGE|<sip:447700900123@127.0.0.1:5060>',
       route: 'sip', reassemblyTimeoutMs: 300_000,
+      sipXHeaders: { 'X-SMS-CODING': '0', 'X-SMSC-ID': 'esme1', 'X-DELIVERY_TIME': '02024-37-15 02:37:05' },
     }]);
   });
 

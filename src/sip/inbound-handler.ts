@@ -14,6 +14,7 @@ import {
 import { receiveSms, type ReceiveSmsOptions, type ReceiveSmsResult } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
+import { rewriteInbound, type RewriteRule } from '../messaging/number-rewrite.js';
 import { decodeInboundSms, SipDecodeError, SmsContentError, type BodyCharsets, type InboundSms } from './header-codec.js';
 import type { IncomingMessageHandler, IncomingSipMessage, SipReply } from './port.js';
 
@@ -24,6 +25,8 @@ export interface SipInboundHandlerOptions {
   /** SIP_UNKNOWN_NUMBER_STATUS: a 5xx/6xx, so that the SMSC stops retrying. */
   unknownNumberStatus: number;
   reassemblyTimeoutMs: number;
+  /** SMSC_NUMBER_REWRITE: the `sip` rules read From and To back as E.164 (messages and receipts alike). */
+  numberRewrite?: readonly RewriteRule[];
   /**
    * Most MESSAGEs being stored at once (default unbounded). Beyond it the answer is 480 at once: the SMSC keeps
    * the message and retries, and waiting requests cannot pile up in memory while the database is slow.
@@ -90,6 +93,8 @@ export function createSipInboundHandler(options: SipInboundHandlerOptions): Inco
     let sms: InboundSms;
     try {
       sms = decodeInboundSms(message, { bodyCharset: options.bodyCharset });
+      const rules = options.numberRewrite ?? [];
+      if (rules.length > 0) sms = { ...sms, fromUser: rewriteInbound(rules, 'sip', sms.fromUser), toUser: rewriteInbound(rules, 'sip', sms.toUser) };
     } catch (error) {
       if (error instanceof SmsContentError) {
         log.warn({ callId: message.callId, header: error.header, reason: error.reason }, 'SMS refused for good; answered 606');
@@ -122,6 +127,7 @@ async function handleMessage(input: {
     fromUser: sms.fromUser, toUser: sms.toUser, text: sms.text, payload: sms.rawBody, decodeError: sms.decodeError,
     coding: sms.coding, udhHex: sms.udhHex,
     smscId: sms.smscId, deliveryTime: sms.deliveryTime, requestKey: requestKeyOf(message), route: 'sip',
+    sipXHeaders: sms.xHeaders,
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
     ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
   });

@@ -3,6 +3,7 @@
 // The SMSC never returns a message id over SIP (smsc-sip-interface.md §4.5), so `accepted` carries none.
 import { sipResponseOutcome } from '../messaging/send-outcome.js';
 import type { OutboundSms, SmscGateway, SubmitResult } from '../messaging/smsc-gateway.js';
+import { rewriteOutbound, type RewriteRule } from '../messaging/number-rewrite.js';
 import { encodeOutboundSms } from './header-codec.js';
 import type { OutgoingSipMessage, SipPort } from './port.js';
 
@@ -14,6 +15,8 @@ export interface SipSmscGatewayOptions {
   localHostPort: string;
   /** Whether to send X-SMS-VALIDITY (the SMSC parses it with a faulty pattern, §8). */
   sendValidity: boolean;
+  /** SMSC_NUMBER_REWRITE: the `sip` rules rewrite To and From on the way out. */
+  numberRewrite?: readonly RewriteRule[];
   /** Overall deadline of one MESSAGE transaction; the port's default (Timer F, 32 s) when absent. */
   requestTimeoutMs?: number;
 }
@@ -30,8 +33,8 @@ async function submitOverSip(options: SipSmscGatewayOptions, message: OutboundSm
   let request: OutgoingSipMessage;
   try {
     request = encodeOutboundSms({
-      to: message.to,
-      from: message.from,
+      to: rewriteOutbound(options.numberRewrite ?? [], 'sip', message.to),
+      from: rewriteOutbound(options.numberRewrite ?? [], 'sip', message.from),
       body: wireBody(message),
       coding: message.coding,
       udhHex: message.udh,
@@ -39,6 +42,7 @@ async function submitOverSip(options: SipSmscGatewayOptions, message: OutboundSm
       sendValidity: options.sendValidity,
       messageClass: message.messageClass,
       requestReceipt: message.receiptRequested,
+      extraHeaders: message.sipHeaders ?? null,
       smscUri: options.smscUri,
       localHostPort: options.localHostPort,
     });

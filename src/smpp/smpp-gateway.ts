@@ -11,12 +11,15 @@ import type { OutboundSms, SmscGateway, SubmitResult } from '../messaging/smsc-g
 import type { EsmeClient } from './esme-session.js';
 import { SmppCommandError, SmppError } from './errors.js';
 import { buildSubmitSms, SubmitBuildError, type BodyEncoding, type SubmitSmParams } from './submit-builder.js';
+import { rewriteOutbound, type RewriteRule } from '../messaging/number-rewrite.js';
 
 export interface SmppGatewayOptions {
   /** One ESME client per bind; started and stopped by the owner (smpp-service.ts). */
   clients: readonly EsmeClient[];
   longMessageMode: 'udh' | 'payload';
   bodyEncoding: BodyEncoding;
+  /** SMSC_NUMBER_REWRITE: the `smpp` rules rewrite destination and source on the way out. */
+  numberRewrite?: readonly RewriteRule[];
 }
 
 export function createSmppGateway(options: SmppGatewayOptions): SmscGateway {
@@ -40,7 +43,10 @@ export function createSmppGateway(options: SmppGatewayOptions): SmscGateway {
       if ('failure' in built) return built.failure;
       const client = pickClient();
       if (client === null) return { kind: 'temporary-failure', reason: 'no bound SMPP session', detail: { parts: built.parts.length } };
-      return submitParts(client, built.parts);
+      const result = await submitParts(client, built.parts);
+      // Pass-through X- headers (RestComm sends) have no place in submit_sm: say so in the message's events.
+      const notCarried = Object.keys(message.sipHeaders ?? {});
+      return notCarried.length === 0 ? result : { ...result, detail: { ...result.detail, sipHeadersNotCarried: notCarried } };
     },
   };
 }
@@ -52,7 +58,9 @@ function buildParts(message: OutboundSms, options: SmppGatewayOptions): { parts:
   }
   try {
     const parts = buildSubmitSms({
-      to: message.to, from: message.from, text, coding: message.coding,
+      to: rewriteOutbound(options.numberRewrite ?? [], 'smpp', message.to),
+      from: rewriteOutbound(options.numberRewrite ?? [], 'smpp', message.from),
+      text, coding: message.coding,
       ...(message.udh !== null ? { udhHex: message.udh } : {}),
       registeredDelivery: message.receiptRequested,
       longMessageMode: options.longMessageMode,

@@ -22,12 +22,16 @@ import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
 import type { MoDeliver, ReceiptDeliver } from './deliver-parser.js';
 import type { DeliverHandler } from './esme-session.js';
 import type { SmppAddress } from './submit-builder.js';
+import { smppXHeaders } from '../webhooks/sip-header-params.js';
+import { rewriteInbound, type RewriteRule } from '../messaging/number-rewrite.js';
 
 export interface SmppInboundOptions {
   db: Database;
   logger: Logger;
   /** Our system_id on the bind the PDU came in on: part of the MO request key. */
   systemId: string;
+  /** SMSC_NUMBER_REWRITE: the `smpp` rules read source and destination back as E.164. */
+  numberRewrite?: readonly RewriteRule[];
   reassemblyTimeoutMs: number;
   /** Identical MO within this window count as one (0 = off). */
   moDedupeMs: number;
@@ -76,8 +80,8 @@ async function handleMo(
 ): Promise<void> {
   const { options, log } = context;
   const udhHex = moUdhHex(mo);
-  const fromUser = addressText(mo.source);
-  const toUser = addressText(mo.destination);
+  const fromUser = rewriteInbound(options.numberRewrite ?? [], 'smpp', addressText(mo.source));
+  const toUser = rewriteInbound(options.numberRewrite ?? [], 'smpp', addressText(mo.destination));
   const prefix = `smpp:${options.systemId}:${fromUser}:${toUser}:${contentHash(mo, udhHex)}`;
   if (options.moDedupeMs > 0 && mo.concatenation === null) {
     const repeatOf = await findRecentRepeat(options.db, { prefix, fromUser, toUser, windowMs: options.moDedupeMs });
@@ -91,6 +95,7 @@ async function handleMo(
     deliveryTime: null,
     requestKey: `${prefix}:${Date.now()}:${randomBytes(4).toString('hex')}`,
     route: 'smpp',
+    sipXHeaders: smppXHeaders({ systemId: options.systemId, coding: codingOf(mo), udhHex }),
     reassemblyTimeoutMs: options.reassemblyTimeoutMs,
     ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
   });

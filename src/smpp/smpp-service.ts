@@ -13,12 +13,15 @@ import { createEsmeClient, type EsmeClient } from './esme-session.js';
 import { createSmppGateway } from './smpp-gateway.js';
 import { createSmppInboundHandler } from './smpp-inbound.js';
 import type { Database } from '../store/database.js';
+import type { RewriteRule } from '../messaging/number-rewrite.js';
 
 export interface SmppServiceOptions {
   db: Database;
   smpp: Config['smpp'];
   logger: Logger;
   reassemblyTimeoutMs: number;
+  /** SMSC_NUMBER_REWRITE: the `smpp` rules, applied to submit_sm addresses and read back from deliver_sm. */
+  numberRewrite?: readonly RewriteRule[];
   webhookPolicy?: InboundWebhookPolicy;
   receiptPolicy?: ReceiptPolicy;
   onStored?: () => void;
@@ -56,6 +59,7 @@ export function createSmppService(options: SmppServiceOptions): SmppService {
     });
     client.onDeliver(createSmppInboundHandler({
       db: options.db, logger, systemId: bind.systemId, reassemblyTimeoutMs: options.reassemblyTimeoutMs,
+      ...(options.numberRewrite ? { numberRewrite: options.numberRewrite } : {}),
       moDedupeMs: smpp.moDedupeS * 1000,
       ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
       ...(options.receiptPolicy ? { receiptPolicy: options.receiptPolicy } : {}),
@@ -63,7 +67,9 @@ export function createSmppService(options: SmppServiceOptions): SmppService {
     }));
     return client;
   });
-  const gateway = createSmppGateway({ clients, longMessageMode: smpp.longMessages, bodyEncoding: smpp.bodyEncoding });
+  const gateway = createSmppGateway({
+    clients, longMessageMode: smpp.longMessages, bodyEncoding: smpp.bodyEncoding, numberRewrite: options.numberRewrite ?? [],
+  });
   return {
     gateway,
     start: () => startClients(clients, options),

@@ -41,16 +41,16 @@ export type DeleteOutcome = { outcome: 'done' } | { outcome: 'not_found' } | { o
 const INSERT_MESSAGES = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-    $9::int[], $10::text[], $11::int[], $12::float8[], $13::boolean[])
+    $9::int[], $10::text[], $11::int[], $12::float8[], $13::boolean[], $14::text[], $15::jsonb[])
     AS u(sid, account_sid, from_address, to_address, body, num_segments, status_callback, status_callback_method,
-      coding, udh, message_class, validity_seconds, receipt_requested)
+      coding, udh, message_class, validity_seconds, receipt_requested, api_dialect, sip_headers)
 ), m AS (
   INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
     status_callback, status_callback_method, coding, udh, message_class, valid_until, next_attempt_at,
-    receipt_requested, date_created, date_updated)
+    receipt_requested, api_dialect, sip_headers, date_created, date_updated)
   SELECT sid, account_sid, from_address, to_address, body, 'queued', 'outbound-api', num_segments, status_callback,
     status_callback_method, coding, udh, message_class, now() + make_interval(secs => validity_seconds), now(),
-    receipt_requested, now(), now()
+    receipt_requested, api_dialect, sip_headers, now(), now()
   FROM input
   RETURNING ${MESSAGE_COLUMNS}
 ), e AS (
@@ -65,7 +65,8 @@ export async function insertOutboundMessages(query: SqlQuery, messages: readonly
     column((m) => m.sid), column((m) => m.accountSid), column((m) => m.from), column((m) => m.to), column((m) => m.body),
     column((m) => m.numSegments), column((m) => m.statusCallback), column((m) => m.statusCallbackMethod),
     column((m) => m.coding), column((m) => m.udh), column((m) => m.messageClass), column((m) => m.validitySeconds),
-    column((m) => m.receiptRequested),
+    column((m) => m.receiptRequested), column((m) => m.apiDialect ?? null),
+    column((m) => (m.sipHeaders ? JSON.stringify(m.sipHeaders) : null)),
   ]);
   // RETURNING promises no order: match rows to the input by sid.
   const bySid = new Map(rows.map((row) => [row.sid, row]));

@@ -20,6 +20,8 @@ export interface RecordRunsOptions {
   runs: readonly RecordableRun[];
   /** Validity of TwiML replies (ValidityPeriod), seconds. */
   replyValiditySeconds?: number;
+  /** X- response headers never carried onto `<Sms>` replies (RESTCOMM_X_HEADER_DENY). */
+  replyXHeaderDeny?: readonly string[];
 }
 
 /** What the batch did, for the worker's counters and its `onReplyQueued` hook. */
@@ -39,7 +41,7 @@ export async function recordDeliveryRuns(options: RecordRunsOptions): Promise<Re
     const replies: ReplyDraft[] = [];
     for (const item of runs) {
       events.push(...webhookEvents(item, states.get(item.run.delivery.id)));
-      if (states.has(item.run.delivery.id)) events.push(...twimlEvents(item.run, replies));
+      if (states.has(item.run.delivery.id)) events.push(...twimlEvents(item.run, replies, options.replyXHeaderDeny ?? []));
     }
     const inserted = await insertReplies(query, replies, options.replyValiditySeconds);
     for (const reply of replies) events.push(replyEvent(reply, inserted.has(reply.sid)));
@@ -155,7 +157,7 @@ function webhookEvents({ run, retryDelayMs }: RecordableRun, state: string | und
 }
 
 /** TwiML errors and warnings as `twiml` events; planned replies go to `replies`, their problems become events. */
-function twimlEvents(run: DeliveryRun, replies: ReplyDraft[]): MessageEventInput[] {
+function twimlEvents(run: DeliveryRun, replies: ReplyDraft[], xHeaderDeny: readonly string[]): MessageEventInput[] {
   const sid = run.delivery.messageSid;
   const events: MessageEventInput[] = run.twimlEvents.map((e) => ({
     sid,
@@ -165,7 +167,7 @@ function twimlEvents(run: DeliveryRun, replies: ReplyDraft[]): MessageEventInput
   }));
   if (run.verdict !== 'succeeded' || run.replies.length === 0) return events;
   const inbound = inboundRefFromParams(run.delivery.params, run.delivery);
-  const plan = planReplies({ inbound, messages: run.replies });
+  const plan = planReplies({ inbound, messages: run.replies, responseXHeaders: run.responseXHeaders ?? {}, xHeaderDeny });
   replies.push(...plan.replies);
   for (const problem of plan.problems) {
     events.push({ sid, type: 'twiml', status: null, detail: { code: problem.code, message: problem.message, level: 'warning' } });

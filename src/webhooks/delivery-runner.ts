@@ -52,6 +52,8 @@ export interface DeliveryRun {
   twimlEvents: TwimlEvent[];
   /** <Message> verbs of the chain that succeeded (inbound `sms` deliveries only). */
   replies: TwimlMessage[];
+  /** X- headers of every answer of that chain, later ones winning (carried onto `<Sms>` replies). */
+  responseXHeaders?: Record<string, string>;
   /** `retry` means "retry if attempts and deadline allow", decided when the run is recorded. */
   verdict: RunVerdict;
   lastHttpStatus: number | null;
@@ -59,7 +61,7 @@ export interface DeliveryRun {
 }
 
 type ChainResult =
-  | { ok: true; replies: TwimlMessage[] }
+  | { ok: true; replies: TwimlMessage[]; responseXHeaders?: Record<string, string> }
   | { ok: false; errorCode: number; error: string; errorUrl: string; retriable: boolean; httpStatus: number | null };
 
 interface Chain {
@@ -79,7 +81,9 @@ export async function runDelivery(delivery: ClaimedDelivery, http: HttpSettings)
   const chain: Chain = { delivery, authToken: delivery.authToken, http, calls: run.calls, twimlEvents: run.twimlEvents };
   const result = delivery.kind === 'sms' ? await runInbound(chain) : await runCallback(chain);
   if (http.signal.aborted) return { ...run, verdict: 'released', lastError: 'Aborted by shutdown' };
-  if (result.ok) return { ...run, verdict: 'succeeded', replies: result.replies, lastHttpStatus: lastStatus(run.calls) };
+  if (result.ok) {
+    return { ...run, verdict: 'succeeded', replies: result.replies, responseXHeaders: result.responseXHeaders ?? {}, lastHttpStatus: lastStatus(run.calls) };
+  }
   return {
     ...run,
     verdict: result.retriable ? 'retry' : 'failed',
@@ -121,12 +125,14 @@ interface Request {
 /** Fetches a TwiML document and follows its <Redirect>s, up to the document limit; replies only if all succeed. */
 async function runChain(chain: Chain, start: Request): Promise<ChainResult> {
   const replies: TwimlMessage[] = [];
+  const responseXHeaders: Record<string, string> = {};
   const maxDocuments = chain.http.maxDocuments ?? MAX_TWIML_DOCUMENTS;
   let request = start;
   for (let document = 1; ; document += 1) {
     const outcome = await call(chain, { ...request, document });
     if (!outcome.ok) return httpFailure(outcome, request.url);
-    let redirect: { url: string; method: WebhookMethod } | undefined;
+    Object.assign(responseXHeaders, outcome.xHeaders ?? {});
+    let redirect: { url: string; method: WebhookMethod; params?: Record<string, string> } | undefined;
     try {
       const result = interpretTwimlResponse({
         httpStatus: outcome.httpStatus ?? 200,
@@ -143,12 +149,13 @@ async function runChain(chain: Chain, start: Request): Promise<ChainResult> {
       const message = error instanceof Error ? error.message : String(error);
       return twimlFailure(chain, { code, message, url: request.url, httpStatus: outcome.httpStatus });
     }
-    if (redirect === undefined) return { ok: true, replies };
+    if (redirect === undefined) return { ok: true, replies, responseXHeaders };
     if (document >= maxDocuments) {
       const message = `Document retrieval limit reached: more than ${maxDocuments} TwiML documents`;
       return twimlFailure(chain, { code: DOCUMENT_LIMIT_CODE, message, url: redirect.url, httpStatus: outcome.httpStatus });
     }
-    request = { ...request, url: redirect.url, method: redirect.method };
+    // <Sms action> adds SmsStatus=sending to the parameters (RestComm); <Redirect> repeats them as they are.
+    request = { ...request, url: redirect.url, method: redirect.method, params: { ...request.params, ...redirect.params } };
   }
 }
 

@@ -37,6 +37,8 @@ export interface WebhookDeliveryWorkerOptions {
   maxRedirects: number;
   /** TwiML documents per chain (<Redirect>); default 10. */
   maxDocuments?: number;
+  /** X- response headers never carried onto `<Sms>` replies (RESTCOMM_X_HEADER_DENY). */
+  replyXHeaderDeny?: readonly string[];
   /** Called after TwiML replies were committed (main.ts wires it to the dispatcher's nudge). */
   onReplyQueued?: () => void;
   /** How long an outcome may wait for others before its batch is written; default 5 ms. */
@@ -211,7 +213,10 @@ class Worker implements WebhookDeliveryWorker {
   }
 
   private async write(batch: RecordableRun[]): Promise<void> {
-    const recorded = await recordDeliveryRuns({ db: this.options.db, instanceId: this.options.instanceId, runs: batch });
+    const recorded = await recordDeliveryRuns({
+      db: this.options.db, instanceId: this.options.instanceId, runs: batch,
+      ...(this.options.replyXHeaderDeny ? { replyXHeaderDeny: this.options.replyXHeaderDeny } : {}),
+    });
     for (const { run } of batch) {
       const state = recorded.states.get(run.delivery.id);
       if (state === undefined) this.counters.leaseLost += 1;

@@ -45,6 +45,8 @@ export interface WebhookOutcome {
   error: string | null;
   /** true when the URL policy refused the URL (or a redirect target): final, never worth a retry. */
   refused: boolean;
+  /** X- headers of the answer (absent when there was none). */
+  xHeaders?: Record<string, string>;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -145,7 +147,7 @@ async function readOutcome(
     return { ...failed(finalUrl, deadline.failure ?? classifyHttpError(error), status), contentType };
   }
   const body = decodeBody(bytes, contentType);
-  const base = { httpStatus: status, contentType, body, truncated, finalUrl, refused: false };
+  const base = { httpStatus: status, contentType, body, truncated, finalUrl, refused: false, xHeaders: head.xHeaders ?? {} };
   if (status >= 200 && status < 300) return { ok: true, ...base, errorCode: null, error: null };
   const isErrorStatus = status >= 400;
   return {

@@ -20,6 +20,8 @@ export interface ResponseHead {
   status: number;
   location: string | null;
   contentType: string | null;
+  /** The response's X- headers, names as sent (RestComm copies them onto `<Sms>` replies). */
+  xHeaders?: Record<string, string>;
 }
 
 export interface BodyRead {
@@ -166,6 +168,7 @@ class NodeExchange implements HttpExchange {
       status: res.statusCode ?? 0,
       location: res.headers.location ?? null,
       contentType: res.headers['content-type'] ?? null,
+      xHeaders: xHeadersOf(res.rawHeaders),
     });
   }
 
@@ -232,3 +235,13 @@ class NodeExchange implements HttpExchange {
 
 /** node:http / node:https over the shared keep-alive agents. */
 export const nodeHttpTransport: HttpTransport = (request) => new NodeExchange(request);
+
+/** X- headers from Node's raw [name, value, …] list, names as sent; a repeated name keeps its last value. */
+function xHeadersOf(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (/^x-/i.test(name)) headers[name] = raw[i + 1] as string;
+  }
+  return headers;
+}

@@ -27,6 +27,8 @@ export interface WebhookWorkerFromConfigOptions {
   logger: Logger;
   instanceId: string;
   settings: WebhookSettings;
+  /** RESTCOMM_X_HEADER_DENY: X- response headers never carried onto `<Sms>` replies. */
+  replyXHeaderDeny?: readonly string[];
   /** Wired to the outbound dispatcher's nudge, so TwiML replies leave at once. */
   onReplyQueued?: () => void;
 }
@@ -51,5 +53,6 @@ export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOp
     urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
+    ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
   });
 }

@@ -29,6 +29,8 @@ describe('planReplies', () => {
       statusCallback: null,
       statusCallbackMethod: 'POST',
       checkOwner: true,
+      apiDialect: null,
+      sipHeaders: null,
     }]);
   });
 

@@ -7,6 +7,7 @@ import { isAlphanumericSenderId, isE164 } from '../messaging/address.js';
 import { DEFAULT_VALIDITY_SECONDS, MAX_BODY_CHARACTERS } from '../messaging/outbound-draft.js';
 import { newSid } from '../messaging/sid.js';
 import type { SqlQuery } from '../store/database.js';
+import { replyXHeaders } from '../sip/x-headers.js';
 import { TWIML_CODES, type TwimlMessage } from './twiml.js';
 
 /** Codes of the reply problems found here, besides the interpreter's own (twiml-error.ts). */
@@ -42,6 +43,10 @@ export interface ReplyDraft {
   statusCallbackMethod: 'GET' | 'POST';
   /** An E.164 `from` must be one of the account's numbers; an alphanumeric sender ID needs no check. */
   checkOwner: boolean;
+  /** 'restcomm' for RestComm's `<Sms>`: RestComm-shaped callbacks. */
+  apiDialect: 'restcomm' | null;
+  /** X- headers for the reply MESSAGE (RestComm: the app's response X- headers), already filtered. */
+  sipHeaders: Record<string, string> | null;
 }
 
 export interface ReplyProblem {
@@ -67,17 +72,31 @@ export function inboundRefFromParams(params: Record<string, string>, delivery: {
   };
 }
 
-export function planReplies(options: { inbound: InboundMessageRef; messages: readonly TwimlMessage[]; newSid?: () => string }): ReplyPlan {
+export function planReplies(options: {
+  inbound: InboundMessageRef;
+  messages: readonly TwimlMessage[];
+  newSid?: () => string;
+  /** X- headers of the app's answers, for `<Sms>` replies (filtered here by sip/x-headers.ts). */
+  responseXHeaders?: Readonly<Record<string, string>>;
+  xHeaderDeny?: readonly string[];
+}): ReplyPlan {
   const plan: ReplyPlan = { replies: [], problems: [] };
   const makeSid = options.newSid ?? (() => newSid('SM'));
+  const rcml = options.messages.some((m) => m.dialect === 'rcml');
+  const carried = rcml ? replyXHeaders(options.responseXHeaders ?? {}, { deny: options.xHeaderDeny ?? [] }) : { headers: {}, dropped: [] };
+  for (const { name, reason } of carried.dropped) {
+    plan.problems.push({ code: TWIML_CODES.schemaWarning, message: `Response header ${name} was not carried onto the <Sms> reply: ${reason}` });
+  }
   for (const message of options.messages) {
     const reply = planReply(options.inbound, message, plan.problems);
-    if (reply) plan.replies.push({ ...reply, sid: makeSid() });
+    if (!reply) continue;
+    const headers = message.dialect === 'rcml' && Object.keys(carried.headers).length > 0 ? carried.headers : null;
+    plan.replies.push({ ...reply, sid: makeSid(), apiDialect: message.dialect === 'rcml' ? 'restcomm' : null, sipHeaders: headers });
   }
   return plan;
 }
 
-function planReply(inbound: InboundMessageRef, message: TwimlMessage, problems: ReplyProblem[]): Omit<ReplyDraft, 'sid'> | null {
+function planReply(inbound: InboundMessageRef, message: TwimlMessage, problems: ReplyProblem[]): Omit<ReplyDraft, 'sid' | 'apiDialect' | 'sipHeaders'> | null {
   const to = message.to ?? inbound.from;
   const from = message.from ?? inbound.to;
   const problem = (code: number, text: string): null => {
@@ -124,16 +143,16 @@ export async function insertReplies(
   const rows = await query<{ sid: string }>(
     `WITH r AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[],
-         $8::text[], $9::text[], $10::text[], $11::boolean[])
+         $8::text[], $9::text[], $10::text[], $11::boolean[], $13::text[], $14::jsonb[])
          WITH ORDINALITY AS r(sid, account_sid, from_address, to_address, body, num_segments, coding,
-           status_callback, status_callback_method, in_reply_to_sid, check_owner, ord)
+           status_callback, status_callback_method, in_reply_to_sid, check_owner, api_dialect, sip_headers, ord)
      ), m AS (
        INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
          status_callback, status_callback_method, coding, valid_until, next_attempt_at, receipt_requested,
-         in_reply_to_sid, date_created, date_updated)
+         in_reply_to_sid, api_dialect, sip_headers, date_created, date_updated)
        SELECT r.sid, r.account_sid, r.from_address, r.to_address, r.body, 'queued', 'outbound-reply', r.num_segments,
          r.status_callback, r.status_callback_method, r.coding, now() + make_interval(secs => $12), now(), true,
-         r.in_reply_to_sid, now(), now()
+         r.in_reply_to_sid, r.api_dialect, r.sip_headers, now(), now()
        FROM r
        WHERE NOT r.check_owner OR EXISTS (
          SELECT 1 FROM phone_numbers p WHERE p.phone_number = r.from_address AND p.account_sid = r.account_sid)
@@ -147,7 +166,8 @@ export async function insertReplies(
     [
       column('sid'), column('accountSid'), column('from'), column('to'), column('body'), column('numSegments'),
       column('coding'), column('statusCallback'), column('statusCallbackMethod'), column('inReplyToSid'),
-      column('checkOwner'), validitySeconds,
+      column('checkOwner'), validitySeconds, column('apiDialect'),
+      replies.map((r) => (r.sipHeaders === null ? null : JSON.stringify(r.sipHeaders))),
     ],
   );
   return new Set(rows.map((r) => r.sid));

@@ -1,5 +1,6 @@
 import { TwimlError, TWIML_CODES, type TwimlWarning } from './twiml-error.js';
 import { directText, parseXmlDocument, type XmlElement } from './twiml-xml.js';
+import { interpretSmsVerb } from './rcml.js';
 
 export { TwimlError, TWIML_CODES, type TwimlWarning } from './twiml-error.js';
 
@@ -19,11 +20,14 @@ export interface TwimlMessage {
   statusCallback?: string;
   body: string;
   media: string[];
+  /** Set for RestComm's `<Sms>` (rcml.ts): the reply takes RestComm's callbacks and the response's X- headers. */
+  dialect?: 'rcml';
 }
 
 export interface TwimlResult {
   messages: TwimlMessage[];
-  redirect?: { url: string; method: TwimlMethod };
+  /** The next document: `<Redirect>`, or `<Sms action>` (which adds `params` to the request). */
+  redirect?: { url: string; method: TwimlMethod; params?: Record<string, string> };
   warnings: TwimlWarning[];
 }
 
@@ -92,8 +96,22 @@ export function parseTwiml(xml: string, options: ParseTwimlOptions = {}): TwimlR
       const redirect = interpretRedirect(child, result, options.baseUrl);
       if (redirect) result.redirect = redirect;
       break;
+    } else if (child.name === 'Sms') {
+      // RestComm-Connect's verb (rcml.ts): an empty or unaddressable one stops the document; one with an
+      // action sends, then the action's answer replaces the document.
+      const verb = interpretSmsVerb(child, result.warnings, options.baseUrl);
+      if (verb.kind === 'stop') break;
+      const { statusCallback, statusCallbackMethod, ...sms } = verb.sms;
+      result.messages.push({
+        ...sms, media: [], dialect: 'rcml',
+        ...(statusCallback === undefined ? {} : { statusCallback, method: statusCallbackMethod ?? 'POST' }),
+      });
+      if (verb.next) {
+        result.redirect = verb.next;
+        break;
+      }
     } else {
-      warn(result, TWIML_CODES.invalidVerb, `<${child.name}> is not a Messaging TwiML verb and was ignored`);
+      warn(result, TWIML_CODES.invalidVerb, `<${child.name}> is not supported for SMS (only <Message>, <Sms> and <Redirect>) and was ignored`);
     }
   }
   return result;

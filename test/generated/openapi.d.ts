@@ -202,6 +202,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/restcomm/2012-04-24/Accounts/{AccountSid}/SMS/Messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SMS (RestComm-Connect): filters, SortBy, Page/PageSize; newest first by default */
+        get: operations["RestcommListSms"];
+        put?: never;
+        /** Send an SMS (RestComm-Connect): answers 200 with the message, status sending */
+        post: operations["RestcommCreateSms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restcomm/2012-04-24/Accounts/{AccountSid}/SMS/Messages.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SMS (RestComm-Connect): filters, SortBy, Page/PageSize; newest first by default */
+        get: operations["RestcommListSmsJson"];
+        put?: never;
+        /** Send an SMS (RestComm-Connect): answers 200 with the message, status sending */
+        post: operations["RestcommCreateSmsJson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restcomm/2012-04-24/Accounts/{AccountSid}/SMS/Messages/{SmsSid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an SMS (RestComm-Connect); .json after the SID for JSON */
+        get: operations["RestcommFetchSms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2728,6 +2781,537 @@ export interface operations {
                         /** @enum {string} */
                         status: "ok";
                     };
+                };
+            };
+        };
+    };
+    RestcommListSms: {
+        parameters: {
+            query?: {
+                /** @description Suffix match: 15550001111 finds +15550001111 */
+                To?: string;
+                /** @description Suffix match */
+                From?: string;
+                /** @description sending, sent, failed, received, delivered, undelivered */
+                Status?: string;
+                /** @description Substring of the body */
+                Body?: string;
+                /** @description yyyy-MM-dd: created on or after */
+                StartTime?: string;
+                /** @description yyyy-MM-dd: created before the end of that day */
+                EndTime?: string;
+                /** @description true: include the subaccounts' messages */
+                SubAccounts?: string;
+                /** @description DateCreated|From|To|Direction|Status|Body|Price, optionally :asc or :desc */
+                SortBy?: string;
+                /** @description Page index from 0 */
+                Page?: string;
+                /** @description Default 50, at most 1000 */
+                PageSize?: string;
+                /** @description Appears in next_page_uri; ignored, as in RestComm */
+                AfterSid?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages: XML by default (no paging data), JSON with the paging envelope */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        messages: {
+                            account_sid: string;
+                            api_version: string;
+                            body: string;
+                            date_created: string;
+                            /** @description ISO 8601 with milliseconds; absent until sent */
+                            date_sent?: string;
+                            date_updated: string;
+                            direction: string;
+                            error_code?: number;
+                            error_message?: string;
+                            from: string;
+                            price: string;
+                            price_unit: string;
+                            sid: string;
+                            status: string;
+                            to: string;
+                            uri: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A parameter is missing or wrong: RestComm's plain-text message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm" */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The account is not the caller's own or a subaccount of it, or is not active */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No such message (empty body) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    RestcommCreateSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        /** @description Form-encoded. Missing From/To/Body answer 400 with RestComm's text. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Accepted and ignored: records always show 2012-04-24 */
+                    ApiVersion?: string;
+                    /** @description The text */
+                    Body?: string;
+                    /** @description GSM (default: GSM 7-bit when the text fits, else UCS-2), UCS-2 or UTF-8 (both: UCS-2) */
+                    Encoding?: string;
+                    /** @description Sender: one of the account's numbers, or an alphanumeric sender ID */
+                    From?: string;
+                    /** @description Status callbacks are POSTed here (RestComm's parameters) */
+                    StatusCallback?: string;
+                    /** @description Recipient, E.164 (a client: prefix is stripped) */
+                    To?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The message: XML by default, JSON with .json or Accept: application/json */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        account_sid: string;
+                        api_version: string;
+                        body: string;
+                        date_created: string;
+                        /** @description ISO 8601 with milliseconds; absent until sent */
+                        date_sent?: string;
+                        date_updated: string;
+                        direction: string;
+                        error_code?: number;
+                        error_message?: string;
+                        from: string;
+                        price: string;
+                        price_unit: string;
+                        sid: string;
+                        status: string;
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description A parameter is missing or wrong: RestComm's plain-text message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm" */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The account is not the caller's own or a subaccount of it, or is not active */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No such message (empty body) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    RestcommListSmsJson: {
+        parameters: {
+            query?: {
+                /** @description Suffix match: 15550001111 finds +15550001111 */
+                To?: string;
+                /** @description Suffix match */
+                From?: string;
+                /** @description sending, sent, failed, received, delivered, undelivered */
+                Status?: string;
+                /** @description Substring of the body */
+                Body?: string;
+                /** @description yyyy-MM-dd: created on or after */
+                StartTime?: string;
+                /** @description yyyy-MM-dd: created before the end of that day */
+                EndTime?: string;
+                /** @description true: include the subaccounts' messages */
+                SubAccounts?: string;
+                /** @description DateCreated|From|To|Direction|Status|Body|Price, optionally :asc or :desc */
+                SortBy?: string;
+                /** @description Page index from 0 */
+                Page?: string;
+                /** @description Default 50, at most 1000 */
+                PageSize?: string;
+                /** @description Appears in next_page_uri; ignored, as in RestComm */
+                AfterSid?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages: XML by default (no paging data), JSON with the paging envelope */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        messages: {
+                            account_sid: string;
+                            api_version: string;
+                            body: string;
+                            date_created: string;
+                            /** @description ISO 8601 with milliseconds; absent until sent */
+                            date_sent?: string;
+                            date_updated: string;
+                            direction: string;
+                            error_code?: number;
+                            error_message?: string;
+                            from: string;
+                            price: string;
+                            price_unit: string;
+                            sid: string;
+                            status: string;
+                            to: string;
+                            uri: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A parameter is missing or wrong: RestComm's plain-text message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm" */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The account is not the caller's own or a subaccount of it, or is not active */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No such message (empty body) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    RestcommCreateSmsJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        /** @description Form-encoded. Missing From/To/Body answer 400 with RestComm's text. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Accepted and ignored: records always show 2012-04-24 */
+                    ApiVersion?: string;
+                    /** @description The text */
+                    Body?: string;
+                    /** @description GSM (default: GSM 7-bit when the text fits, else UCS-2), UCS-2 or UTF-8 (both: UCS-2) */
+                    Encoding?: string;
+                    /** @description Sender: one of the account's numbers, or an alphanumeric sender ID */
+                    From?: string;
+                    /** @description Status callbacks are POSTed here (RestComm's parameters) */
+                    StatusCallback?: string;
+                    /** @description Recipient, E.164 (a client: prefix is stripped) */
+                    To?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The message: XML by default, JSON with .json or Accept: application/json */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        account_sid: string;
+                        api_version: string;
+                        body: string;
+                        date_created: string;
+                        /** @description ISO 8601 with milliseconds; absent until sent */
+                        date_sent?: string;
+                        date_updated: string;
+                        direction: string;
+                        error_code?: number;
+                        error_message?: string;
+                        from: string;
+                        price: string;
+                        price_unit: string;
+                        sid: string;
+                        status: string;
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description A parameter is missing or wrong: RestComm's plain-text message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm" */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The account is not the caller's own or a subaccount of it, or is not active */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No such message (empty body) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    RestcommFetchSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+                /** @description The message (SM…), optionally followed by .json */
+                SmsSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message: XML by default, JSON with .json or Accept: application/json */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        account_sid: string;
+                        api_version: string;
+                        body: string;
+                        date_created: string;
+                        /** @description ISO 8601 with milliseconds; absent until sent */
+                        date_sent?: string;
+                        date_updated: string;
+                        direction: string;
+                        error_code?: number;
+                        error_message?: string;
+                        from: string;
+                        price: string;
+                        price_unit: string;
+                        sid: string;
+                        status: string;
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description A parameter is missing or wrong: RestComm's plain-text message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No or wrong credentials; WWW-Authenticate: Basic realm="Restcomm realm" */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The account is not the caller's own or a subaccount of it, or is not active */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No such message (empty body) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many requests for the account (API_RATE_LIMIT) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
         };
