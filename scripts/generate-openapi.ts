@@ -49,8 +49,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const text = await generateOpenApiDocument();
   if (process.argv.includes('--stdout')) {
     // check:generated compares this with the committed file.
-    process.stdout.write(text);
-    process.exit(0);
+    // Exit only once the write has drained: on a pipe, exiting at once cut the document at 64 KiB.
+    process.stdout.write(text, () => process.exit(0));
+    await new Promise(() => {});
   }
   mkdirSync(dirname(OPENAPI_PATH), { recursive: true });
   writeFileSync(OPENAPI_PATH, text);

@@ -57,7 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { accountSid_authToken: { type: 'http', scheme: 'basic' } } },
       security: [{ accountSid_authToken: [] }],
       tags: [
-        { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Operations' },
+        { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Messaging Services' }, { name: 'OptOuts' },
+        { name: 'Operations' },
       ],
     },
   });

@@ -17,6 +17,7 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
+import { registerServiceRoutes } from './routes/services.js';
 
 export interface ApiOptions {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
@@ -61,5 +62,6 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
     registerKeyRoutes(api, deps);
     registerPhoneNumberRoutes(api, deps);
     registerMessageRoutes(api, deps);
+    registerServiceRoutes(api, deps);
   });
 }

@@ -8,4 +8,5 @@ export const MESSAGE_COLUMNS = `
   valid_until AS "validUntil", next_attempt_at AS "nextAttemptAt", attempts, claimed_by AS "claimedBy",
   claimed_until AS "claimedUntil", route, receipt_requested AS "receiptRequested", in_reply_to_sid AS "inReplyToSid",
   smsc_id AS "smscId", smsc_delivery_time AS "smscDeliveryTime", sip_request_key AS "sipRequestKey",
-  date_created AS "dateCreated", date_updated AS "dateUpdated", date_sent AS "dateSent"`;
+  messaging_service_sid AS "messagingServiceSid", date_created AS "dateCreated", date_updated AS "dateUpdated",
+  date_sent AS "dateSent"`;

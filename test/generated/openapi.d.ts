@@ -202,6 +202,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/Services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's Messaging Services, newest first */
+        get: operations["ListService"];
+        put?: never;
+        /** Create a Messaging Service */
+        post: operations["CreateService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{ServiceSid}/PhoneNumbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the sender pool's numbers, oldest first */
+        get: operations["ListPhoneNumber"];
+        put?: never;
+        /** Add one of the account's numbers to the sender pool */
+        post: operations["CreatePhoneNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a pool number */
+        get: operations["FetchPhoneNumber"];
+        put?: never;
+        post?: never;
+        /** Remove a number from the pool (its sticky-sender mappings go with it) */
+        delete: operations["DeletePhoneNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a Messaging Service */
+        get: operations["FetchService"];
+        put?: never;
+        /** Change the settings sent; the others stay */
+        post: operations["UpdateService"];
+        /** Delete a Messaging Service (its pool is emptied; its messages stay) */
+        delete: operations["DeleteService"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1857,7 +1930,7 @@ export interface operations {
                     MediaUrl?: string[];
                     /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
                     MessageIntent?: string;
-                    /** @description Not supported: 70002 */
+                    /** @description Send through this Messaging Service (MG…): the sender comes from its pool; unknown 21701 (404), malformed 21705, empty pool 21704 */
                     MessagingServiceSid?: string;
                     /** @description Rich actions. Accepted and ignored by this gateway. */
                     PersistentAction?: string[];
@@ -1865,11 +1938,11 @@ export interface operations {
                     ProvideFeedback?: boolean;
                     /** @description enable | disable. Accepted and ignored by this gateway. */
                     RiskCheck?: string;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description fixed (with SendAt and a Messaging Service, else 35118); any other value 35126 */
                     ScheduleType?: string;
                     /** @description MMS conversion. Accepted and ignored by this gateway. */
                     SendAsMms?: boolean;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description With ScheduleType=fixed: when to send, ISO 8601 (35111 missing, 35114 outside the window, 35115 unreadable) */
                     SendAt?: string;
                     /** @description Link shortening. Accepted and ignored by this gateway. */
                     ShortenUrls?: boolean;
@@ -1922,7 +1995,7 @@ export interface operations {
                     MediaUrl?: string[];
                     /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
                     MessageIntent?: string;
-                    /** @description Not supported: 70002 */
+                    /** @description Send through this Messaging Service (MG…): the sender comes from its pool; unknown 21701 (404), malformed 21705, empty pool 21704 */
                     MessagingServiceSid?: string;
                     /** @description Rich actions. Accepted and ignored by this gateway. */
                     PersistentAction?: string[];
@@ -1930,11 +2003,11 @@ export interface operations {
                     ProvideFeedback?: boolean;
                     /** @description enable | disable. Accepted and ignored by this gateway. */
                     RiskCheck?: string;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description fixed (with SendAt and a Messaging Service, else 35118); any other value 35126 */
                     ScheduleType?: string;
                     /** @description MMS conversion. Accepted and ignored by this gateway. */
                     SendAsMms?: boolean;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description With ScheduleType=fixed: when to send, ISO 8601 (35111 missing, 35114 outside the window, 35115 unreadable) */
                     SendAt?: string;
                     /** @description Link shortening. Accepted and ignored by this gateway. */
                     ShortenUrls?: boolean;
@@ -2650,6 +2723,1071 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    ListService: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                Page?: number;
+                /** @description Accepted; paging is by Page */
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        meta: {
+                            first_page_url: string;
+                            key: string;
+                            next_page_url: string | null;
+                            page: number;
+                            page_size: number;
+                            previous_page_url: string | null;
+                            url: string;
+                        };
+                        services: {
+                            account_sid: string;
+                            area_code_geomatch: boolean;
+                            /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                            date_created: string;
+                            date_updated: string;
+                            fallback_method: string;
+                            fallback_to_long_code: boolean;
+                            fallback_url: string | null;
+                            friendly_name: string;
+                            inbound_method: string;
+                            inbound_request_url: string | null;
+                            links: {
+                                [key: string]: string;
+                            };
+                            mms_converter: boolean;
+                            scan_message_content: string;
+                            sid: string;
+                            smart_encoding: boolean;
+                            /** @description Extension: the auto-reply to HELP/INFO */
+                            smsc_help_reply: string;
+                            /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                            smsc_opt_in_reply: string;
+                            /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                            smsc_opt_out_reply: string;
+                            status_callback: string | null;
+                            sticky_sender: boolean;
+                            synchronous_validation: boolean;
+                            url: string;
+                            us_app_to_person_registered: boolean;
+                            use_inbound_webhook_on_number: boolean;
+                            usecase: string;
+                            validity_period: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    ListPhoneNumber: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                Page?: number;
+                /** @description Accepted; paging is by Page */
+                PageToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        meta: {
+                            first_page_url: string;
+                            key: string;
+                            next_page_url: string | null;
+                            page: number;
+                            page_size: number;
+                            previous_page_url: string | null;
+                            url: string;
+                        };
+                        phone_numbers: {
+                            account_sid: string;
+                            /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                            capabilities: string[];
+                            country_code: string;
+                            date_created: string;
+                            date_updated: string;
+                            phone_number: string;
+                            service_sid: string;
+                            sid: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreatePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One of the account's IncomingPhoneNumbers */
+                    PhoneNumberSid: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description One of the account's IncomingPhoneNumbers */
+                    PhoneNumberSid: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                        capabilities: string[];
+                        country_code: string;
+                        date_created: string;
+                        date_updated: string;
+                        phone_number: string;
+                        service_sid: string;
+                        sid: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchPhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+                /** @description The phone number's PN SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                        capabilities: string[];
+                        country_code: string;
+                        date_created: string;
+                        date_updated: string;
+                        phone_number: string;
+                        service_sid: string;
+                        sid: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeletePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+                /** @description The phone number's PN SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    UpdateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName?: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName?: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeleteService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
                     };
                 };
             };
