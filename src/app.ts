@@ -13,6 +13,7 @@ import { createMessageWriter } from './store/message-store.js';
 import { createSenderDirectory } from './store/phone-number-store.js';
 import { registerErrorHandling } from './api/error-handler.js';
 import { registerTwilioApi } from './api/register-api.js';
+import { DEFAULT_SCHEDULE_WINDOW, type ScheduleWindow } from './messaging/schedule.js';
 
 /** The settings the HTTP app reads; the full process Config satisfies it structurally. */
 export interface AppConfig {
@@ -20,6 +21,8 @@ export interface AppConfig {
   apiRateLimit?: number | undefined;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: false refuses literal private addresses in webhook URLs at create time; absent = true. */
   allowPrivateWebhookUrls?: boolean | undefined;
+  /** The SendAt window of scheduled messages; absent = Twilio's (more than 300 s, at most 35 days ahead). */
+  scheduleWindow?: ScheduleWindow | undefined;
 }
 
 export interface AppDeps {
@@ -75,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
     allowPrivateWebhookUrls: deps.config.allowPrivateWebhookUrls ?? true,
+    scheduleWindow: deps.config.scheduleWindow ?? DEFAULT_SCHEDULE_WINDOW,
   }, { apiRateLimit: deps.config.apiRateLimit });
   if (deps.extraRoutes) await deps.extraRoutes(app);
   return app;

@@ -52,7 +52,9 @@ export async function start(options: StartOptions): Promise<RunningService> {
     const app = await buildApp({
       db,
       logger,
-      config: { apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls },
+      config: {
+        apiRateLimit: config.api.rateLimit, allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls, scheduleWindow: config.api.schedule,
+      },
       messageWriter: messaging.messageWriter,
       extraRoutes: (instance) => registerOperationsRoutes(instance, messaging.operations),
     });

@@ -88,7 +88,11 @@ export interface Config {
     moDedupeS: number;
   };
   inbound: { reassemblyTimeoutS: number };
-  api: { /** Requests per second per account; 0 = off. */ rateLimit: number };
+  api: {
+    /** Requests per second per account; 0 = off. */ rateLimit: number;
+    /** The SendAt window of scheduled messages, in seconds ahead. */
+    schedule: { minLeadS: number; maxLeadS: number };
+  };
   webhooks: {
     timeoutMs: number;
     concurrency: number;

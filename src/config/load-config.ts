@@ -105,7 +105,7 @@ function derive(v: Env, problems: string[]): Config {
     },
     ...deriveSmpp(v, problems),
     inbound: { reassemblyTimeoutS: v.MO_REASSEMBLY_TIMEOUT_S },
-    api: { rateLimit: v.API_RATE_LIMIT },
+    api: { rateLimit: v.API_RATE_LIMIT, schedule: { minLeadS: v.SCHEDULE_MIN_LEAD_S, maxLeadS: v.SCHEDULE_MAX_LEAD_S } },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       concurrency: v.WEBHOOK_CONCURRENCY,

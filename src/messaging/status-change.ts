@@ -155,6 +155,7 @@ interface UpdatedRow {
   account_sid: string;
   from_address: string | null;
   to_address: string;
+  messaging_service_sid: string | null;
   callback_url: string | null;
   callback_method: string | null;
 }
@@ -171,7 +172,7 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
        claimed_by = NULL, claimed_until = NULL, date_updated = now()
      FROM input i
      WHERE m.sid = i.sid AND ${transitionAllowedSql('m.status', 'i.status')}
-     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}`,
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.messaging_service_sid, ${statusCallbackTargetSql('m')}`,
     [
       round.map((c) => c.sid),
       round.map((c) => c.status),
@@ -243,6 +244,7 @@ async function insertCallbacks(
         accountSid: row.account_sid,
         from: row.from_address ?? '',
         to: row.to_address,
+        messagingServiceSid: row.messaging_service_sid,
         status: change.status,
         errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
         rawDlrDoneDate: change.rawDlrDoneDate,
@@ -279,7 +281,7 @@ export async function queueStatusCallbacks(
 ): Promise<number> {
   if (items.length === 0) return 0;
   const rows = await query<UpdatedRow>(
-    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}
+    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.messaging_service_sid, ${statusCallbackTargetSql('m')}
      FROM messages m WHERE m.sid = ANY($1::text[])`,
     [items.map((i) => i.sid)],
   );

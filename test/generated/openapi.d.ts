@@ -124,7 +124,7 @@ export interface paths {
         /** List messages, newest first */
         get: operations["ListMessage"];
         put?: never;
-        /** Send a message (queued for the SMSC) */
+        /** Send a message (queued for the SMSC; accepted or scheduled through a Messaging Service) */
         post: operations["CreateMessage"];
         delete?: never;
         options?: never;
