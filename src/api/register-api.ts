@@ -18,6 +18,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerOptOutRoutes } from './routes/opt-outs.js';
 
 export interface ApiOptions {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
@@ -63,5 +64,6 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
     registerPhoneNumberRoutes(api, deps);
     registerMessageRoutes(api, deps);
     registerServiceRoutes(api, deps);
+    registerOptOutRoutes(api, deps);
   });
 }

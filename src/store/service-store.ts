@@ -66,10 +66,10 @@ export async function listServices(db: Database, options: { accountSid: string; 
 }
 
 export async function updateService(db: Database, options: { accountSid: string; sid: string; settings: ServiceSettings }): Promise<MessagingService | null> {
-  const { count } = await db.prisma.messagingService.updateMany({
-    where: { sid: options.sid, accountSid: options.accountSid },
-    data: defined(options.settings),
-  });
+  const data = defined(options.settings);
+  // An update that changes nothing is a fetch (an empty updateMany reports 0 rows on some adapters).
+  if (Object.keys(data).length === 0) return findService(db, options);
+  const { count } = await db.prisma.messagingService.updateMany({ where: { sid: options.sid, accountSid: options.accountSid }, data });
   return count === 0 ? null : findService(db, options);
 }
 

@@ -185,6 +185,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/2010-04-01/Accounts/{AccountSid}/OptOuts.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: recipients who opted out (STOP), newest first */
+        get: operations["ListOptOut"];
+        put?: never;
+        /** Extension: opt a recipient out of a number or a Messaging Service */
+        post: operations["CreateOptOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/2010-04-01/Accounts/{AccountSid}/OptOuts/{Sid}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: fetch an opt-out */
+        get: operations["FetchOptOut"];
+        put?: never;
+        post?: never;
+        /** Extension: lift an opt-out (as if the recipient had sent START, without the reply) */
+        delete: operations["DeleteOptOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2651,6 +2687,391 @@ export interface operations {
                         status: number;
                     };
                 };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    ListOptOut: {
+        parameters: {
+            query?: {
+                To?: string;
+                Sender?: string;
+                /** @description Records per page, 1-1000 */
+                PageSize?: number;
+                /** @description Page index, for client state only */
+                Page?: number;
+                /** @description Opaque token from next_page_uri / previous_page_uri */
+                PageToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        end: number;
+                        first_page_uri: string;
+                        next_page_uri: string | null;
+                        opt_outs: {
+                            account_sid: string;
+                            date_created: string;
+                            /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                            keyword: string | null;
+                            scope: "number" | "service";
+                            /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                            sender: string;
+                            sid: string;
+                            /** @description The recipient who opted out */
+                            to: string;
+                            uri: string;
+                        }[];
+                        page: number;
+                        page_size: number;
+                        previous_page_uri: string | null;
+                        start: number;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreateOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One of the account's numbers, or one of its Messaging Service SIDs (MG…) */
+                    Sender: string;
+                    /** @description The recipient (E.164) */
+                    To: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description One of the account's numbers, or one of its Messaging Service SIDs (MG…) */
+                    Sender: string;
+                    /** @description The recipient (E.164) */
+                    To: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        date_created: string;
+                        /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                        keyword: string | null;
+                        scope: "number" | "service";
+                        /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                        sender: string;
+                        sid: string;
+                        /** @description The recipient who opted out */
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+                /** @description Opt-out SID (extension) */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        date_created: string;
+                        /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                        keyword: string | null;
+                        scope: "number" | "service";
+                        /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                        sender: string;
+                        sid: string;
+                        /** @description The recipient who opted out */
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeleteOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+                /** @description Opt-out SID (extension) */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Twilio's error body: exactly these four keys. */
             401: {
