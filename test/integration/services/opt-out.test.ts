@@ -9,6 +9,8 @@ import { receiveSms } from '../../../src/messaging/receive-sms.js';
 import { createServiceRelease } from '../../../src/dispatch/service-release.js';
 import type { Sweeper } from '../../../src/dispatch/reassembly-sweeper.js';
 import { defaultReplies } from '../../../src/messaging/opt-out-keywords.js';
+import { newSid } from '../../../src/messaging/sid.js';
+import { insertReplies } from '../../../src/webhooks/twiml-reply.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { basicAuth, newAccount, rawRequest, restError, sdkClient, startApi, type ApiHarness, type TwilioClient } from '../api/api-harness.js';
 import { engines, type Engine } from './engines.js';
@@ -69,6 +71,13 @@ describe.each(engines)('opt-out on %s (twilio SDK)', (_name, open) => {
     expect(await restError(client.messages.create({ to: user, from: '+12125550100', body: 'promo' })))
       .toMatchObject({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
     expect((await client.messages.create({ to: user, from: '+13105550100', body: 'other number' })).status).toBe('queued');
+    // A TwiML reply to the STOP (an echo bot, say) is not sent either.
+    const echo = {
+      sid: newSid('SM'), accountSid: account.sid, inReplyToSid: stop, from: '+12125550100', to: user, body: 'Echo: stop',
+      numSegments: 1, coding: 0 as const, statusCallback: null, statusCallbackMethod: 'POST' as const, checkOwner: true,
+    };
+    expect(await insertReplies(env.db.query, [echo])).toEqual(new Set());
+    expect(await insertReplies(env.db.query, [{ ...echo, sid: newSid('SM'), from: '+13105550100' }])).toHaveProperty('size', 1);
 
     const notKeyword = await inbound(user, '+12125550100', 'STOP PLEASE');
     expect((await webhookOf(notKeyword))?.params.OptOutType).toBeUndefined();
