@@ -20,6 +20,7 @@ import type { SmscLinkSource } from './console/smsc-link.js';
 import { registerRequestLog } from './api/request-log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
 import { registerRestcommApi } from './api/restcomm/restcomm-api.js';
+import { DEFAULT_SCHEDULE_WINDOW, type ScheduleWindow } from './messaging/schedule.js';
 
 /** The settings the HTTP app reads; the full process Config satisfies it structurally. */
 export interface AppConfig {
@@ -29,6 +30,8 @@ export interface AppConfig {
   allowPrivateWebhookUrls?: boolean | undefined;
   /** X- header names a RestComm-API send may not set. */
   restcommXHeaderDeny?: readonly string[] | undefined;
+  /** The SendAt window of scheduled messages; absent = Twilio's (more than 300 s, at most 35 days ahead). */
+  scheduleWindow?: ScheduleWindow | undefined;
 }
 
 export interface AppDeps {
@@ -72,7 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { accountSid_authToken: { type: 'http', scheme: 'basic' } } },
       security: [{ accountSid_authToken: [] }],
       tags: [
-        { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Operations' },
+        { name: 'Messages' }, { name: 'IncomingPhoneNumbers' }, { name: 'Accounts' }, { name: 'Keys' }, { name: 'Messaging Services' }, { name: 'OptOuts' },
+        { name: 'Operations' },
         { name: 'RestComm SMS', description: 'RestComm-Connect\'s SMS resource (2012-04-24), docs/restcomm.md' },
       ],
     },
@@ -98,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     writer: deps.messageWriter ?? createMessageWriter(deps.db),
     senders: createSenderDirectory(deps.db),
     allowPrivateWebhookUrls: deps.config.allowPrivateWebhookUrls ?? true,
+    scheduleWindow: deps.config.scheduleWindow ?? DEFAULT_SCHEDULE_WINDOW,
   };
   await registerTwilioApi(app, apiDeps, {
     apiRateLimit: deps.config.apiRateLimit,

@@ -62,6 +62,7 @@ export async function start(options: StartOptions): Promise<RunningService> {
         apiRateLimit: config.api.rateLimit,
         allowPrivateWebhookUrls: config.webhooks.allowPrivateUrls,
         restcommXHeaderDeny: config.api.restcommXHeaderDeny,
+        scheduleWindow: config.api.schedule,
       },
       messageWriter: messaging.messageWriter,
       httpMetrics: createHttpMetrics(messaging.operations.registry),

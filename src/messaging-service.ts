@@ -12,6 +12,7 @@ import type { Config } from './config/index.js';
 import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
 import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
 import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
+import { createServiceRelease } from './dispatch/service-release.js';
 import { createStatisticsKeeper } from './dispatch/statistics-keeper.js';
 import { componentLogger } from './logging/index.js';
 import { createServiceMetrics } from './metrics/metrics.js';
@@ -150,6 +151,15 @@ export async function startMessaging(options: {
     createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100, policy: receiptPolicy }),
     createReassemblySweeper({ db, logger, intervalMs: 5_000, batchSize: 100, webhookPolicy, onStored: () => webhooks.nudge() }),
     createStatisticsKeeper({ db, logger, intervalMs: 15_000 }),
+    // Messaging Services: accepted and due scheduled messages get their pool sender and are queued (200 ms: a
+    // scheduled message leaves well within 1 s of SendAt).
+    createServiceRelease({
+      db, logger, intervalMs: 200, batchSize: 100, statusChange,
+      onReleased: () => {
+        dispatcher.nudge();
+        webhooks.nudge();
+      },
+    }),
   ];
   dispatcher.start();
   startedDispatcher = dispatcher;

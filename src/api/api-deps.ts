@@ -4,6 +4,7 @@ import type { Database } from '../store/database.js';
 import type { MessageWriter, SenderDirectory } from '../messaging/ports.js';
 import type { Account } from '../store/account-store.js';
 import type { Principal } from './auth.js';
+import type { ScheduleWindow } from '../messaging/schedule.js';
 
 export interface ApiDeps {
   db: Database;
@@ -11,6 +12,8 @@ export interface ApiDeps {
   senders: SenderDirectory;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: whether webhook URLs may name a private IP address literally. */
   allowPrivateWebhookUrls: boolean;
+  /** SCHEDULE_MIN_LEAD_S / SCHEDULE_MAX_LEAD_S: the SendAt window. */
+  scheduleWindow: ScheduleWindow;
 }
 
 /** The authorised path account; the auth hook guarantees it on every route with {AccountSid}. */

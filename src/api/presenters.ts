@@ -23,9 +23,10 @@ export function presentMessage(m: MessageRecord) {
     error_code: m.errorCode,
     error_message: m.errorMessage,
     from: m.from,
-    messaging_service_sid: null,
+    messaging_service_sid: m.messagingServiceSid,
     num_media: String(m.numMedia),
-    num_segments: String(m.numSegments),
+    // "0" while a service has not chosen the sender yet (accepted, scheduled), as Twilio shows it.
+    num_segments: m.from === null && m.messagingServiceSid !== null ? '0' : String(m.numSegments),
     price: m.price,
     price_unit: m.priceUnit,
     sid: m.sid,

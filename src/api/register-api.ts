@@ -18,6 +18,8 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
+import { registerServiceRoutes } from './routes/services.js';
+import { registerOptOutRoutes } from './routes/opt-outs.js';
 
 export interface ApiOptions {
   /** Requests per second per authenticated account; absent or 0 = unlimited. */
@@ -67,6 +69,8 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
     registerKeyRoutes(api, deps);
     registerPhoneNumberRoutes(api, deps);
     registerMessageRoutes(api, deps);
+    registerServiceRoutes(api, deps);
+    registerOptOutRoutes(api, deps);
     options.authenticatedRoutes?.(api);
   });
 }

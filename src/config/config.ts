@@ -98,6 +98,8 @@ export interface Config {
     /** Bound on each API database statement, lock wait and connection wait (API_STATEMENT_TIMEOUT_MS). */ statementTimeoutMs: number;
     /** X- header names a RestComm-API send may not set. */
     restcommXHeaderDeny: readonly string[];
+    /** The SendAt window of scheduled messages, in seconds ahead. */
+    schedule: { minLeadS: number; maxLeadS: number };
   };
   webhooks: {
     timeoutMs: number;

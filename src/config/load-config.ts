@@ -112,6 +112,7 @@ function derive(v: Env, problems: string[]): Config {
       rateLimit: v.API_RATE_LIMIT,
       statementTimeoutMs: v.API_STATEMENT_TIMEOUT_MS,
       restcommXHeaderDeny: v.RESTCOMM_X_HEADER_DENY.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+      schedule: { minLeadS: v.SCHEDULE_MIN_LEAD_S, maxLeadS: v.SCHEDULE_MAX_LEAD_S },
     },
     webhooks: {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,

@@ -76,4 +76,16 @@ export const apiSchema = {
       'Allow webhook URLs on loopback and private networks. Set `false` on hosted deployments, so that customers ' +
       'cannot reach internal services.',
   }),
+  SCHEDULE_MIN_LEAD_S: Type.Integer({
+    minimum: 0,
+    default: 300,
+    description:
+      'A scheduled message (`ScheduleType=fixed`) must have its `SendAt` more than this many seconds ahead, else ' +
+      '35114 (Twilio: 300).',
+  }),
+  SCHEDULE_MAX_LEAD_S: Type.Integer({
+    minimum: 1,
+    default: 3_024_000,
+    description: 'Latest `SendAt` of a scheduled message, in seconds from the request (Twilio: 35 days = 3024000); later is 35114.',
+  }),
 };

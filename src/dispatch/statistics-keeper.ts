@@ -18,6 +18,8 @@ import { createPollLoop, type Sweeper } from './reassembly-sweeper.js';
 export const HOT_TABLES: readonly string[] = [
   'messages', 'webhook_deliveries', 'delivery_receipts', 'message_events', 'mo_parts', 'smsc_submissions',
   'accounts', 'phone_numbers',
+  // Messaging Services: every inbound SMS joins its number's pool entry and service; sends read opt-outs.
+  'messaging_services', 'messaging_service_numbers', 'opt_outs', 'sticky_senders',
 ];
 const ANALYZE_LOCK_ID = 72707371;
 

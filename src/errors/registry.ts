@@ -95,7 +95,7 @@ export const ERROR_REGISTRY = {
   },
   featureNotSupported: {
     status: 400, code: 70002, message: '{name} is not supported by this gateway: {reason}',
-    when: 'MessagingServiceSid, ContentSid, SendAt/ScheduleType and other Twilio features without an SMSC equivalent.',
+    when: 'ContentSid and other Twilio features without an SMSC equivalent.',
   },
   invalidSmscParameter: {
     status: 400, code: 70002, message: 'Invalid parameter {name}: {reason}',
@@ -132,6 +132,63 @@ export const ERROR_REGISTRY = {
   fallbackWithoutUrl: {
     status: 400, code: 21406, message: 'SmsFallbackUrl requires SmsUrl',
     when: 'A phone number with SmsFallbackUrl but no SmsUrl.',
+  },
+  serviceNotFound: {
+    status: 404, code: 21701, message: 'The Messaging Service {sid} does not exist',
+    when: 'Message create with a MessagingServiceSid (or an MG… From) that is not a service of the account.',
+  },
+  invalidServiceSid: {
+    status: 400, code: 21705, message: 'The Messaging Service SID {sid} is invalid',
+    when: 'MessagingServiceSid that is not MG followed by 32 hex digits.',
+  },
+  serviceHasNoSenders: {
+    status: 400, code: 21704, message: 'The Messaging Service {sid} contains no phone numbers',
+    when: 'Message create through a service whose sender pool is empty.',
+  },
+  fromNotInService: {
+    status: 400, code: 21606,
+    message: "The 'From' phone number provided ({from}) is not in the sender pool of Messaging Service {sid}.",
+    when: 'Message create with both From and MessagingServiceSid, where From is not one of the pool\'s numbers.',
+  },
+  invalidPoolNumberSid: {
+    status: 400, code: 21421, message: 'PhoneNumberSid {sid} is not a phone number of this account',
+    when: 'Adding to a sender pool a PhoneNumberSid the account does not own.',
+  },
+  poolNumberAlreadyInService: {
+    status: 400, code: 21710, message: 'Phone number {sid} is already in this Messaging Service',
+    when: 'Adding a number to the pool it is already in.',
+  },
+  poolNumberInOtherService: {
+    status: 400, code: 21712, message: 'Phone number {sid} already belongs to another Messaging Service',
+    when: 'Adding a number held by another service (a number is in one service at most).',
+  },
+  invalidUsecase: {
+    status: 400, code: 21713, message: 'Usecase {usecase} is invalid',
+    when: 'Service create or update with a Usecase outside notifications, marketing, verification, discussion, poll, undeclared.',
+  },
+  sendAtMissing: {
+    status: 400, code: 35111, message: 'SendAt timestamp is missing',
+    when: 'ScheduleType=fixed without SendAt.',
+  },
+  sendAtOutOfWindow: {
+    status: 400, code: 35114, message: 'Scheduling does not support this timestamp: SendAt must be more than {minSeconds} s and at most {maxSeconds} s in the future',
+    when: 'SendAt outside the scheduling window (SCHEDULE_MIN_LEAD_S, SCHEDULE_MAX_LEAD_S).',
+  },
+  sendAtInvalid: {
+    status: 400, code: 35115, message: 'Scheduling does not support this timestamp: {sendAt} is not an ISO 8601 date-time',
+    when: 'SendAt that cannot be read as an ISO 8601 date-time.',
+  },
+  scheduleNeedsService: {
+    status: 400, code: 35118, message: 'MessagingServiceSid is required to schedule a message',
+    when: 'ScheduleType/SendAt with a plain From and no Messaging Service.',
+  },
+  scheduleTypeUnsupported: {
+    status: 400, code: 35126, message: 'ScheduleType value {scheduleType} is not supported for this channel',
+    when: 'ScheduleType other than fixed.',
+  },
+  recipientOptedOut: {
+    status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient',
+    when: 'A plain-From send to a recipient who sent STOP to that number (service sends fail after acceptance instead).',
   },
   conflict: {
     status: 409, code: 20409, message: 'The resource conflicts with an existing one: {detail}',

@@ -15,7 +15,7 @@ const codeOf = (params: CreateMessageParams): number => {
 describe('draftOutboundMessage', () => {
   it('drafts a GSM-7 message with Twilio\'s defaults', () => {
     expect(draftOutboundMessage(base)).toEqual({
-      to: '+15551234567', from: '+15005550006', fromKind: 'number', body: 'hi', coding: 0, numSegments: 1, udh: null,
+      to: '+15551234567', from: '+15005550006', fromKind: 'number', serviceSid: null, body: 'hi', coding: 0, numSegments: 1, udh: null,
       messageClass: null, validitySeconds: 36000, statusCallback: null, statusCallbackMethod: 'POST',
     });
   });
@@ -43,8 +43,16 @@ describe('draftOutboundMessage', () => {
     expect(codeOf({ ...base, Body: undefined })).toBe(21602);
     expect(codeOf({ ...base, Body: 'a'.repeat(1601) })).toBe(21617);
     expect(codeOf({ ...base, MediaUrl: ['https://x.example/a.png'] })).toBe(21620);
-    expect(codeOf({ ...base, MessagingServiceSid: 'MG' + '0'.repeat(32) })).toBe(70002);
+    expect(codeOf({ ...base, MessagingServiceSid: 'MG123' })).toBe(21705);
+    expect(codeOf({ ...base, ContentSid: 'HX' + '0'.repeat(32) })).toBe(70002);
     expect(codeOf({ ...base, StatusCallback: 'https://bad_host.example.com/cb' })).toBe(21609);
     expect(draftOutboundMessage({ ...base, From: 'Acme' }).fromKind).toBe('alphanumeric');
+  });
+
+  it('lets a Messaging Service stand in for From, given as MessagingServiceSid or as an MG SID in From', () => {
+    const mg = 'MG' + 'a'.repeat(32);
+    expect(draftOutboundMessage({ ...base, From: undefined, MessagingServiceSid: mg })).toMatchObject({ from: null, fromKind: 'pool', serviceSid: mg });
+    expect(draftOutboundMessage({ ...base, From: mg })).toMatchObject({ from: null, fromKind: 'pool', serviceSid: mg });
+    expect(draftOutboundMessage({ ...base, MessagingServiceSid: mg })).toMatchObject({ from: base.From, fromKind: 'number', serviceSid: mg });
   });
 });

@@ -34,9 +34,12 @@ export interface CreateMessageParams {
 
 export interface OutboundDraft {
   to: string;
-  from: string;
-  /** An E.164 sender must be one of the account's numbers; an alphanumeric ID is always allowed. */
-  fromKind: 'number' | 'alphanumeric';
+  /** Null when a Messaging Service will pick the sender from its pool. */
+  from: string | null;
+  /** An E.164 sender must be one of the account's numbers; an alphanumeric ID is always allowed; pool: see from. */
+  fromKind: 'number' | 'alphanumeric' | 'pool';
+  /** The Messaging Service (MessagingServiceSid, or an MG… SID given in From), if any. */
+  serviceSid: string | null;
   /** Text after Smart Encoding; for coding 1 the payload as uppercase hex. */
   body: string;
   /** SMSC data coding: 0 GSM 7-bit, 1 8-bit binary, 2 UCS-2. */
@@ -57,12 +60,14 @@ export interface DraftPolicy {
 export function draftOutboundMessage(params: CreateMessageParams, policy: DraftPolicy = { allowPrivateUrls: true }): OutboundDraft {
   const to = checkTo(params.To);
   rejectUnsupported(params);
-  const { from, fromKind } = checkFrom(params.From, to);
+  const serviceSid = serviceSidOf(params);
+  const { from, fromKind } = checkFrom(serviceSid !== null && params.From === serviceSid ? undefined : params.From, to, serviceSid !== null);
   const content = checkContent(params);
   return {
     to,
     from,
     fromKind,
+    serviceSid,
     ...content,
     messageClass: params.SmscMessageClass ?? null,
     validitySeconds: params.ValidityPeriod ?? DEFAULT_VALIDITY_SECONDS,
@@ -80,17 +85,25 @@ function checkTo(to: string | undefined): string {
 function rejectUnsupported(params: CreateMessageParams): void {
   if (params.MediaUrl !== undefined && params.MediaUrl.length > 0) throw new AppError('mediaNotSupported');
   const unsupported: Array<[string, unknown, string]> = [
-    ['MessagingServiceSid', params.MessagingServiceSid, 'give the sender in From'],
     ['ContentSid', params.ContentSid, 'send the text in Body'],
-    ['SendAt', params.SendAt, 'messages are sent as soon as they are queued'],
-    ['ScheduleType', params.ScheduleType, 'messages are sent as soon as they are queued'],
   ];
   for (const [name, value, reason] of unsupported) {
     if (value !== undefined && value !== '') throw new AppError('featureNotSupported', { name, reason });
   }
 }
 
-function checkFrom(from: string | undefined, to: string): Pick<OutboundDraft, 'from' | 'fromKind'> {
+/** MessagingServiceSid, else an MG… SID written in From (Twilio accepts both); 21705 when it is not MG + 32 hex. */
+export function serviceSidOf(params: Pick<CreateMessageParams, 'MessagingServiceSid' | 'From'>): string | null {
+  const given = params.MessagingServiceSid !== undefined && params.MessagingServiceSid !== ''
+    ? params.MessagingServiceSid
+    : params.From?.startsWith('MG') === true && params.From.length === 34 ? params.From : null;
+  if (given === null) return null;
+  if (!/^MG[0-9a-fA-F]{32}$/.test(given)) throw new AppError('invalidServiceSid', { sid: given });
+  return given;
+}
+
+function checkFrom(from: string | undefined, to: string, viaService: boolean): Pick<OutboundDraft, 'from' | 'fromKind'> {
+  if ((from === undefined || from === '') && viaService) return { from: null, fromKind: 'pool' };
   if (from === undefined || from === '') throw new AppError('fromRequired');
   if (isE164(from)) {
     if (from === to) throw new AppError('toEqualsFrom');

@@ -34,3 +34,31 @@ export interface MessageWriter {
 export interface SenderDirectory {
   isIncomingNumberOf(options: { accountSid: string; phoneNumber: string }): Promise<boolean>;
 }
+
+/** A Messaging Service as a send through it needs it. */
+export interface SendingService {
+  sid: string;
+  statusCallback: string | null;
+  validityPeriod: number;
+  smartEncoding: boolean;
+  /** The pool's numbers (E.164), oldest entry first. */
+  pool: string[];
+}
+
+/** A message sent through a Messaging Service: stored `accepted` (or `scheduled`) until the service releases it. */
+export interface NewServiceMessage extends Omit<NewOutboundMessage, 'from'> {
+  /** Null until the service picks a pool number; an explicit From (in the pool) is kept. */
+  from: string | null;
+  serviceSid: string;
+  status: 'accepted' | 'scheduled';
+  /** When the service picks the sender and queues the message: now, or SendAt. Validity counts from here. */
+  dueAt: Date | null;
+}
+
+/** What a create needs for Messaging Services and opt-outs. */
+export interface ServiceMessagePort {
+  findService(options: { accountSid: string; sid: string }): Promise<SendingService | null>;
+  insertServiceMessage(message: NewServiceMessage): Promise<MessageRecord>;
+  /** Whether `to` opted out of `from`, or of the service `from` belongs to. */
+  isOptedOut(options: { accountSid: string; from: string; to: string }): Promise<boolean>;
+}

@@ -13,6 +13,8 @@ import type { Database, SqlQuery } from '../store/database.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
 import { newSid } from './sid.js';
 import { codingName, contentNotes, inboundBody, payloadHex } from './inbound-content.js';
+import { applyOptOutKeywords, type KeywordSender } from './opt-out.js';
+import type { OptOutType } from './opt-out-keywords.js';
 import {
   assembleGroup, concatenationFromUdh, deleteGroup, findAssembledRepeat, insertPart, loadGroup, lockGroup,
   type PartGroup,
@@ -59,6 +61,10 @@ export interface IncomingNumber {
   smsMethod: string;
   smsFallbackUrl: string | null;
   smsFallbackMethod: string;
+  /** The Messaging Service the number is in: its inbound URLs replace the number's (unless it says otherwise). */
+  messagingServiceSid?: string | null;
+  /** That service's opt-out auto-replies. */
+  replies?: KeywordSender['replies'];
 }
 
 export async function receiveSms(db: Database, options: ReceiveSmsOptions): Promise<ReceiveSmsResult> {
@@ -221,16 +227,26 @@ export async function findIncomingNumbers(query: SqlQuery, toUsers: readonly str
   const wanted = [...new Set([...candidates.values()].flat())];
   const rows = wanted.length === 0 ? [] : await query<{
     account_sid: string; phone_number: string; sms_url: string | null; sms_method: string;
-    sms_fallback_url: string | null; sms_fallback_method: string;
+    sms_fallback_url: string | null; sms_fallback_method: string; service_sid: string | null;
+    opt_out_reply: string | null; opt_in_reply: string | null; help_reply: string | null;
   }>(
-    `SELECT p.account_sid, p.phone_number, p.sms_url, p.sms_method, p.sms_fallback_url, p.sms_fallback_method
+    // A pool number uses its service's inbound and fallback URLs, unless the service has
+    // use_inbound_webhook_on_number (then the number's own win, as at Twilio).
+    `SELECT p.account_sid, p.phone_number, s.sid AS service_sid, s.opt_out_reply, s.opt_in_reply, s.help_reply,
+       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_url ELSE s.inbound_request_url END AS sms_url,
+       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_method ELSE s.inbound_method END AS sms_method,
+       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_fallback_url ELSE s.fallback_url END AS sms_fallback_url,
+       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_fallback_method ELSE s.fallback_method END AS sms_fallback_method
      FROM phone_numbers p JOIN accounts a ON a.sid = p.account_sid
+       LEFT JOIN messaging_service_numbers sn ON sn.phone_number_sid = p.sid
+       LEFT JOIN messaging_services s ON s.sid = sn.service_sid
      WHERE p.phone_number = ANY($1::text[])`,
     [wanted],
   );
   const byNumber = new Map(rows.map((row): [string, IncomingNumber] => [row.phone_number, {
     accountSid: row.account_sid, phoneNumber: row.phone_number, smsUrl: row.sms_url, smsMethod: row.sms_method,
-    smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
+    smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method, messagingServiceSid: row.service_sid,
+    replies: { STOP: row.opt_out_reply, START: row.opt_in_reply, HELP: row.help_reply },
   }]));
   const found = new Map<string, IncomingNumber | null>();
   for (const toUser of toUsers) {
@@ -323,8 +339,9 @@ export async function storeInboundMessages(
   const insertedSids = new Set(inserted.map((row) => row.sid));
   const stored = messages.flatMap((message, i) => (insertedSids.has(sids[i] as string) ? [{ message, sid: sids[i] as string }] : []));
   await recordMessageEvents(query, stored.flatMap(({ message, sid }) => inboundEvents(message, sid)));
+  const keywords = await applyOptOutKeywords(query, stored.map(({ message, sid }) => ({ sid, from: message.from, body: message.body, number: message.number })));
   await enqueueInboundSmsWebhooks(query, stored.flatMap(({ message, sid }) => {
-    const request = webhookRequest(message, sid);
+    const request = webhookRequest(message, sid, keywords.get(sid) ?? null);
     return request === null ? [] : [request];
   }));
   return sids.map((sid) => (insertedSids.has(sid) ? sid : null));
@@ -347,18 +364,21 @@ function inboundEvents(message: StoreInboundMessageOptions, sid: string): Messag
   return events;
 }
 
-function webhookRequest(message: StoreInboundMessageOptions, sid: string): InboundWebhookRequest | null {
+function webhookRequest(message: StoreInboundMessageOptions, sid: string, optOutType: OptOutType | null): InboundWebhookRequest | null {
   const { number } = message;
   if (!hasSmsUrl(number)) return null;
   const params = {
     ...inboundSmsParams({
       messageSid: sid, accountSid: number.accountSid, from: message.from, to: number.phoneNumber, body: message.body,
+      messagingServiceSid: number.messagingServiceSid ?? null,
       numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
       coding: codingName(message.coding), udh: message.udh,
       payloadHex: message.payload === null ? null : payloadHex(message.payload),
     }),
     ...sipHeaderParams(message.sipXHeaders),
   };
+  // Advanced Opt-Out's parameter: this gateway always handles the keywords, so it always says which one came.
+  if (optOutType !== null) params.OptOutType = optOutType;
   return {
     row: {
       accountSid: number.accountSid, messageSid: sid, url: number.smsUrl, method: number.smsMethod,

@@ -1,7 +1,7 @@
 // Twilio-style identifiers: a two-letter prefix and 32 lowercase hex digits (128 random bits).
 import { randomBytes } from 'node:crypto';
 
-export type SidPrefix = 'AC' | 'SK' | 'PN' | 'SM' | 'MM' | 'ME' | 'PA';
+export type SidPrefix = 'AC' | 'SK' | 'PN' | 'SM' | 'MM' | 'ME' | 'PA' | 'MG' | 'OO';
 
 export function newSid(prefix: SidPrefix): string {
   return prefix + randomBytes(16).toString('hex');

@@ -166,6 +166,7 @@ interface UpdatedRow {
   api_dialect: string | null;
   /** The status before this change: a final one means the change corrected it. */
   old_status: string;
+  messaging_service_sid: string | null;
   callback_url: string | null;
   callback_method: string | null;
 }
@@ -183,7 +184,7 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
        claimed_by = NULL, claimed_until = NULL, date_updated = now()
      FROM input i JOIN old o ON o.sid = i.sid
      WHERE m.sid = i.sid AND (${transitionAllowedSql('m.status', 'i.status')} OR ${correctionAllowedSql('m', 'i')})
-     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.api_dialect, o.old_status,
+     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.api_dialect, o.old_status, m.messaging_service_sid,
        ${statusCallbackTargetSql('m')}`,
     [
       round.map((c) => c.sid),
@@ -273,6 +274,7 @@ async function insertCallbacks(
         accountSid: row.account_sid,
         from: row.from_address ?? '',
         to: row.to_address,
+        messagingServiceSid: row.messaging_service_sid,
         status: change.status,
         errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
         rawDlrDoneDate: change.rawDlrDoneDate,
@@ -309,7 +311,7 @@ export async function queueStatusCallbacks(
 ): Promise<number> {
   if (items.length === 0) return 0;
   const rows = await query<UpdatedRow>(
-    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, ${statusCallbackTargetSql('m')}
+    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.messaging_service_sid, ${statusCallbackTargetSql('m')}
      FROM messages m WHERE m.sid = ANY($1::text[])`,
     [items.map((i) => i.sid)],
   );

@@ -9,4 +9,5 @@ export const MESSAGE_COLUMNS = `
   claimed_until AS "claimedUntil", route, receipt_requested AS "receiptRequested", in_reply_to_sid AS "inReplyToSid",
   smsc_id AS "smscId", smsc_delivery_time AS "smscDeliveryTime", sip_request_key AS "sipRequestKey",
   api_dialect AS "apiDialect", sip_headers AS "sipHeaders",
-  date_created AS "dateCreated", date_updated AS "dateUpdated", date_sent AS "dateSent"`;
+  messaging_service_sid AS "messagingServiceSid", date_created AS "dateCreated", date_updated AS "dateUpdated",
+  date_sent AS "dateSent"`;

@@ -179,6 +179,6 @@ function replyEvent(reply: ReplyDraft, inserted: boolean): MessageEventInput {
   if (inserted) {
     return { sid: reply.inReplyToSid, type: 'twiml_reply', status: null, detail: { replySid: reply.sid, to: reply.to, from: reply.from } };
   }
-  const message = `Reply 'from' ${reply.from} is not a phone number of this account; the message was not sent`;
+  const message = `Reply 'from' ${reply.from} is not a phone number of this account, or ${reply.to} opted out of it (STOP); the message was not sent`;
   return { sid: reply.inReplyToSid, type: 'twiml', status: null, detail: { code: REPLY_CODES.fromNotOwned, message, level: 'warning' } };
 }

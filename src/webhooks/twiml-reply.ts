@@ -8,6 +8,7 @@ import { DEFAULT_VALIDITY_SECONDS, MAX_BODY_CHARACTERS } from '../messaging/outb
 import { newSid } from '../messaging/sid.js';
 import type { SqlQuery } from '../store/database.js';
 import { replyXHeaders } from '../sip/x-headers.js';
+import { isOptedOutSql } from '../store/opt-out-store.js';
 import { TWIML_CODES, type TwimlMessage } from './twiml.js';
 
 /** Codes of the reply problems found here, besides the interpreter's own (twiml-error.ts). */
@@ -131,7 +132,7 @@ function planReply(inbound: InboundMessageRef, message: TwimlMessage, problems: 
 
 /**
  * Inserts the replies (status queued, due now) and their first `status` event. Replies whose E.164 `from` is
- * not one of the account's numbers are left out; returns the SIDs inserted.
+ * not one of the account's numbers, or whose recipient opted out of it, are left out; returns the SIDs inserted.
  */
 export async function insertReplies(
   query: SqlQuery,
@@ -154,8 +155,10 @@ export async function insertReplies(
          r.status_callback, r.status_callback_method, r.coding, now() + make_interval(secs => $12), now(), true,
          r.in_reply_to_sid, r.api_dialect, r.sip_headers, now(), now()
        FROM r
-       WHERE NOT r.check_owner OR EXISTS (
-         SELECT 1 FROM phone_numbers p WHERE p.phone_number = r.from_address AND p.account_sid = r.account_sid)
+       WHERE (NOT r.check_owner OR EXISTS (
+         SELECT 1 FROM phone_numbers p WHERE p.phone_number = r.from_address AND p.account_sid = r.account_sid))
+         -- Twilio sends nothing, replies included, to a recipient who opted out (STOP) of the sender or its service.
+         AND NOT ${isOptedOutSql('r.account_sid', 'r.from_address', 'r.to_address')}
        ORDER BY r.ord
        RETURNING sid, in_reply_to_sid
      ), e AS (

@@ -124,7 +124,7 @@ export interface paths {
         /** List messages, newest first */
         get: operations["ListMessage"];
         put?: never;
-        /** Send a message (queued for the SMSC) */
+        /** Send a message (queued for the SMSC; accepted or scheduled through a Messaging Service) */
         post: operations["CreateMessage"];
         delete?: never;
         options?: never;
@@ -180,6 +180,42 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/2010-04-01/Accounts/{AccountSid}/OptOuts.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: recipients who opted out (STOP), newest first */
+        get: operations["ListOptOut"];
+        put?: never;
+        /** Extension: opt a recipient out of a number or a Messaging Service */
+        post: operations["CreateOptOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/2010-04-01/Accounts/{AccountSid}/OptOuts/{Sid}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: fetch an opt-out */
+        get: operations["FetchOptOut"];
+        put?: never;
+        post?: never;
+        /** Extension: lift an opt-out (as if the recipient had sent START, without the reply) */
+        delete: operations["DeleteOptOut"];
         options?: never;
         head?: never;
         patch?: never;
@@ -250,6 +286,79 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's Messaging Services, newest first */
+        get: operations["ListService"];
+        put?: never;
+        /** Create a Messaging Service */
+        post: operations["CreateService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{ServiceSid}/PhoneNumbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the sender pool's numbers, oldest first */
+        get: operations["ListPhoneNumber"];
+        put?: never;
+        /** Add one of the account's numbers to the sender pool */
+        post: operations["CreatePhoneNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a pool number */
+        get: operations["FetchPhoneNumber"];
+        put?: never;
+        post?: never;
+        /** Remove a number from the pool (its sticky-sender mappings go with it) */
+        delete: operations["DeletePhoneNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Services/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a Messaging Service */
+        get: operations["FetchService"];
+        put?: never;
+        /** Change the settings sent; the others stay */
+        post: operations["UpdateService"];
+        /** Delete a Messaging Service (its pool is emptied; its messages stay) */
+        delete: operations["DeleteService"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1930,7 +2039,7 @@ export interface operations {
                     MediaUrl?: string[];
                     /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
                     MessageIntent?: string;
-                    /** @description Not supported: 70002 */
+                    /** @description Send through this Messaging Service (MG…): the sender comes from its pool; unknown 21701 (404), malformed 21705, empty pool 21704 */
                     MessagingServiceSid?: string;
                     /** @description Rich actions. Accepted and ignored by this gateway. */
                     PersistentAction?: string[];
@@ -1938,11 +2047,11 @@ export interface operations {
                     ProvideFeedback?: boolean;
                     /** @description enable | disable. Accepted and ignored by this gateway. */
                     RiskCheck?: string;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description fixed (with SendAt and a Messaging Service, else 35118); any other value 35126 */
                     ScheduleType?: string;
                     /** @description MMS conversion. Accepted and ignored by this gateway. */
                     SendAsMms?: boolean;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description With ScheduleType=fixed: when to send, ISO 8601 (35111 missing, 35114 outside the window, 35115 unreadable) */
                     SendAt?: string;
                     /** @description Link shortening. Accepted and ignored by this gateway. */
                     ShortenUrls?: boolean;
@@ -2011,7 +2120,7 @@ export interface operations {
                     MediaUrl?: string[];
                     /** @description otp, notifications, marketing, … Accepted and ignored by this gateway. */
                     MessageIntent?: string;
-                    /** @description Not supported: 70002 */
+                    /** @description Send through this Messaging Service (MG…): the sender comes from its pool; unknown 21701 (404), malformed 21705, empty pool 21704 */
                     MessagingServiceSid?: string;
                     /** @description Rich actions. Accepted and ignored by this gateway. */
                     PersistentAction?: string[];
@@ -2019,11 +2128,11 @@ export interface operations {
                     ProvideFeedback?: boolean;
                     /** @description enable | disable. Accepted and ignored by this gateway. */
                     RiskCheck?: string;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description fixed (with SendAt and a Messaging Service, else 35118); any other value 35126 */
                     ScheduleType?: string;
                     /** @description MMS conversion. Accepted and ignored by this gateway. */
                     SendAsMms?: boolean;
-                    /** @description Not supported (no scheduling): 70002 */
+                    /** @description With ScheduleType=fixed: when to send, ISO 8601 (35111 missing, 35114 outside the window, 35115 unreadable) */
                     SendAt?: string;
                     /** @description Link shortening. Accepted and ignored by this gateway. */
                     ShortenUrls?: boolean;
@@ -2762,6 +2871,391 @@ export interface operations {
             };
         };
     };
+    ListOptOut: {
+        parameters: {
+            query?: {
+                To?: string;
+                Sender?: string;
+                /** @description Records per page, 1-1000 */
+                PageSize?: number;
+                /** @description Page index, for client state only */
+                Page?: number;
+                /** @description Opaque token from next_page_uri / previous_page_uri */
+                PageToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        end: number;
+                        first_page_uri: string;
+                        next_page_uri: string | null;
+                        opt_outs: {
+                            account_sid: string;
+                            date_created: string;
+                            /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                            keyword: string | null;
+                            scope: "number" | "service";
+                            /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                            sender: string;
+                            sid: string;
+                            /** @description The recipient who opted out */
+                            to: string;
+                            uri: string;
+                        }[];
+                        page: number;
+                        page_size: number;
+                        previous_page_uri: string | null;
+                        start: number;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreateOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description One of the account's numbers, or one of its Messaging Service SIDs (MG…) */
+                    Sender: string;
+                    /** @description The recipient (E.164) */
+                    To: string;
+                };
+                "application/json": {
+                    /** @description One of the account's numbers, or one of its Messaging Service SIDs (MG…) */
+                    Sender: string;
+                    /** @description The recipient (E.164) */
+                    To: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        date_created: string;
+                        /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                        keyword: string | null;
+                        scope: "number" | "service";
+                        /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                        sender: string;
+                        sid: string;
+                        /** @description The recipient who opted out */
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+                /** @description Opt-out SID (extension) */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        date_created: string;
+                        /** @description The keyword received (STOP, UNSUBSCRIBE, …); null when created through the API */
+                        keyword: string | null;
+                        scope: "number" | "service";
+                        /** @description The phone number (number scope) or Messaging Service SID (service scope) the recipient opted out of */
+                        sender: string;
+                        sid: string;
+                        /** @description The recipient who opted out */
+                        to: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeleteOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account (AC…) the request acts on */
+                AccountSid: string;
+                /** @description Opt-out SID (extension) */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
     Healthz: {
         parameters: {
             query?: never;
@@ -3312,6 +3806,1071 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    ListService: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                Page?: number;
+                /** @description Accepted; paging is by Page */
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        meta: {
+                            first_page_url: string;
+                            key: string;
+                            next_page_url: string | null;
+                            page: number;
+                            page_size: number;
+                            previous_page_url: string | null;
+                            url: string;
+                        };
+                        services: {
+                            account_sid: string;
+                            area_code_geomatch: boolean;
+                            /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                            date_created: string;
+                            date_updated: string;
+                            fallback_method: string;
+                            fallback_to_long_code: boolean;
+                            fallback_url: string | null;
+                            friendly_name: string;
+                            inbound_method: string;
+                            inbound_request_url: string | null;
+                            links: {
+                                [key: string]: string;
+                            };
+                            mms_converter: boolean;
+                            scan_message_content: string;
+                            sid: string;
+                            smart_encoding: boolean;
+                            /** @description Extension: the auto-reply to HELP/INFO */
+                            smsc_help_reply: string;
+                            /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                            smsc_opt_in_reply: string;
+                            /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                            smsc_opt_out_reply: string;
+                            status_callback: string | null;
+                            sticky_sender: boolean;
+                            synchronous_validation: boolean;
+                            url: string;
+                            us_app_to_person_registered: boolean;
+                            use_inbound_webhook_on_number: boolean;
+                            usecase: string;
+                            validity_period: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+                "application/json": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    ListPhoneNumber: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                Page?: number;
+                /** @description Accepted; paging is by Page */
+                PageToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        meta: {
+                            first_page_url: string;
+                            key: string;
+                            next_page_url: string | null;
+                            page: number;
+                            page_size: number;
+                            previous_page_url: string | null;
+                            url: string;
+                        };
+                        phone_numbers: {
+                            account_sid: string;
+                            /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                            capabilities: string[];
+                            country_code: string;
+                            date_created: string;
+                            date_updated: string;
+                            phone_number: string;
+                            service_sid: string;
+                            sid: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    CreatePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description One of the account's IncomingPhoneNumbers */
+                    PhoneNumberSid: string;
+                };
+                "application/json": {
+                    /** @description One of the account's IncomingPhoneNumbers */
+                    PhoneNumberSid: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                        capabilities: string[];
+                        country_code: string;
+                        date_created: string;
+                        date_updated: string;
+                        phone_number: string;
+                        service_sid: string;
+                        sid: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchPhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+                /** @description The phone number's PN SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        /** @description e.g. ["SMS"]: a string array, unlike IncomingPhoneNumber */
+                        capabilities: string[];
+                        country_code: string;
+                        date_created: string;
+                        date_updated: string;
+                        phone_number: string;
+                        service_sid: string;
+                        sid: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeletePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                ServiceSid: string;
+                /** @description The phone number's PN SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    FetchService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    UpdateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName?: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+                "application/json": {
+                    /** @description Prefer a pool number with the recipient's country calling code and area code */
+                    AreaCodeGeomatch?: boolean;
+                    FallbackMethod?: "GET" | "POST";
+                    /** @description Obsolete: stored and ignored */
+                    FallbackToLongCode?: boolean;
+                    /** @description Called when the inbound webhook fails ("" clears) */
+                    FallbackUrl?: string;
+                    FriendlyName?: string;
+                    InboundMethod?: "GET" | "POST";
+                    /** @description Inbound webhook for every pool number ("" clears) */
+                    InboundRequestUrl?: string;
+                    /** @description Stored; this gateway carries SMS only */
+                    MmsConverter?: boolean;
+                    ScanMessageContent?: "inherit" | "enable" | "disable";
+                    /** @description Replace Unicode look-alikes with GSM-7 characters in messages sent through the service */
+                    SmartEncoding?: boolean;
+                    /** @description Extension: auto-reply to HELP ("" restores the default) */
+                    SmscHelpReply?: string;
+                    /** @description Extension: auto-reply to START ("" restores the default) */
+                    SmscOptInReply?: string;
+                    /** @description Extension: auto-reply to STOP ("" restores the default) */
+                    SmscOptOutReply?: string;
+                    /** @description Status callback of messages sent through the service, unless the message names its own */
+                    StatusCallback?: string;
+                    StickySender?: boolean;
+                    /** @description Reserved: stored */
+                    SynchronousValidation?: boolean;
+                    /** @description true: a pool number's own SmsUrl wins over the service's inbound URLs */
+                    UseInboundWebhookOnNumber?: boolean;
+                    /** @description One of notifications, marketing, verification, discussion, poll, undeclared (21713) */
+                    Usecase?: string;
+                    /** @description Seconds a message may wait in the queue; default 36000 */
+                    ValidityPeriod?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_sid: string;
+                        area_code_geomatch: boolean;
+                        /** @description ISO 8601 UTC, whole seconds, e.g. 2015-07-30T20:12:31Z */
+                        date_created: string;
+                        date_updated: string;
+                        fallback_method: string;
+                        fallback_to_long_code: boolean;
+                        fallback_url: string | null;
+                        friendly_name: string;
+                        inbound_method: string;
+                        inbound_request_url: string | null;
+                        links: {
+                            [key: string]: string;
+                        };
+                        mms_converter: boolean;
+                        scan_message_content: string;
+                        sid: string;
+                        smart_encoding: boolean;
+                        /** @description Extension: the auto-reply to HELP/INFO */
+                        smsc_help_reply: string;
+                        /** @description Extension: the auto-reply to START/YES/UNSTOP */
+                        smsc_opt_in_reply: string;
+                        /** @description Extension: the auto-reply to STOP and the other opt-out keywords */
+                        smsc_opt_out_reply: string;
+                        status_callback: string | null;
+                        sticky_sender: boolean;
+                        synchronous_validation: boolean;
+                        url: string;
+                        us_app_to_person_registered: boolean;
+                        use_inbound_webhook_on_number: boolean;
+                        usecase: string;
+                        validity_period: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+        };
+    };
+    DeleteService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Messaging Service SID */
+                Sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
+                };
+            };
+            /** @description Twilio's error body: exactly these four keys. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Twilio error code, e.g. 21211 */
+                        code: number;
+                        message: string;
+                        /** @description https://www.twilio.com/docs/errors/<code> */
+                        more_info: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    };
                 };
             };
         };

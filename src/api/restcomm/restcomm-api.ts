@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors/app-error.js';
 import { createOutboundMessage } from '../../messaging/create-message.js';
 import { findMessage } from '../../store/message-store.js';
+import { createServiceMessagePort } from '../../store/service-message-store.js';
 import { countRestcommMessages, listRestcommMessages } from '../../store/restcomm-message-list.js';
 import type { ApiDeps } from '../api-deps.js';
 import { createRateLimiter, type RateLimiter } from '../rate-limiter.js';
@@ -51,6 +52,8 @@ function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: 
   const { hidden, xHeaderDeny } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
+  // Opt-outs (21610) hold for RestComm sends too.
+  const services = createServiceMessagePort(db);
   api.decorateRequest('restcommAccountSid', null);
   api.setErrorHandler((error: FastifyError, request, reply) => sendRestcommError(reply, toRestcommError(error, request)));
   api.addHook('onRequest', async (request) => {
@@ -77,7 +80,8 @@ function restcommRoutes(app: FastifyInstance, deps: ApiDeps, options: { hidden: 
     }, async (request, reply) => {
       const send = restcommCreateParams((request.body ?? {}) as RestcommForm, { xHeaderDeny, now: new Date() });
       const message = await createOutboundMessage({
-        accountSid: accountOf(request), params: send.params, writer: deps.writer, senders: deps.senders, apiDialect: 'restcomm',
+        accountSid: accountOf(request), params: send.params, writer: deps.writer, senders: deps.senders, services,
+        allowPrivateUrls: deps.allowPrivateWebhookUrls, apiDialect: 'restcomm',
         ...(Object.keys(send.sipHeaders).length > 0 ? { sipHeaders: send.sipHeaders } : {}),
         ...(send.receiptDemand === undefined ? {} : { receiptDemand: send.receiptDemand }),
       });

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors/app-error.js';
 import { createOutboundMessage } from '../../messaging/create-message.js';
 import { cancelMessage, deleteMessage, findMessage, listMessageEvents, listMessages, redactMessage } from '../../store/message-store.js';
+import { createServiceMessagePort } from '../../store/service-message-store.js';
 import { pathAccount, type ApiDeps } from '../api-deps.js';
 import { messagesPath } from '../api-paths.js';
 import { parseDateFilter, type DateInterval } from '../date-filter.js';
@@ -29,10 +30,11 @@ const base = '/2010-04-01/Accounts/:AccountSid/Messages';
 export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
+  const services = createServiceMessagePort(db);
 
   api.post(`${base}.json`, {
     schema: {
-      operationId: 'CreateMessage', tags, summary: 'Send a message (queued for the SMSC)', consumes,
+      operationId: 'CreateMessage', tags, summary: 'Send a message (queued for the SMSC; accepted or scheduled through a Messaging Service)', consumes,
       params: AccountParams, body: CreateMessageBody,
       response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429, 503) },
     },
@@ -42,8 +44,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   }, async (request, reply) => {
     const account = pathAccount(request);
     const message = await createOutboundMessage({
-      accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders,
-      allowPrivateUrls: deps.allowPrivateWebhookUrls,
+      accountSid: account.sid, params: request.body, writer: deps.writer, senders: deps.senders, services,
+      allowPrivateUrls: deps.allowPrivateWebhookUrls, scheduleWindow: deps.scheduleWindow,
     });
     request.messageSid = message.sid;
     return reply.status(201).send(presentMessage(message));

@@ -1,5 +1,5 @@
 // Starts the real app on 127.0.0.1 (ephemeral port) over a given database and hands out twilio SDK clients
-// pointed at it (client.api.baseUrl, spec §9.2).
+// pointed at it (client.api.baseUrl and client.messaging.baseUrl, spec §9.2).
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import twilio from 'twilio';
@@ -32,6 +32,8 @@ export type TwilioClient = ReturnType<typeof twilio>;
 export function sdkClient(baseUrl: string, username: string, password: string, accountSid?: string): TwilioClient {
   const client = accountSid === undefined ? twilio(username, password) : twilio(username, password, { accountSid });
   client.api.baseUrl = baseUrl;
+  // Messaging Services v1 is a separate domain (messaging.twilio.com) with its own base URL (services spec §2.1).
+  client.messaging.baseUrl = baseUrl;
   return client;
 }
 

@@ -11,6 +11,7 @@ import { applySipReceiptsWith, retryParkedReceipts } from '../../../src/messagin
 import { receiveSmsBatch } from '../../../src/messaging/receive-sms.js';
 import type { Database, SqlQuery } from '../../../src/store/database.js';
 import { claimDeliveries } from '../../../src/webhooks/delivery-claim.js';
+import { releaseDueServiceMessages } from '../../../src/dispatch/service-release.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const ROWS = 100_000;
@@ -110,6 +111,16 @@ INSERT INTO mo_parts (from_address, to_address, reference, total, sequence, body
   SELECT '+1777' || lpad((g / 2)::text, 7, '0'), '+15550000001', g % 256, 2, 1, 'part', 0,
     CASE WHEN g <= 20 THEN now() - interval '1 minute' ELSE now() + interval '1 hour' END
   FROM generate_series(1, ${ROWS}) g;
+INSERT INTO messaging_services (sid, account_sid, friendly_name) VALUES ('MG${'0'.repeat(32)}', 'AC${'0'.repeat(32)}', 'plans');
+INSERT INTO messaging_service_numbers (phone_number_sid, service_sid)
+  SELECT ${sid('PN', 'g')}, 'MG${'0'.repeat(32)}' FROM generate_series(1, 10) g;
+-- 20k scheduled messages of the service: 150 due now, the rest tomorrow.
+INSERT INTO messages (sid, account_sid, to_address, body, status, direction, next_attempt_at, messaging_service_sid,
+    date_created, date_updated)
+  SELECT ${sid('SM', 'g')}, 'AC${'0'.repeat(32)}', '+1999' || lpad(g::text, 7, '0'), 'later', 'scheduled', 'outbound-api',
+    CASE WHEN g <= ${ROWS} + 150 THEN now() - interval '1 second' ELSE now() + interval '1 day' END, 'MG${'0'.repeat(32)}',
+    now(), now()
+  FROM generate_series(${ROWS} + 1, ${ROWS} + 20000) g;
 `;
 
 /** Runs every hot path once against the filled database and returns the plans of all their statements. */
@@ -130,6 +141,7 @@ async function runHotPaths(db: Database): Promise<RecordedPlan[]> {
   })).toMatchObject({ outcome: 'matched', messageSid: `SM${String(ROWS - 1).padStart(32, '0')}` });
   expect(await retryParkedReceipts(rec, { limit: 100 })).toHaveLength(100);
   expect((await expireReassemblyGroups(rec, { limit: 100 })).map((o) => o.outcome)).toEqual(Array(20).fill('stored'));
+  expect((await releaseDueServiceMessages(rec, { limit: 100 })).queued).toHaveLength(100);
   const inbound = { toUser: '+15550000001', coding: 0 as const, smscId: null, deliveryTime: null, route: 'sip' as const, reassemblyTimeoutMs: 60_000 };
   await receiveSmsBatch(rec, [
     { ...inbound, fromUser: '+18880000001', text: 'single', payload: new TextEncoder().encode('single'), udhHex: null, requestKey: 'plans-1' },
@@ -166,8 +178,8 @@ describe('hot query plans at 100k rows without autovacuum', () => {
     const plans = await runHotPaths(db);
     const touched = [...new Set(plans.flatMap((p) => scans(p.plan)).flatMap((s) => s['Relation Name'] ?? []))].sort();
     expect(touched).toEqual([
-      'accounts', 'delivery_receipts', 'message_events', 'messages', 'mo_parts', 'phone_numbers', 'smsc_submissions',
-      'webhook_deliveries',
+      'accounts', 'delivery_receipts', 'message_events', 'messages', 'messaging_service_numbers', 'messaging_services',
+      'mo_parts', 'opt_outs', 'phone_numbers', 'smsc_submissions', 'sticky_senders', 'webhook_deliveries',
     ]);
     expect(touched.filter((table) => !HOT_TABLES.includes(table))).toEqual([]);
     expect(plans.flatMap(problems)).toEqual([]);
