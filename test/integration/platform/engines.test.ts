@@ -1,6 +1,7 @@
 // package.json promises Node >=20.19: every installed package must accept that Node, or be a known, reported
-// exception. `overrides` pins light-my-request 6.6.0 (fastify asks for ^6.0.0), whose cookie ^1 runs on Node 18+;
-// cookie 2 (light-my-request 6.8) asks for Node 22.
+// exception. `overrides` pins light-my-request 6.6.0 (fastify asks for ^6.0.0), whose cookie ^1 runs on Node 18+
+// (cookie 2, from light-my-request 6.8, asks for Node 22), and content-disposition 2.0.0 under @fastify/static
+// (every 3.x asks for Node 22; @fastify/static calls only its create(), the same in 2.0.0).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,10 +13,9 @@ const lock = read('package-lock.json') as { packages: Record<string, { version?:
 
 /**
  * Packages that ask for Node 22 although no version their dependents accept asks for less (see docs/adr/0001-stack.md):
- * content-disposition ^3 (every 3.x asks for >=22; @fastify/static 10.1.4+ needs ^3, and the versions before
- * them lack that plugin's later path-checking fixes) and @prisma/streams-local (the Prisma CLI's `prisma dev`).
+ * @prisma/streams-local, under the development-only Prisma CLI, for `prisma dev`, which this project does not use.
  */
-const KNOWN_NODE_22_ONLY = ['node_modules/@prisma/streams-local', 'node_modules/content-disposition'];
+const KNOWN_NODE_22_ONLY = ['node_modules/@prisma/streams-local'];
 
 type Version = [number, number, number];
 
