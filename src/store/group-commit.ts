@@ -16,6 +16,8 @@
 // own error and the others are still committed. Any other error (connection lost, server shutting down)
 // concerns every item alike: all callers of that batch are rejected with it. Nothing is ever dropped silently.
 
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export interface GroupCommitOptions<In, Out> {
   /** Writes the items in one transaction and returns one result per item, in the same order. */
   writeBatch(items: In[]): Promise<Out[]>;
@@ -126,7 +128,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
       results = await this.options.writeBatch(batch.map((w) => w.item));
       if (results.length !== batch.length) throw new Error(`batch of ${batch.length} returned ${results.length} results`);
     } catch (error) {
-      if (batch.length > 1 && this.retryOneByOne(error)) await this.writeOneByOne(batch);
+      if ((batch.length > 1 && this.retryOneByOne(error)) || rolledBackByServer(error)) await this.writeOneByOne(batch);
       else for (const waiter of batch) waiter.reject(error);
       return;
     }
@@ -136,13 +138,32 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
   /** Isolates the bad item(s) of a failed batch: sequential, so a retry storm cannot take the whole pool. */
   private async writeOneByOne(batch: Array<Waiter<In, Out>>): Promise<void> {
     for (const waiter of batch) {
-      try {
-        waiter.resolve(await this.options.writeOne(waiter.item));
-      } catch (error) {
-        waiter.reject(error);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          waiter.resolve(await this.options.writeOne(waiter.item));
+          break;
+        } catch (error) {
+          // A deadlock victim or serialization failure was rolled back whole by the server: running it again is
+          // PostgreSQL's own remedy, and the other party has committed or rolled back by then.
+          if (rolledBackByServer(error) && attempt < ROLLBACK_RETRIES) {
+            await sleep(1 + Math.random() * 10 * attempt);
+            continue;
+          }
+          waiter.reject(error);
+          break;
+        }
       }
     }
   }
+}
+
+/** How often one item is tried when the server rolls its transaction back (deadlock, serialization failure). */
+const ROLLBACK_RETRIES = 5;
+
+/** SQLSTATE class 40, transaction rollback: 40P01 deadlock detected, 40001 serialization failure. */
+export function rolledBackByServer(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('40');
 }
 
 /**
