@@ -292,7 +292,10 @@ async function settleSmppPart(
     [options.messageSid],
   );
   const settled = parts !== undefined && (parts.undelivered > 0 || parts.delivered >= parts.total);
-  if (settled) return settleMessage(query, options);
+  // The message takes the parts' verdict, not this part's: a part's DELIVRD after a sibling's UNDELIV must not
+  // pass for a correction of the message (RECEIPT_CORRECTION_WINDOW_S) and turn it delivered.
+  const verdict = parts !== undefined && parts.undelivered > 0 ? 'undelivered' : 'delivered';
+  if (settled && partStatus === verdict) return settleMessage(query, options);
   await recordMessageEvents(query, [{
     sid: options.messageSid, type: 'receipt', status: null,
     detail: { ...receiptEventDetail(options.receipt), partsDelivered: parts?.delivered ?? 0, partsTotal: parts?.total ?? 0 },

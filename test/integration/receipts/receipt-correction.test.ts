@@ -92,3 +92,21 @@ it('corrects over SMPP too, where the receipt finds its message by id', async ()
   expect(seen.events.at(-1)?.detail.correctedFrom).toBe('delivered');
   expect(seen.callbacks).toEqual(['delivered', 'undelivered']);
 });
+
+it('keeps a two-part SMPP message undelivered when its other part\'s DELIVRD comes after one part\'s UNDELIV', async () => {
+  // Not a correction: the message takes its parts' verdict, and one part stays undelivered.
+  const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'two parts', status: 'sent', statusCallback: 'http://127.0.0.1:9/s' });
+  await db.query(
+    `INSERT INTO smsc_submissions (message_sid, route, part_number, total_parts, smsc_message_id) VALUES ($1, 'smpp', 1, 2, 'p1'), ($1, 'smpp', 2, 2, 'p2')`,
+    [sid],
+  );
+  const base = { fromAddress: HANDSET.slice(1), toAddress: SENDER.slice(1), policy: policy(3_600_000) };
+  expect(await applySmppReceipt(db, { ...base, smscMessageId: 'p2', stat: 'UNDELIV', err: '005', rawText: 'id:p2 stat:UNDELIV err:005' }))
+    .toMatchObject({ outcome: 'matched', messageSid: sid, status: 'undelivered' });
+  await applySmppReceipt(db, { ...base, smscMessageId: 'p1', stat: 'DELIVRD', err: '000', rawText: 'id:p1 stat:DELIVRD err:000' });
+  const seen = await outcome(sid);
+  expect(seen.message?.status).toBe('undelivered');
+  expect(seen.callbacks).toEqual(['undelivered']);
+  expect(await db.query('SELECT part_number, status FROM smsc_submissions WHERE message_sid = $1 ORDER BY part_number', [sid]))
+    .toEqual([{ part_number: 1, status: 'delivered' }, { part_number: 2, status: 'undelivered' }]);
+});
