@@ -34,10 +34,10 @@ export async function createOutboundMessage(options: CreateMessageOptions): Prom
     const owned = await options.senders.isIncomingNumberOf({ accountSid: options.accountSid, phoneNumber: from });
     if (!owned) throw new AppError('fromNotOwned', { from });
   }
-  // Twilio refuses a plain send to an unsubscribed recipient at once, with 400 / 21610.
-  if (await options.services.isOptedOut({ accountSid: options.accountSid, from, to: draft.to })) throw new AppError('recipientOptedOut');
   return options.writer.insertMessage({
     sid: newSid('SM'), accountSid: options.accountSid, ...columns(draft), from,
+    // Twilio refuses a plain send to an unsubscribed recipient at once, with 400 / 21610.
+    refuseIfOptedOut: true,
     receiptRequested: options.receiptDemand ?? true,
     ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }),
     ...(options.sipHeaders === undefined ? {} : { sipHeaders: options.sipHeaders }),

@@ -24,6 +24,11 @@ export interface NewOutboundMessage {
   sipHeaders?: Readonly<Record<string, string>> | null | undefined;
   /** An explicit X-REG-DELIVERY: overrides the service's receipt policy (SMSC_RECEIPTS / status callback). */
   receiptDemand?: boolean | undefined;
+  /**
+   * Refuse with 21610 if `to` opted out of `from` (or of its service). The writer checks it once per batch,
+   * beside the insert, rather than with one more statement per message.
+   */
+  refuseIfOptedOut?: boolean | undefined;
 }
 
 /** The hot path: one call per accepted message; an implementation may batch calls into group commits. */
@@ -59,6 +64,4 @@ export interface NewServiceMessage extends Omit<NewOutboundMessage, 'from'> {
 export interface ServiceMessagePort {
   findService(options: { accountSid: string; sid: string }): Promise<SendingService | null>;
   insertServiceMessage(message: NewServiceMessage): Promise<MessageRecord>;
-  /** Whether `to` opted out of `from`, or of the service `from` belongs to. */
-  isOptedOut(options: { accountSid: string; from: string; to: string }): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messaging/ports.js';
 import type { Database } from './database.js';
 import { createGroupCommit } from './group-commit.js';
+import { optedOutSids } from './opt-out-store.js';
 import { CommitUnknownError, insertMessagesResiliently } from './resilient-insert.js';
 
 export interface BatchedMessageWriterOptions {
@@ -24,6 +25,9 @@ export interface BatchedMessageWriterOptions {
   onRecovery?(error: unknown): void;
 }
 
+/** A batch's answer for a message whose recipient opted out of its sender: nothing written, 21610. */
+const OPTED_OUT = Symbol('opted out');
+
 export interface BatchedMessageWriter extends MessageWriter {
   /** Rows accepted but not yet committed (waiting or being written). */
   readonly pending: number;
@@ -31,16 +35,25 @@ export interface BatchedMessageWriter extends MessageWriter {
 
 export function createBatchedMessageWriter(options: BatchedMessageWriterOptions): BatchedMessageWriter {
   const { db } = options;
-  const write = (messages: NewOutboundMessage[]) => insertMessagesResiliently({
+  const insert = (messages: NewOutboundMessage[]) => insertMessagesResiliently({
     query: db.query,
     messages,
     recoverForMs: options.recoverForMs ?? 5_000,
     ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
   });
-  const commits = createGroupCommit<NewOutboundMessage, MessageRecord>({
+  // The batch's opt-out check is one statement before its insert (none when no message asks for it); a refused
+  // message is answered 21610 and the rest are written.
+  const write = async (messages: NewOutboundMessage[]): Promise<Array<MessageRecord | typeof OPTED_OUT>> => {
+    const refused = await optedOutSids(db.query, messages);
+    const kept = messages.filter((m) => !refused.has(m.sid));
+    const written = kept.length === 0 ? [] : await insert(kept);
+    let next = 0;
+    return messages.map((m) => (refused.has(m.sid) ? OPTED_OUT : (written[next++] as MessageRecord)));
+  };
+  const commits = createGroupCommit<NewOutboundMessage, MessageRecord | typeof OPTED_OUT>({
     // One statement: it commits on its own, no explicit transaction needed.
     writeBatch: write,
-    writeOne: async (message) => (await write([message]))[0] as MessageRecord,
+    writeOne: async (message) => (await write([message]))[0] as MessageRecord | typeof OPTED_OUT,
     // A lost connection is not the rows' fault; only data errors are worth isolating row by row.
     retryOneByOne: concernsData,
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
@@ -48,11 +61,18 @@ export function createBatchedMessageWriter(options: BatchedMessageWriterOptions)
     ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
   });
   return {
-    insertMessage: (message) => commits.submit(message).catch((error: unknown) => {
-      // Each caller learns its own sid, so that it can look the message up before creating it again.
-      if (error instanceof CommitUnknownError) throw new AppError('messageCommitUnknown', { sid: message.sid }, { cause: error });
-      throw error;
-    }),
+    insertMessage: async (message) => {
+      let result: MessageRecord | typeof OPTED_OUT;
+      try {
+        result = await commits.submit(message);
+      } catch (error) {
+        // Each caller learns its own sid, so that it can look the message up before creating it again.
+        if (error instanceof CommitUnknownError) throw new AppError('messageCommitUnknown', { sid: message.sid }, { cause: error });
+        throw error;
+      }
+      if (result === OPTED_OUT) throw new AppError('recipientOptedOut');
+      return result;
+    },
     get pending() {
       return commits.pending;
     },

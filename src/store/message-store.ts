@@ -6,6 +6,8 @@ import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messag
 import { CANCELABLE_STATUSES, FINISHED_STATUSES, IN_PROGRESS_STATUSES } from '../messaging/message-status.js';
 import { MESSAGE_COLUMNS } from './message-columns.js';
 import { queueStatusCallbacks } from '../messaging/status-change.js';
+import { AppError } from '../errors/app-error.js';
+import { optedOutSids } from './opt-out-store.js';
 
 export interface MessageFilter {
   accountSid: string;
@@ -83,7 +85,12 @@ export async function insertOutboundMessage(query: SqlQuery, m: NewOutboundMessa
 
 /** The writer the API uses: one round trip per message. A batching writer can replace it behind the same port. */
 export function createMessageWriter(db: Database): MessageWriter {
-  return { insertMessage: (message) => insertOutboundMessage(db.query, message) };
+  return {
+    async insertMessage(message) {
+      if ((await optedOutSids(db.query, [message])).size > 0) throw new AppError('recipientOptedOut');
+      return insertOutboundMessage(db.query, message);
+    },
+  };
 }
 
 export async function findMessage(db: Database, options: { accountSid: string; sid: string }): Promise<MessageRecord | null> {

@@ -4,7 +4,6 @@ import type { Database } from './database.js';
 import type { MessageRecord, NewServiceMessage, SendingService, ServiceMessagePort } from '../messaging/ports.js';
 import { MESSAGE_COLUMNS } from './message-columns.js';
 import { poolAddresses } from './service-store.js';
-import { isOptedOutSql } from './opt-out-store.js';
 
 // Validity counts from when the message is due (a message scheduled for tomorrow is not expired at creation).
 const INSERT_SERVICE_MESSAGE = `
@@ -42,10 +41,6 @@ export function createServiceMessagePort(db: Database): ServiceMessagePort {
       ]);
       if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
       return row;
-    },
-    async isOptedOut(options) {
-      const rows = await db.query(`SELECT 1 WHERE ${isOptedOutSql('$1', '$2', '$3')}`, [options.accountSid, options.from, options.to]);
-      return rows.length > 0;
     },
   };
 }

@@ -83,6 +83,28 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect(events?.n).toBe(250);
     });
 
+    it('refuses only the opted-out recipients of a concurrent batch (21610) and writes the rest', async () => {
+      const auth = basicAuth(account.sid, account.authToken);
+      const blocked = ['+16660000001', '+16660000003'];
+      for (const [i, to] of blocked.entries()) {
+        await db.query(
+          "INSERT INTO opt_outs (sid, account_sid, scope, sender, recipient, keyword) VALUES ($1, $2, 'number', $3, $4, 'STOP')",
+          [`OO${String(i).padStart(32, '0')}`, account.sid, FROM, to],
+        );
+      }
+      const recipients = Array.from({ length: 6 }, (_, i) => `+166600000${String(i).padStart(2, '0')}`);
+      const responses = await Promise.all(recipients.map((to) => rawRequest({
+        baseUrl: api.baseUrl, path: `/2010-04-01/Accounts/${account.sid}/Messages.json`, method: 'POST', auth,
+        form: { To: to, From: FROM, Body: 'batch with opt-outs' },
+      })));
+      expect(responses.map((r) => [r.status, r.status === 400 ? (JSON.parse(r.text) as { code: number }).code : null]))
+        .toEqual(recipients.map((to) => (blocked.includes(to) ? [400, 21610] : [201, null])));
+      const stored = await db.query<{ to_address: string }>(
+        "SELECT to_address FROM messages WHERE body = 'batch with opt-outs' ORDER BY to_address",
+      );
+      expect(stored.map((r) => r.to_address)).toEqual(recipients.filter((to) => !blocked.includes(to)));
+    });
+
     it('still refuses a sender the account does not own, one request at a time', async () => {
       const response = await rawRequest({
         baseUrl: api.baseUrl, path: `/2010-04-01/Accounts/${account.sid}/Messages.json`, method: 'POST',
