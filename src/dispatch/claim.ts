@@ -158,7 +158,7 @@ export async function recoverExpiredLeases(query: SqlQuery, limit = 1000): Promi
   const rows = await query<{ sid: string; claimed_by: string | null; claimed_until: Date | string }>(
     `WITH expired AS (
        SELECT sid, claimed_by, claimed_until FROM messages
-       WHERE status = 'sending' AND claimed_until < now()
+       WHERE next_attempt_at IS NOT NULL AND status = 'sending' AND claimed_until < now()
        LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED)
      UPDATE messages m SET status = 'queued', claimed_by = NULL, claimed_until = NULL,
        next_attempt_at = now(), date_updated = now()
@@ -176,7 +176,7 @@ export async function recoverExpiredLeases(query: SqlQuery, limit = 1000): Promi
 /** Messages waiting to be sent (due or not) and messages being sent, for metrics. */
 export async function queueDepth(query: SqlQuery): Promise<{ queued: number; sending: number }> {
   const rows = await query<{ status: string; count: string | number }>(
-    `SELECT status, count(*) AS count FROM messages WHERE status IN ('queued', 'sending') GROUP BY status`,
+    `SELECT status, count(*) AS count FROM messages WHERE next_attempt_at IS NOT NULL AND status IN ('queued', 'sending') GROUP BY status`,
   );
   const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
   return { queued: count('queued'), sending: count('sending') };
@@ -188,7 +188,7 @@ export async function queuedByRoute(query: SqlQuery, defaultRoute: SmscRoute): P
     `SELECT ${resolvedRoute('$1::text')} AS route, count(*)::int AS n
      FROM messages m
      ${ROUTE_JOINS}
-     WHERE m.status = 'queued'
+     WHERE m.next_attempt_at IS NOT NULL AND m.status = 'queued'
      GROUP BY 1`,
     [defaultRoute],
   );
@@ -200,7 +200,7 @@ export async function releaseClaims(query: SqlQuery, instanceId: string): Promis
   const rows = await query<{ sid: string }>(
     `UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, next_attempt_at = now(),
        date_updated = now()
-     WHERE status = 'sending' AND claimed_by = $1
+     WHERE next_attempt_at IS NOT NULL AND status = 'sending' AND claimed_by = $1
      RETURNING sid`,
     [instanceId],
   );

@@ -2,8 +2,8 @@
 // (both wait with next_attempt_at = their due time). For each due row the release picks the pool sender
 // (sticky mapping, geomatch: messaging/sender-pool.ts), checks opt-outs, and moves it to `queued` for the
 // dispatcher with a `queued` status callback, or fails it (21610 opted out, 21703 no sender left). Rows are taken
-// with FOR NO KEY UPDATE SKIP LOCKED in one transaction, by the database's clock, through the (status,
-// next_attempt_at) index: two instances never release a message twice, and none goes before it is due.
+// with FOR NO KEY UPDATE SKIP LOCKED in one transaction, by the database's clock, through the send queue
+// index (partial, on next_attempt_at): two instances never release a message twice, and none goes before it is due.
 import type { Logger } from 'pino';
 import { pickSender } from '../messaging/sender-pool.js';
 import {

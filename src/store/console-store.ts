@@ -41,7 +41,7 @@ export async function accountOverview(db: Database, options: { accountSid: strin
     ),
     db.query<{ status: string; count: number }>(
       `SELECT status, count(*)::int AS count FROM messages
-       WHERE status IN ('queued', 'sending') AND account_sid = $1 GROUP BY status`,
+       WHERE next_attempt_at IS NOT NULL AND status IN ('queued', 'sending') AND account_sid = $1 GROUP BY status`,
       [accountSid],
     ),
     db.query<ErrorCount>(
