@@ -19,6 +19,8 @@ export interface ClaimedMessage extends OutboundSms {
   attempts: number;
   /** The validity deadline had passed when the message was claimed (by the database's clock). */
   expired: boolean;
+  /** The instance whose lease on the message ran out before this claim took it over, if any. */
+  takenOverFrom: string | null;
 }
 
 interface ClaimRow {
@@ -38,6 +40,10 @@ interface ClaimRow {
   old_route: string | null;
   number_route: string | null;
   account_route: string | null;
+  /** 'sending' when the row was taken over from a holder whose lease ran out. */
+  old_status: string;
+  old_claimed_by: string | null;
+  old_claimed_until: Date | string | null;
   expired: boolean;
 }
 
@@ -68,25 +74,31 @@ const ROUTE_JOINS = `LEFT JOIN phone_numbers p ON p.phone_number = m.from_addres
 /**
  * Claims up to `limit` due messages: queued → sending, lease until now + leaseMs, attempts + 1, route decided
  * (message, else sending number, else account, else default) and recorded with a `route` event the first time.
+ *
+ * The lease is also the row's place in the send queue: next_attempt_at moves to the lease's end, so a message whose
+ * holder died (lease run out) is simply due again and the next claim takes it over (with a `lease_expired` event).
+ * There is no recovery pass scanning the queue for expired leases.
  */
 export async function claimMessages(query: SqlQuery, options: ClaimOptions): Promise<ClaimedMessage[]> {
   const rows = await query<ClaimRow>(
     `WITH candidates AS (
-       SELECT m.sid, m.route AS old_route, p.sms_route AS number_route, a.sms_route AS account_route
+       SELECT m.sid, m.route AS old_route, p.sms_route AS number_route, a.sms_route AS account_route,
+         m.status AS old_status, m.claimed_by AS old_claimed_by, m.claimed_until AS old_claimed_until
        FROM messages m
        ${ROUTE_JOINS}
-       WHERE m.status = 'queued' AND m.next_attempt_at <= now()
+       WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= now()
          AND ${resolvedRoute('$4')} <> ALL($5::text[])
        ORDER BY m.next_attempt_at
        LIMIT $2
        FOR NO KEY UPDATE OF m SKIP LOCKED)
      UPDATE messages m SET status = 'sending', claimed_by = $1,
-       claimed_until = now() + $3 * interval '1 millisecond', attempts = m.attempts + CASE WHEN m.valid_until <= now() THEN 0 ELSE 1 END,
+       claimed_until = now() + $3 * interval '1 millisecond', next_attempt_at = now() + $3 * interval '1 millisecond',
+       attempts = m.attempts + CASE WHEN m.valid_until <= now() THEN 0 ELSE 1 END,
        route = COALESCE(c.old_route, c.number_route, c.account_route, $4), date_updated = now()
      FROM candidates c WHERE m.sid = c.sid
      RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.coding, m.udh, m.message_class,
        m.valid_until, m.receipt_requested, m.sip_headers, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
-       COALESCE(m.valid_until <= now(), false) AS expired`,
+       c.old_status, c.old_claimed_by, c.old_claimed_until, COALESCE(m.valid_until <= now(), false) AS expired`,
     [options.instanceId, options.limit, options.leaseMs, options.defaultRoute, options.heldRoutes ?? []],
   );
   await recordMessageEvents(query, rows.flatMap((row) => claimEvents(row, options.instanceId)));
@@ -99,6 +111,10 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
 
 function claimEvents(row: ClaimRow, instanceId: string): MessageEventInput[] {
   const events: MessageEventInput[] = [];
+  if (row.old_status === 'sending') {
+    const claimedUntil = row.old_claimed_until === null ? null : new Date(row.old_claimed_until).toISOString();
+    events.push({ sid: row.sid, type: 'lease_expired', status: 'queued', detail: { claimedBy: row.old_claimed_by, claimedUntil } });
+  }
   if (row.old_route === null) {
     const source = row.number_route !== null ? 'number' : row.account_route !== null ? 'account' : 'default';
     events.push({ sid: row.sid, type: 'route', status: null, detail: { route: row.route, source } });
@@ -123,6 +139,7 @@ function toClaimedMessage(row: ClaimRow): ClaimedMessage {
     route: row.route === 'smpp' ? 'smpp' : 'sip',
     attempts: row.attempts,
     expired: row.expired,
+    takenOverFrom: row.old_status === 'sending' ? (row.old_claimed_by ?? 'unknown') : null,
   };
 }
 
@@ -146,29 +163,6 @@ export async function requeueMessages(query: SqlQuery, instanceId: string, items
      FROM input i WHERE m.sid = i.sid AND m.status = 'sending' AND m.claimed_by = $4
      RETURNING m.sid`,
     [items.map((i) => i.sid), items.map((i) => Math.max(0, Math.round(i.delayMs))), items.map((i) => i.countAttempt), instanceId],
-  );
-  return rows.map((r) => r.sid);
-}
-
-/**
- * Puts messages whose lease ran out (their instance crashed or hung) back in the queue, due at once. The old
- * holder may have submitted them already: this is the documented at-least-once window.
- */
-export async function recoverExpiredLeases(query: SqlQuery, limit = 1000): Promise<string[]> {
-  const rows = await query<{ sid: string; claimed_by: string | null; claimed_until: Date | string }>(
-    `WITH expired AS (
-       SELECT sid, claimed_by, claimed_until FROM messages
-       WHERE next_attempt_at IS NOT NULL AND status = 'sending' AND claimed_until < now()
-       LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED)
-     UPDATE messages m SET status = 'queued', claimed_by = NULL, claimed_until = NULL,
-       next_attempt_at = now(), date_updated = now()
-     FROM expired e WHERE m.sid = e.sid
-     RETURNING m.sid, e.claimed_by, e.claimed_until`,
-    [limit],
-  );
-  await recordMessageEvents(
-    query,
-    rows.map((r) => ({ sid: r.sid, type: 'lease_expired', status: 'queued', detail: { claimedBy: r.claimed_by, claimedUntil: new Date(r.claimed_until).toISOString() } })),
   );
   return rows.map((r) => r.sid);
 }

@@ -9,7 +9,7 @@ import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
 import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
 import type { Database } from '../store/database.js';
 import { backoffCeiling, type BackoffPolicy } from './backoff.js';
-import { claimMessages, queueDepth, queuedByRoute, recoverExpiredLeases, releaseClaims, type ClaimedMessage } from './claim.js';
+import { claimMessages, queueDepth, queuedByRoute, releaseClaims, type ClaimedMessage } from './claim.js';
 import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
@@ -102,7 +102,7 @@ class Dispatcher implements OutboundDispatcher {
   private loopDone: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | null = null;
   private waitingForSlots = false;
-  private lastRecovery = 0;
+  private lastPrune = 0;
   /** Consecutive polls that found every gateway down or saw only temporary failures. */
   private outageLevel = 0;
   private temporaryStreak = 0;
@@ -206,9 +206,9 @@ class Dispatcher implements OutboundDispatcher {
     }
   }
 
-  /** One poll: recover leases, claim what fits, start sending. Returns how long to wait before the next poll. */
+  /** One poll: claim what fits (expired leases included), start sending. Returns how long to wait before the next poll. */
   private async tick(): Promise<number> {
-    await this.recoverLeases();
+    this.pruneSenderRates();
     const { pollIntervalMs } = this.options;
     const gateways = this.configuredGateways();
     // Messages of a route whose gateway is not ready (SMPP not bound, SIP transport down) are not claimed: they
@@ -251,6 +251,11 @@ class Dispatcher implements OutboundDispatcher {
       this.window.release(granted - claimed.length);
     }
     this.counters.claimed += claimed.length;
+    const takenOver = claimed.filter((m) => m.takenOverFrom !== null);
+    if (takenOver.length > 0) {
+      this.counters.recovered += takenOver.length;
+      this.log.warn({ count: takenOver.length, messageSids: takenOver.slice(0, 20).map((m) => m.sid) }, 'took over messages whose lease had expired');
+    }
     for (const message of claimed) this.track(message);
     return claimed.length;
   }
@@ -313,15 +318,11 @@ class Dispatcher implements OutboundDispatcher {
     }
   }
 
-  private async recoverLeases(): Promise<void> {
+  private pruneSenderRates(): void {
     const every = Math.max(this.options.pollIntervalMs, Math.min(this.options.leaseMs / 4, 10_000));
-    if (Date.now() - this.lastRecovery < every) return;
-    this.lastRecovery = Date.now();
+    if (Date.now() - this.lastPrune < every) return;
+    this.lastPrune = Date.now();
     this.senderRates.prune();
-    const recovered = await this.options.db.transaction((query) => recoverExpiredLeases(query));
-    if (recovered.length === 0) return;
-    this.counters.recovered += recovered.length;
-    this.log.warn({ count: recovered.length, messageSids: recovered.slice(0, 20) }, 'recovered messages from expired leases');
   }
 
   /** Temporary failures in a row (at least 4, and at least a full in-flight window) mean the SMSC is not answering. */

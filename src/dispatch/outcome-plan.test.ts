@@ -8,7 +8,8 @@ const context = { now, retry: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5
 function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
   return {
     sid: 'SM1', accountSid: 'AC1', to: '+447700900123', from: '+15005550006', body: 'hi', coding: 0, udh: null,
-    messageClass: null, validUntil: null, receiptRequested: false, route: 'smpp', attempts: 3, expired: false, ...overrides,
+    messageClass: null, validUntil: null, receiptRequested: false, route: 'smpp', attempts: 3, expired: false, takenOverFrom: null,
+    ...overrides,
   };
 }
 

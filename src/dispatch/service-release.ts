@@ -1,9 +1,9 @@
 // Releases messages sent through a Messaging Service: `accepted` ones at once and `scheduled` ones at SendAt
-// (both wait with next_attempt_at = their due time). For each due row the release picks the pool sender
+// (both wait with release_at = their due time). For each due row the release picks the pool sender
 // (sticky mapping, geomatch: messaging/sender-pool.ts), checks opt-outs, and moves it to `queued` for the
 // dispatcher with a `queued` status callback, or fails it (21610 opted out, 21703 no sender left). Rows are taken
-// with FOR NO KEY UPDATE SKIP LOCKED in one transaction, by the database's clock, through the send queue
-// index (partial, on next_attempt_at): two instances never release a message twice, and none goes before it is due.
+// with FOR NO KEY UPDATE SKIP LOCKED in one transaction, by the database's clock, through the release queue
+// index (partial, on release_at): two instances never release a message twice, and none goes before it is due.
 import type { Logger } from 'pino';
 import { pickSender } from '../messaging/sender-pool.js';
 import {
@@ -45,8 +45,8 @@ export async function releaseDueServiceMessages(
       `SELECT m.sid, m.account_sid, m.to_address, m.from_address, m.messaging_service_sid, m.status,
          s.sticky_sender, s.area_code_geomatch
        FROM messages m LEFT JOIN messaging_services s ON s.sid = m.messaging_service_sid
-       WHERE m.status IN ('accepted', 'scheduled') AND m.next_attempt_at <= now()
-       ORDER BY m.next_attempt_at
+       WHERE m.release_at <= now() AND m.status IN ('accepted', 'scheduled')
+       ORDER BY m.release_at
        LIMIT $1
        FOR NO KEY UPDATE OF m SKIP LOCKED`,
       [options.limit],
@@ -113,7 +113,8 @@ async function loadContext(query: SqlQuery, rows: readonly DueRow[]) {
 async function queueReleased(query: SqlQuery, queued: ReadonlyArray<{ row: DueRow; from: string }>, statusChange: StatusChangeOptions): Promise<void> {
   if (queued.length === 0) return;
   await query(
-    `UPDATE messages m SET status = 'queued', from_address = i.from_address, next_attempt_at = now(), date_updated = now()
+    `UPDATE messages m SET status = 'queued', from_address = i.from_address, release_at = NULL, next_attempt_at = now(),
+       date_updated = now()
      FROM unnest($1::text[], $2::text[]) AS i(sid, from_address) WHERE m.sid = i.sid`,
     [queued.map((q) => q.row.sid), queued.map((q) => q.from)],
   );

@@ -183,6 +183,7 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
        date_sent = COALESCE(i.date_sent, m.date_sent),
        -- Leaving the send queue (its partial index) is the one non-HOT update of a message's life.
        next_attempt_at = CASE WHEN i.status IN ('accepted', 'scheduled', 'queued', 'sending') THEN m.next_attempt_at END,
+       release_at = CASE WHEN i.status IN ('accepted', 'scheduled') THEN m.release_at END,
        claimed_by = NULL, claimed_until = NULL, date_updated = now()
      FROM input i JOIN old o ON o.sid = i.sid
      WHERE m.sid = i.sid AND (${transitionAllowedSql('m.status', 'i.status')} OR ${correctionAllowedSql('m', 'i')})

@@ -147,7 +147,7 @@ export async function cancelMessage(db: Database, options: { accountSid: string;
   const rows = await db.transaction(async (query) => {
     const updated = await query<MessageRecord>(
       `WITH m AS (
-         UPDATE messages SET status = 'canceled', next_attempt_at = NULL, date_updated = now()
+         UPDATE messages SET status = 'canceled', next_attempt_at = NULL, release_at = NULL, date_updated = now()
          WHERE sid = $1 AND account_sid = $2 AND status = ANY($3::text[])
            AND (claimed_until IS NULL OR claimed_until < now())
          RETURNING ${MESSAGE_COLUMNS}

@@ -9,7 +9,7 @@ import { poolAddresses } from './service-store.js';
 const INSERT_SERVICE_MESSAGE = `
 WITH m AS (
   INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
-    status_callback, status_callback_method, coding, udh, message_class, valid_until, next_attempt_at,
+    status_callback, status_callback_method, coding, udh, message_class, valid_until, release_at,
     receipt_requested, messaging_service_sid, date_created, date_updated)
   VALUES ($1, $2, $3, $4, $5, $6, 'outbound-api', $7, $8, $9, $10, $11, $12,
     COALESCE($13::timestamptz, now()) + make_interval(secs => $14), COALESCE($13::timestamptz, now()),

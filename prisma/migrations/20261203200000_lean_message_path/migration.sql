@@ -16,9 +16,15 @@ ALTER TABLE "messages"
   ADD COLUMN "route_source" TEXT,
   ADD COLUMN "smsc_result" JSONB,
   ADD COLUMN "smsc_message_id" TEXT,
-  ADD COLUMN "receipt" JSONB;
+  ADD COLUMN "receipt" JSONB,
+  ADD COLUMN "release_at" TIMESTAMPTZ(3);
 
 ALTER TABLE "messages" SET (fillfactor = 85);
+
+-- Messaging Service messages that wait (accepted, scheduled) have their own queue: the release loop must not read
+-- past the send queue's backlog to find them, and a status in an index predicate would make every update non-HOT.
+UPDATE "messages" SET "release_at" = "next_attempt_at", "next_attempt_at" = NULL WHERE "status" IN ('accepted', 'scheduled');
+CREATE INDEX "messages_release_queue_idx" ON "messages"("release_at") WHERE "release_at" IS NOT NULL;
 
 -- Finished messages leave the queue index.
 UPDATE "messages" SET "next_attempt_at" = NULL

@@ -3,7 +3,7 @@
 // depend on statistics at all. The queries run through the real functions; a recording SqlQuery runs each
 // statement once under EXPLAIN (ANALYZE, BUFFERS) inside a savepoint that is rolled back, then for real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimMessages, recoverExpiredLeases } from '../../../src/dispatch/claim.js';
+import { claimMessages } from '../../../src/dispatch/claim.js';
 import { expireReassemblyGroups } from '../../../src/dispatch/reassembly-sweeper.js';
 import { analyzeHotTables, HOT_TABLES } from '../../../src/dispatch/statistics-keeper.js';
 import { applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
@@ -115,7 +115,7 @@ INSERT INTO messaging_services (sid, account_sid, friendly_name) VALUES ('MG${'0
 INSERT INTO messaging_service_numbers (phone_number_sid, service_sid)
   SELECT ${sid('PN', 'g')}, 'MG${'0'.repeat(32)}' FROM generate_series(1, 10) g;
 -- 20k scheduled messages of the service: 150 due now, the rest tomorrow.
-INSERT INTO messages (sid, account_sid, to_address, body, status, direction, next_attempt_at, messaging_service_sid,
+INSERT INTO messages (sid, account_sid, to_address, body, status, direction, release_at, messaging_service_sid,
     date_created, date_updated)
   SELECT ${sid('SM', 'g')}, 'AC${'0'.repeat(32)}', '+1999' || lpad(g::text, 7, '0'), 'later', 'scheduled', 'outbound-api',
     CASE WHEN g <= ${ROWS} + 150 THEN now() - interval '1 second' ELSE now() + interval '1 day' END, 'MG${'0'.repeat(32)}',
@@ -129,7 +129,6 @@ async function runHotPaths(db: Database): Promise<RecordedPlan[]> {
   const rec = recordingDatabase(db, plans);
   // Each path does real work, so that its plans are those of a busy server, not of an empty answer.
   expect(await rec.transaction((q) => claimMessages(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000, defaultRoute: 'smpp' }))).toHaveLength(100);
-  await rec.transaction((q) => recoverExpiredLeases(q));
   expect(await rec.transaction((q) => claimDeliveries(q, { instanceId: 'plans', limit: 100, leaseMs: 60_000 }))).toHaveLength(100);
   await rec.transaction((q) => applySipReceiptsWith(q, [{
     rawText: 'id:x1 sub:001 dlvrd:001 submit date:2612031200 done date:2612031201 stat:DELIVRD err:000 text:hello number 90000',
