@@ -2,21 +2,20 @@
 // in-flight window, sends each through the gateway of its route under the rate limits, and records outcomes in
 // batched transactions. Everything durable is in the database, so any instance can pick up where another died.
 // See docs/pipeline.md for the guarantees (at-least-once within the crash window) and the tuning knobs.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { SmscGateway, SmscRoute } from '../messaging/smsc-gateway.js';
 import { DEFAULT_STATUS_CHANGE_OPTIONS, type StatusChangeOptions } from '../messaging/status-change.js';
 import type { Database } from '../store/database.js';
 import { backoffCeiling, type BackoffPolicy } from './backoff.js';
+import { ClaimLoop, type ClaimPlan } from './claim-loop.js';
 import { claimMessages, queueDepth, queuedByRoute, releaseClaims, type ClaimedMessage } from './claim.js';
 import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
 import { writeOutcomes } from './outcome-writer.js';
 import { HeldRoutePacer } from './held-route-pacer.js';
-import { InFlightWindow, KeyedTokenBuckets, TokenBucket } from './throttle.js';
-import { WakeUp } from './wake-up.js';
+import { KeyedTokenBuckets, TokenBucket } from './throttle.js';
 
 export interface OutboundDispatcherOptions {
   db: Database;
@@ -88,30 +87,24 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
 }
 
 class Dispatcher implements OutboundDispatcher {
-  private readonly window: InFlightWindow;
+  /** Poll, claim, in-flight window, wake-ups, database-error backoff, drain and release (claim-loop.ts). */
+  private readonly loop: ClaimLoop<ClaimedMessage>;
   private readonly rate: TokenBucket;
   private readonly senderRates: KeyedTokenBuckets;
   private readonly batcher: OutcomeBatcher<DispatchOutcome>;
-  private readonly wakeUp = new WakeUp();
   private readonly heldPacer: HeldRoutePacer;
-  private readonly abort = new AbortController();
   private readonly log: Logger;
   private readonly counters = { claimed: 0, sent: 0, failed: 0, retried: 0, deferred: 0, recovered: 0 };
-  private readonly sends = new Set<Promise<void>>();
-  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopping: Promise<void> | null = null;
-  private waitingForSlots = false;
   private lastPrune = 0;
-  /** Consecutive polls that found every gateway down or saw only temporary failures. */
+  /** Consecutive slow-mode polls (the probe's poll delay grows with it). */
   private outageLevel = 0;
   private temporaryStreak = 0;
+  /** Routes whose gateway was not ready at this poll's plan; its claim skips them. */
+  private heldRoutes: SmscRoute[] = [];
+  /** Whether this poll claims in slow mode (one probe). */
+  private degraded = false;
 
   constructor(private readonly options: OutboundDispatcherOptions) {
-    this.window = new InFlightWindow(Math.max(1, options.maxInFlight));
-    // Every send waiting for a rate token listens for shutdown on this one signal; their number is bounded by the
-    // in-flight window, so Node's "possible leak" warning past 10 listeners would only be noise.
-    setMaxListeners(0, this.abort.signal);
     this.rate = new TokenBucket({ ratePerSecond: options.maxRatePerSecond });
     this.senderRates = new KeyedTokenBuckets({ ratePerSecond: options.senderMaxRatePerSecond });
     this.log = options.logger.child({ component: 'outbound-dispatcher', instanceId: options.instanceId });
@@ -123,25 +116,48 @@ class Dispatcher implements OutboundDispatcher {
       write: (batch) => this.write(batch),
       onWriteError: (error, size) => this.log.error({ err: error, batchSize: size }, 'recording send outcomes failed; will retry'),
     });
+    this.loop = new ClaimLoop<ClaimedMessage>({
+      name: 'outbound dispatcher',
+      logger: this.log,
+      capacity: options.maxInFlight,
+      pollIntervalMs: options.pollIntervalMs,
+      errorBackoffMaxMs: options.retry.maxMs,
+      plan: () => this.plan(),
+      claim: (limit) => this.claim(limit),
+      afterClaim: (claimed, limit) => this.afterClaim(claimed.length, limit),
+      run: (message, signal) => this.track(message, signal),
+      // Throttled messages stop waiting at once (deferred: 'shutdown'); sends already on the wire get the drain.
+      abortOnStop: 'before-drain',
+      afterDrain: async () => {
+        await this.batcher.flush();
+        const unwritten = this.batcher.close();
+        if (unwritten.length > 0) this.log.error({ count: unwritten.length }, 'send outcomes could not be recorded; their leases expire and the next claim resends them');
+      },
+      release: async () => {
+        const released = await this.options.db.transaction((query) => releaseClaims(query, this.options.instanceId));
+        return { released: released.length, abandoned: this.loop.inFlight };
+      },
+    });
+    // Every send waiting for a rate token listens for shutdown on this one signal; their number is bounded by the
+    // in-flight window, so Node's "possible leak" warning past 10 listeners would only be noise.
+    setMaxListeners(0, this.loop.signal);
   }
 
   start(): void {
-    if (this.state !== 'idle') return;
-    this.state = 'running';
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   nudge(): void {
     this.heldPacer.nudge();
-    this.wakeUp.wake();
+    this.loop.wake();
   }
 
   stats(): DispatcherStats {
-    return { ...this.counters, slowMode: this.slowMode, inFlight: this.sends.size, pendingOutcomes: this.batcher.pending };
+    return { ...this.counters, slowMode: this.slowMode, inFlight: this.loop.inFlight, pendingOutcomes: this.batcher.pending };
   }
 
   smscAnswered(): void {
-    if (!this.slowMode || this.state !== 'running') return;
+    if (!this.slowMode || this.loop.state !== 'running') return;
     this.log.info('the SMSC answers again; leaving slow mode');
     this.leaveSlowMode();
   }
@@ -164,120 +180,76 @@ class Dispatcher implements OutboundDispatcher {
   }
 
   stop(stopOptions: { drainMs?: number } = {}): Promise<void> {
-    this.stopping ??= this.shutdown(stopOptions.drainMs ?? 5000);
-    return this.stopping;
+    return this.loop.stop(stopOptions.drainMs ?? 5000);
   }
 
-  private async shutdown(drainMs: number): Promise<void> {
-    const wasRunning = this.state === 'running';
-    this.state = 'stopping';
-    this.wakeUp.wake();
-    await this.loopDone;
-    // Throttled messages stop waiting at once; sends already on the wire get up to drainMs.
-    this.abort.abort();
-    await Promise.race([Promise.allSettled([...this.sends]), sleep(drainMs, undefined, { ref: false })]);
-    await this.batcher.flush();
-    const unwritten = this.batcher.close();
-    if (unwritten.length > 0) this.log.error({ count: unwritten.length }, 'send outcomes could not be recorded; lease recovery will resend them');
-    this.state = 'stopped';
-    if (!wasRunning) return;
-    try {
-      const released = await this.options.db.transaction((query) => releaseClaims(query, this.options.instanceId));
-      this.log.info({ released: released.length, abandoned: this.sends.size }, 'outbound dispatcher stopped');
-    } catch (error) {
-      // The database is out of reach: the claims stay, and lease recovery hands them to the next poll anywhere.
-      this.log.error({ err: error }, 'outbound dispatcher stopped; releasing its claims failed, their leases will expire');
-    }
-  }
-
-  private async loop(): Promise<void> {
-    while (this.state === 'running') {
-      let waitMs: number;
-      try {
-        waitMs = await this.tick();
-      } catch (error) {
-        this.log.error({ err: error }, 'outbound dispatch poll failed');
-        waitMs = this.outageDelay(++this.outageLevel);
-      }
-      if (this.state !== 'running') break;
-      this.waitingForSlots = this.window.free === 0;
-      await this.wakeUp.wait(waitMs);
-      this.waitingForSlots = false;
-    }
-  }
-
-  /** One poll: claim what fits (expired leases included), start sending. Returns how long to wait before the next poll. */
-  private async tick(): Promise<number> {
+  /** Before a claim: how many messages the window, the rate limit, slow mode and the held routes allow now. */
+  private plan(): ClaimPlan {
     this.pruneSenderRates();
     const { pollIntervalMs } = this.options;
     const gateways = this.configuredGateways();
+    const window = this.loop.window;
     // Messages of a route whose gateway is not ready (SMPP not bound, SIP transport down) are not claimed: they
     // wait in the queue, visible in the metrics, instead of going round claim → hand back → claim. Readiness is
     // an in-memory check, so polling it every interval costs nothing and a bind coming up is seen at once.
     const heldRoutes = gateways.filter((g) => !g.isReady()).map((g) => g.route);
-    if (gateways.length > 0 && heldRoutes.length === gateways.length) return pollIntervalMs;
+    if (gateways.length > 0 && heldRoutes.length === gateways.length) return { waitMs: pollIntervalMs };
     // With a route held, a claim reads past its backlog: after one that found too little, pace them.
-    if (this.heldPacer.skip(heldRoutes, Date.now())) return pollIntervalMs;
+    if (this.heldPacer.skip(heldRoutes, Date.now())) return { waitMs: pollIntervalMs };
     // After a run of temporary failures only one message goes out per (growing) poll delay: a probe, so that an
     // SMSC outage costs neither CPU nor a storm of retries. The first answer (to a send, or to the SIP OPTIONS
     // probe) ends the slow mode and wakes the loop: it must not sleep out a delay that may be a minute long.
-    const degraded = this.slowMode;
-    const wanted = Math.min(this.options.batchSize, this.window.free, this.rateBudget(), degraded ? 1 : Infinity);
-    if (wanted <= 0) return this.window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs());
-    this.heldPacer.claiming();
-    const claimed = await this.claim(wanted, heldRoutes);
-    this.heldPacer.claimed(heldRoutes, claimed < wanted, Date.now());
-    if (degraded) return this.outageDelay(++this.outageLevel);
-    this.outageLevel = 0;
-    return claimed === wanted ? 0 : pollIntervalMs;
+    this.degraded = this.slowMode;
+    const wanted = Math.min(this.options.batchSize, window.free, this.rateBudget(), this.degraded ? 1 : Infinity);
+    if (wanted <= 0) return { waitMs: window.free === 0 ? pollIntervalMs : Math.min(pollIntervalMs, this.tokenWaitMs()) };
+    this.heldRoutes = heldRoutes;
+    return { claim: wanted };
   }
 
-  private async claim(wanted: number, heldRoutes: readonly SmscRoute[]): Promise<number> {
-    const granted = this.window.acquire(wanted);
-    let claimed: ClaimedMessage[] = [];
-    try {
-      claimed = await this.options.db.transaction((query) =>
-        claimMessages(query, {
-          instanceId: this.options.instanceId,
-          limit: granted,
-          leaseMs: this.options.leaseMs,
-          defaultRoute: this.options.defaultRoute,
-          statusChange: this.options.statusChange,
-          heldRoutes,
-        }),
-      );
-    } finally {
-      // Slots of rows the claim did not return are free again; claimed rows keep theirs until their outcome.
-      this.window.release(granted - claimed.length);
-    }
+  /** Claims due messages (expired leases included: the claim takes them over). */
+  private async claim(limit: number): Promise<ClaimedMessage[]> {
+    this.heldPacer.claiming();
+    const claimed = await this.options.db.transaction((query) =>
+      claimMessages(query, {
+        instanceId: this.options.instanceId,
+        limit,
+        leaseMs: this.options.leaseMs,
+        defaultRoute: this.options.defaultRoute,
+        statusChange: this.options.statusChange,
+        heldRoutes: this.heldRoutes,
+      }),
+    );
     this.counters.claimed += claimed.length;
     const takenOver = claimed.filter((m) => m.takenOverFrom !== null);
     if (takenOver.length > 0) {
       this.counters.recovered += takenOver.length;
       this.log.warn({ count: takenOver.length, messageSids: takenOver.slice(0, 20).map((m) => m.sid) }, 'took over messages whose lease had expired');
     }
-    for (const message of claimed) this.track(message);
-    return claimed.length;
+    return claimed;
   }
 
-  private track(message: ClaimedMessage): void {
-    const send = sendClaimedMessage(message, {
+  /** The wait before the next poll: the growing probe delay in slow mode, none after a full claim. */
+  private afterClaim(claimed: number, wanted: number): number {
+    this.heldPacer.claimed(this.heldRoutes, claimed < wanted, Date.now());
+    if (this.degraded) return this.outageDelay(++this.outageLevel);
+    this.outageLevel = 0;
+    return claimed === wanted ? 0 : this.options.pollIntervalMs;
+  }
+
+  private track(message: ClaimedMessage, signal: AbortSignal): Promise<void> {
+    return sendClaimedMessage(message, {
       gateways: this.options.gateways,
       rate: this.rate,
       senderRates: this.senderRates,
       senderHoldMs: this.options.senderHoldMs ?? 1000,
       notReadyDelayMs: this.options.retry.baseMs,
-      signal: this.abort.signal,
+      signal,
       now: Date.now,
     }).then((outcome) => this.finish(outcome));
-    this.sends.add(send);
-    void send.finally(() => this.sends.delete(send));
   }
 
   private finish(outcome: DispatchOutcome): void {
-    this.window.release();
-    if (this.waitingForSlots && this.window.free >= Math.max(1, Math.floor(this.window.capacity / 4))) this.wakeUp.wake();
-    if (this.state === 'stopped') {
+    if (this.loop.state === 'stopped') {
       // A send that outlived the drain: its claim was released, so the message will be sent again.
       this.log.warn({ messageSid: outcome.message.sid, outcome: outcome.kind }, 'send finished after shutdown');
       return;
@@ -327,14 +299,14 @@ class Dispatcher implements OutboundDispatcher {
 
   /** Temporary failures in a row (at least 4, and at least a full in-flight window) mean the SMSC is not answering. */
   private get slowMode(): boolean {
-    return this.temporaryStreak >= Math.max(4, this.window.capacity);
+    return this.temporaryStreak >= Math.max(4, this.loop.window.capacity);
   }
 
   /** Full-rate sending from the next poll, which starts now. */
   private leaveSlowMode(): void {
     this.temporaryStreak = 0;
     this.outageLevel = 0;
-    this.wakeUp.wake();
+    this.loop.wake();
   }
 
   private configuredGateways(): SmscGateway[] {

@@ -2,12 +2,10 @@
 // (delivery-runner.ts: HTTP, TwiML, fallback) with at most `concurrency` in flight, and records the outcomes in
 // batched transactions (delivery-outcome.ts). Everything durable is in the database, so a restarted or another
 // instance continues where this one stopped: at-least-once, ordered per message. See docs/webhooks.md.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { backoffCeiling } from '../dispatch/backoff.js';
+import { ClaimLoop, type ClaimPlan } from '../dispatch/claim-loop.js';
 import { OutcomeBatcher } from '../dispatch/outcome-batcher.js';
-import { InFlightWindow } from '../dispatch/throttle.js';
-import { WakeUp } from '../dispatch/wake-up.js';
+import type { InFlightWindow } from '../dispatch/throttle.js';
 import type { Database } from '../store/database.js';
 import { claimDeliveries, releaseDeliveryClaims, renewLeases, type ClaimedDelivery } from './delivery-claim.js';
 import { recordDeliveryRuns, type RecordableRun } from './delivery-outcome.js';
@@ -72,23 +70,15 @@ export function createWebhookDeliveryWorker(options: WebhookDeliveryWorkerOption
 }
 
 class Worker implements WebhookDeliveryWorker {
-  private readonly window: InFlightWindow;
+  /** Poll, claim, in-flight window, wake-ups, database-error backoff, lease renewal, drain and release (claim-loop.ts). */
+  private readonly loop: ClaimLoop<ClaimedDelivery>;
   private readonly batcher: OutcomeBatcher<RecordableRun>;
-  private readonly wakeUp = new WakeUp();
-  private readonly abort = new AbortController();
   private readonly log: Logger;
-  private readonly running = new Map<string, Promise<void>>();
   private readonly counters = { claimed: 0, succeeded: 0, retried: 0, failed: 0, released: 0, leaseLost: 0, repliesQueued: 0 };
-  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopping: Promise<void> | null = null;
-  private renewTimer: NodeJS.Timeout | null = null;
-  private errorLevel = 0;
   /** Whether the last claim was full, so that more rows may be due right now. */
   private backlog = false;
 
   constructor(private readonly options: WebhookDeliveryWorkerOptions) {
-    this.window = new InFlightWindow(Math.max(1, options.concurrency));
     this.log = options.logger.child({ component: 'webhook-worker', instanceId: options.instanceId });
     this.batcher = new OutcomeBatcher<RecordableRun>({
       maxBatch: Math.max(1, options.batchSize),
@@ -97,96 +87,71 @@ class Worker implements WebhookDeliveryWorker {
       write: (batch) => this.write(batch),
       onWriteError: (error, size) => this.log.error({ err: error, batchSize: size }, 'recording webhook outcomes failed; will retry'),
     });
+    this.loop = new ClaimLoop<ClaimedDelivery>({
+      name: 'webhook delivery worker',
+      logger: this.log,
+      capacity: options.concurrency,
+      pollIntervalMs: options.pollIntervalMs,
+      errorBackoffMaxMs: options.retry.maxMs,
+      plan: (window) => this.plan(window),
+      // One statement: it needs no explicit transaction (BEGIN/COMMIT would be two more round trips).
+      claim: (limit) => claimDeliveries(options.db.query, { instanceId: options.instanceId, limit, leaseMs: options.leaseMs, authTokens: options.db.authTokens }),
+      afterClaim: (claimed, limit) => {
+        this.counters.claimed += claimed.length;
+        this.backlog = claimed.length === limit;
+        return this.backlog ? 0 : options.pollIntervalMs;
+      },
+      // A freed slot matters only if the last claim left due rows behind. Otherwise new work announces itself:
+      // producers nudge, and each recorded outcome wakes the loop (it may unblock the message's next callback).
+      wakeOnFreedSlot: (window) => this.backlog && window.free >= this.worthClaiming(window),
+      run: (delivery, signal) => this.track(delivery, signal),
+      // The lease only matters after a crash: renewed every leaseMs/3 while the delivery runs.
+      renew: {
+        everyMs: Math.floor(options.leaseMs / 3),
+        renew: (deliveries) => renewLeases(options.db.query, { instanceId: options.instanceId, ids: deliveries.map((d) => d.id), leaseMs: options.leaseMs }),
+      },
+      // Calls get the whole drain; those still on the wire are then aborted, come back as `released` and are
+      // handed back for a retry.
+      abortOnStop: 'after-drain',
+      afterDrain: () => this.batcher.flush(),
+      release: async () => ({ released: await options.db.transaction((query) => releaseDeliveryClaims(query, options.instanceId)) }),
+    });
   }
 
   start(): void {
-    if (this.state !== 'idle') return;
-    this.state = 'running';
-    this.renewTimer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
-    this.renewTimer.unref();
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   nudge(): void {
-    this.wakeUp.wake();
+    this.loop.wake();
   }
 
   stats(): WebhookDeliveryStats {
-    return { ...this.counters, inFlight: this.window.inFlight };
+    return { ...this.counters, inFlight: this.loop.window.inFlight };
   }
 
   stop(stopOptions: { drainMs?: number } = {}): Promise<void> {
-    this.stopping ??= this.shutdown(stopOptions.drainMs ?? 5000);
-    return this.stopping;
+    return this.loop.stop(stopOptions.drainMs ?? 5000);
   }
 
-  private async shutdown(drainMs: number): Promise<void> {
-    const wasRunning = this.state === 'running';
-    this.state = 'stopping';
-    this.wakeUp.wake();
-    await this.loopDone;
-    await Promise.race([Promise.allSettled([...this.running.values()]), sleep(drainMs, undefined, { ref: false })]);
-    // Calls still on the wire are aborted; their runs come back as `released` and are handed back for a retry.
-    this.abort.abort();
-    await Promise.allSettled([...this.running.values()]);
-    await this.batcher.flush();
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    this.state = 'stopped';
-    if (!wasRunning) return;
-    try {
-      const released = await this.options.db.transaction((query) => releaseDeliveryClaims(query, this.options.instanceId));
-      this.log.info({ released }, 'webhook delivery worker stopped');
-    } catch (error) {
-      // The database is out of reach: the claims stay, and their leases expire into another worker's poll.
-      this.log.error({ err: error }, 'webhook delivery worker stopped; releasing its claims failed, their leases will expire');
-    }
+  /** One poll claims what fits in the window, but only once a useful share of it is free. */
+  private plan(window: InFlightWindow): ClaimPlan {
+    const wanted = Math.min(this.options.batchSize, window.free);
+    return wanted < this.worthClaiming(window) ? { waitMs: this.options.pollIntervalMs } : { claim: wanted };
   }
 
-  private async loop(): Promise<void> {
-    while (this.state === 'running') {
-      let waitMs: number;
-      try {
-        waitMs = await this.tick();
-        this.errorLevel = 0;
-      } catch (error) {
-        this.log.error({ err: error }, 'webhook delivery poll failed');
-        waitMs = backoffCeiling({ baseMs: this.options.pollIntervalMs, maxMs: Math.max(this.options.pollIntervalMs, this.options.retry.maxMs) }, ++this.errorLevel);
-      }
-      if (this.state !== 'running') break;
-      await this.wakeUp.wait(waitMs);
-    }
+  /** While calls are in flight, claiming one or two rows per finished call would cost a statement each under load. */
+  private worthClaiming(window: InFlightWindow): number {
+    return window.inFlight === 0 ? 1 : Math.max(1, Math.min(this.options.batchSize, Math.ceil(this.options.concurrency / 8)));
   }
 
-  /** One poll: claim what fits in the window and start it. Returns the wait before the next poll. */
-  private async tick(): Promise<number> {
-    const wanted = Math.min(this.options.batchSize, this.window.free);
-    // While calls are in flight, wait until a useful share of the window is free: claiming one or two rows per
-    // finished call cost a statement each under load.
-    const worthClaiming = this.window.inFlight === 0 ? 1 : Math.max(1, Math.min(this.options.batchSize, Math.ceil(this.options.concurrency / 8)));
-    if (wanted < worthClaiming) return this.options.pollIntervalMs;
-    const granted = this.window.acquire(wanted);
-    let claimed: ClaimedDelivery[] = [];
-    try {
-      // One statement: it needs no explicit transaction (BEGIN/COMMIT would be two more round trips).
-      claimed = await claimDeliveries(this.options.db.query, {
-        instanceId: this.options.instanceId, limit: granted, leaseMs: this.options.leaseMs, authTokens: this.options.db.authTokens,
-      });
-    } finally {
-      this.window.release(granted - claimed.length);
-    }
-    this.counters.claimed += claimed.length;
-    for (const delivery of claimed) this.track(delivery);
-    this.backlog = claimed.length === granted;
-    return this.backlog ? 0 : this.options.pollIntervalMs;
-  }
-
-  private track(delivery: ClaimedDelivery): void {
+  private track(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const { options } = this;
-    const work = runDelivery(delivery, {
+    return runDelivery(delivery, {
       timeoutMs: options.timeoutMs,
       maxRedirects: options.maxRedirects,
       urlPolicy: options.urlPolicy,
-      signal: this.abort.signal,
+      signal,
       ...(options.maxDocuments === undefined ? {} : { maxDocuments: options.maxDocuments }),
       ...(options.transport ? { transport: options.transport } : {}),
     })
@@ -196,20 +161,14 @@ class Worker implements WebhookDeliveryWorker {
         return { delivery, calls: [], twimlEvents: [], replies: [], verdict: 'retry', lastHttpStatus: null, lastError };
       })
       .then((run) => this.finish(run));
-    this.running.set(delivery.id, work);
-    void work.finally(() => this.running.delete(delivery.id));
   }
 
   private finish(run: DeliveryRun): void {
-    this.window.release();
     const { delivery } = run;
     const log = { messageSid: delivery.messageSid, deliveryId: delivery.id, kind: delivery.kind, attempt: delivery.attempts };
     if (run.verdict === 'succeeded') this.log.debug(log, 'webhook delivered');
     else this.log.info({ ...log, verdict: run.verdict, error: run.lastError }, 'webhook attempt failed');
     this.batcher.add({ run, retryDelayMs: retryDelayMs(this.options.retry, delivery.attempts, this.options.random) });
-    // A freed slot matters only if the last claim left due rows behind. Otherwise new work announces itself:
-    // producers nudge, and each recorded outcome wakes the loop (it may unblock the message's next callback).
-    if (this.state === 'running' && this.backlog) this.wakeUp.wake();
   }
 
   private async write(batch: RecordableRun[]): Promise<void> {
@@ -228,16 +187,6 @@ class Worker implements WebhookDeliveryWorker {
     this.counters.repliesQueued += recorded.repliesQueued;
     if (recorded.repliesQueued > 0) this.options.onReplyQueued?.();
     // A recorded outcome can unblock the next callback of the same message.
-    if (this.state === 'running') this.wakeUp.wake();
-  }
-
-  private async renew(): Promise<void> {
-    const ids = [...this.running.keys()];
-    if (ids.length === 0) return;
-    try {
-      await renewLeases(this.options.db.query, { instanceId: this.options.instanceId, ids, leaseMs: this.options.leaseMs });
-    } catch (error) {
-      this.log.warn({ err: error }, 'renewing webhook leases failed');
-    }
+    this.loop.wake();
   }
 }
