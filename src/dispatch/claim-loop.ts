@@ -47,7 +47,8 @@ export interface ClaimLoopOptions<T> {
   renew?: { everyMs: number; renew(items: T[]): Promise<unknown> };
   /**
    * When stop() aborts the runs' signal: 'before-drain' (work still waiting in memory gives up at once, work on
-   * the wire gets the drain) or 'after-drain' (everything gets the drain; what is left is aborted and awaited).
+   * the wire gets the drain) or 'after-drain' (everything gets the drain; what is left is aborted and awaited,
+   * so its runs must end soon after the abort).
    */
   abortOnStop: 'before-drain' | 'after-drain';
   /** After the drain: record what finished (flush outcome buffers). */
@@ -199,7 +200,10 @@ export class ClaimLoop<T> {
     this.window.release();
     if (this.currentState !== 'running') return;
     const roomAgain = this.sleepingWithFullWindow && this.window.free >= Math.min(this.wakeOnFreeSlots, this.window.capacity);
-    if (roomAgain || this.options.wakeOnFreedSlot?.(this.window)) this.wakeUp.wake();
+    if (!roomAgain && !this.options.wakeOnFreedSlot?.(this.window)) return;
+    // Once: the slots freed before the loop resumes must not leave a second wake-up pending (an empty poll).
+    this.sleepingWithFullWindow = false;
+    this.wakeUp.wake();
   }
 
   /** A failed poll: the database may be gone for a while, so back off (doubling) instead of spinning or crashing. */
