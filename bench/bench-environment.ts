@@ -30,6 +30,10 @@ export interface BenchEnvironment {
 interface Address { host: string; port: number }
 
 const CLI = 'dist/cli/index.js';
+const SMPP_SYSTEM_ID = 'bench';
+const SMPP_PASSWORD = 'benchpw';
+/** submit_sm in flight per bind: the SIP road's SMSC_MAX_IN_FLIGHT is larger, but 10 (the default) would cap the road at window / latency. */
+const SMPP_WINDOW = 100;
 const open = new Set<() => Promise<void>>();
 
 /** Closes every environment still running (the Ctrl-C path). */
@@ -41,6 +45,8 @@ const PASS_THROUGH = /^(DATABASE_POOL_SIZE|SMSC_|SIP_T|WEBHOOK_|API_|SEND_|INBOU
 
 export async function startBenchEnvironment(options: {
   database: DatabaseChoice; adminUrl: string; receiptDelayMs: number; maxInFlight: number; root: string; logDir: string;
+  /** Start the simulator's SMPP side (a 'simulated' account) and bind the service to it (SMPP_BINDS). */
+  smpp?: boolean;
 }): Promise<BenchEnvironment> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
@@ -61,9 +67,11 @@ export async function startBenchEnvironment(options: {
     const simulator = child('simulator', [
       'simulate', '--sip-listen', 'udp:127.0.0.1:0', '--service', `sip:127.0.0.1:${serviceSipPort};transport=udp`,
       '--receipt-delay-ms', String(options.receiptDelayMs), '--control', '127.0.0.1:0',
-    ]);
-    const receiver = child('receiver', ['simulate', '--echo-only', '--echo-receiver', '127.0.0.1:0', '--auth-token', credentials.authToken]);
+      ...(options.smpp ? ['--smpp-listen', '127.0.0.1:0', '--smpp-account', `${SMPP_SYSTEM_ID}:${SMPP_PASSWORD}:simulated`] : []),
+    ], baseEnv(), peerNodeArgs('simulator'));
+    const receiver = child('receiver', ['simulate', '--echo-only', '--echo-receiver', '127.0.0.1:0', '--auth-token', credentials.authToken], baseEnv(), peerNodeArgs('receiver'));
     const [smscSip] = await simulator.line<Address[]>('sip');
+    const smscSmpp = options.smpp ? await simulator.line<Address | null>('smpp') : null;
     const control = await simulator.line<Address>('control');
     const echo = await receiver.line<Address>('echoReceiver');
     const port = await freeTcpPort();
@@ -81,6 +89,7 @@ export async function startBenchEnvironment(options: {
       SMSC_URI: `sip:127.0.0.1:${smscSip!.port};transport=udp`,
       SIP_ALLOWED_SOURCES: '127.0.0.1/32',
       SMSC_MAX_IN_FLIGHT: process.env.SMSC_MAX_IN_FLIGHT ?? String(options.maxInFlight),
+      ...(smscSmpp ? { SMPP_BINDS: `smpp://${SMPP_SYSTEM_ID}:${SMPP_PASSWORD}@${smscSmpp.host}:${smscSmpp.port}?window=${SMPP_WINDOW}` } : {}),
     }, serviceNodeArgs());
     const serviceUrl = `http://127.0.0.1:${port}`;
     await waitUntilReady({ url: `${serviceUrl}/readyz`, service });
@@ -101,6 +110,12 @@ export async function startBenchEnvironment(options: {
  */
 function serviceNodeArgs(): string[] {
   return (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+}
+
+/** BENCH_SIMULATOR_NODE_ARGS / BENCH_RECEIVER_NODE_ARGS: the same for the peers (e.g. to profile them). */
+function peerNodeArgs(peer: 'simulator' | 'receiver'): string[] {
+  const value = peer === 'simulator' ? process.env.BENCH_SIMULATOR_NODE_ARGS : process.env.BENCH_RECEIVER_NODE_ARGS;
+  return (value ?? '').split(/\s+/).filter((arg) => arg !== '');
 }
 
 async function prepareDatabase(options: {

@@ -9,6 +9,12 @@ export interface BenchOptions {
   messages: { postgres: number; pglite: number };
   concurrency: number;
   inbound: { postgres: number; pglite: number };
+  /** Creates of the SMPP outbound phase (0 = no SMPP phase); the same as `messages` unless --smpp-messages. */
+  smppMessages: { postgres: number; pglite: number };
+  /** The results file to compare with (default: the newest earlier file in bench/results/); null with --no-baseline. */
+  baseline: string | 'latest' | null;
+  /** How long the table counters must stay still before a phase's closing snapshot is read. */
+  statsQuietMs: number;
   /** Concurrency of the MO sender (the simulator's control API). */
   inboundConcurrency: number;
   receiptDelayMs: number;
@@ -24,7 +30,8 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--db postgres|pglite|both] [--messages N] [--inbound N] [--concurrency 50]
        [--inbound-concurrency 50] [--receipt-delay-ms 100] [--max-in-flight 256] [--stall-timeout-ms 120000]
-       [--max-wait-s 600] [--quick] [--no-build]
+       [--max-wait-s 600] [--smpp-messages N] [--baseline FILE | --no-baseline] [--stats-quiet-ms 11000]
+       [--quick] [--no-build]
 PostgreSQL admin URL: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres).`;
 
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -41,6 +48,10 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'max-in-flight': { type: 'string', default: '256' },
       'stall-timeout-ms': { type: 'string', default: '120000' },
       'max-wait-s': { type: 'string', default: '600' },
+      'smpp-messages': { type: 'string' },
+      baseline: { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      'stats-quiet-ms': { type: 'string', default: '11000' },
       quick: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -53,9 +64,14 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     const n = count(flag, '--messages/--inbound');
     return { postgres: n, pglite: n };
   };
+  const messages = pick(values.messages, quick ? 500 : 20_000, quick ? 200 : 5000);
+  if (values.baseline !== undefined && values['no-baseline']) throw new UsageError('--baseline and --no-baseline exclude each other');
   return {
     databases: parseDatabases(values.db),
-    messages: pick(values.messages, quick ? 500 : 20_000, quick ? 200 : 5000),
+    messages,
+    smppMessages: values['smpp-messages'] === undefined ? messages : pick(values['smpp-messages'], 0, 0),
+    baseline: values['no-baseline'] ? null : (values.baseline ?? 'latest'),
+    statsQuietMs: count(values['stats-quiet-ms'], '--stats-quiet-ms'),
     inbound: pick(values.inbound, quick ? 200 : 10_000, quick ? 100 : 2000),
     concurrency: positive(values.concurrency, '--concurrency'),
     inboundConcurrency: positive(values['inbound-concurrency'], '--inbound-concurrency'),

@@ -8,6 +8,8 @@ import { createMessageForm, twilioHeaders } from './twilio-request.js';
 import { waitForCount, type WaitEnd } from './wait-for-count.js';
 
 export const BENCH_NUMBER = '+15005550006';
+/** The number of the SMPP phase: provisioned with SmscRoute=smpp. */
+export const BENCH_SMPP_NUMBER = '+15005550007';
 
 export interface EchoStats { requests: number; inbound: number; statusCallbacks: number; invalidSignatures: number; statuses: Record<string, number> }
 export interface EchoRequest { receivedAt: string; kind: string; params: Record<string, string | string[]>; signatureValid: boolean | null }
@@ -38,7 +40,7 @@ export interface OutboundResult {
   eventualSeconds: number;
 }
 
-export async function runCreates(options: { env: BenchEnvironment; agent: Agent; count: number; concurrency: number; tag: string }): Promise<AcceptResult> {
+export async function runCreates(options: { env: BenchEnvironment; agent: Agent; count: number; concurrency: number; tag: string; from?: string }): Promise<AcceptResult> {
   const { env } = options;
   const url = `${env.serviceUrl}/2010-04-01/Accounts/${env.credentials.accountSid}/Messages.json`;
   const started = Date.now();
@@ -47,7 +49,7 @@ export async function runCreates(options: { env: BenchEnvironment; agent: Agent;
     concurrency: options.concurrency,
     run: (i) => {
       const body = createMessageForm({
-        to: `+4477009${String(i % 100_000).padStart(5, '0')}`, from: BENCH_NUMBER,
+        to: `+4477009${String(i % 100_000).padStart(5, '0')}`, from: options.from ?? BENCH_NUMBER,
         body: `${options.tag} ${i}: hello from the benchmark`, statusCallback: `${env.receiverUrl}/status`,
       });
       return send(options.agent, { method: 'POST', url, headers: twilioHeaders(env.credentials, body), body });

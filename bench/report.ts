@@ -1,13 +1,14 @@
 // Printing: one block per database (figures, targets, CPU split) in plain aligned text.
+import { formatComparison, formatPhases, type Baseline, baselineLabel } from './phase-report.js';
 import type { DatabaseRun, PhaseResources } from './run-database.js';
 import { checkTargets } from './targets.js';
 
 const ROLES = ['service', 'database', 'databaseShared', 'simulator', 'receiver', 'loadGenerator'] as const;
 
-export function formatRun(run: DatabaseRun): string {
+export function formatRun(run: DatabaseRun, baseline: Baseline | null = null): string {
   const lines: string[] = [];
   lines.push(`== ${run.database} (${describeSettings(run.settings)}) ==`);
-  lines.push(`creates ${run.messages}, MO ${run.inboundMessages}`);
+  lines.push(`creates ${run.messages} (SIP road) + ${run.smppMessages} (SMPP road), MO ${run.inboundMessages}`);
   lines.push(
     `a. API accept: ${run.accept.accepted}/${run.accept.requests} 201 in ${fixed(run.accept.seconds, 2)} s, errors ${run.accept.errors}; ` +
       `latency p50 ${fixed(run.accept.latencyMs.p50, 1)} / p95 ${fixed(run.accept.latencyMs.p95, 1)} / p99 ${fixed(run.accept.latencyMs.p99, 1)} / max ${fixed(run.accept.latencyMs.max, 1)} ms`,
@@ -15,6 +16,13 @@ export function formatRun(run: DatabaseRun): string {
   lines.push(`b. Outbound: ${run.outbound.delivered} delivered callbacks in ${fixed(run.outbound.seconds, 2)} s from first create (wait ${run.outbound.waitEnded}); ` +
     `late ${run.outbound.late} (last at ${fixed(run.outbound.eventualSeconds, 1)} s), lost ${run.outbound.lost}` +
     (Object.keys(run.outbound.otherStatuses).length ? `, other statuses ${JSON.stringify(run.outbound.otherStatuses)}` : ''));
+  if (run.smppAccept && run.smppOutbound) {
+    const a = run.smppAccept;
+    const o = run.smppOutbound;
+    lines.push(`b2. Outbound SMPP: ${a.accepted}/${a.requests} 201 in ${fixed(a.seconds, 2)} s (p99 ${fixed(a.latencyMs.p99, 1)} ms); ` +
+      `${o.delivered} delivered callbacks in ${fixed(o.seconds, 2)} s (wait ${o.waitEnded}); late ${o.late}, lost ${o.lost}` +
+      (Object.keys(o.otherStatuses).length ? `, other statuses ${JSON.stringify(o.otherStatuses)}` : ''));
+  }
   const inb = run.inbound;
   lines.push(`c. Inbound: MO ${inb.moAccepted}/${inb.sent} answered 200 (${fixed(inb.moPerSecond, 0)}/s); webhooks ${inb.webhooks} (lost ${inb.webhooksLost}, unfinished ${inb.webhooksUnfinished}); ` +
     `replies at SMSC ${inb.replies} (lost ${inb.repliesLost}, unfinished ${inb.repliesUnfinished}); ${fixed(inb.seconds, 2)} s (wait ${inb.waitEnded})`);
@@ -25,13 +33,20 @@ export function formatRun(run: DatabaseRun): string {
   ])));
   lines.push('');
   lines.push('CPU seconds (and % of one core) per phase; databaseShared = PostgreSQL checkpointer/bgwriter/walwriter (shared by the whole server)');
-  const phases: Array<[string, PhaseResources]> = [['accept', run.resources.accept], ['outbound e2e', run.resources.outbound], ['inbound e2e', run.resources.inbound]];
+  const phases: Array<[string, PhaseResources]> = [['accept', run.resources.accept], ['outbound e2e', run.resources.outbound],
+    ...(run.resources.smppOutbound ? [['outbound smpp e2e', run.resources.smppOutbound] as [string, PhaseResources]] : []), ['inbound e2e', run.resources.inbound]];
   lines.push(table(['phase', 'wall s', ...ROLES, 'peak RSS MB'], phases.map(([name, p]) => [
     name, fixed(p.wallSeconds, 2),
     ...ROLES.map((role) => `${fixed(p.cpuSeconds[role] ?? 0, 2)} (${fixed(p.wallSeconds > 0 ? (100 * (p.cpuSeconds[role] ?? 0)) / p.wallSeconds : 0, 0)}%)`),
     fixed(p.servicePeakRssMb, 0),
   ])));
   lines.push(`service VmHWM ${fixed(run.resources.serviceHwmMb, 0)} MB`);
+  lines.push('');
+  lines.push(formatPhases(run.phases));
+  const previous = baseline?.runs.find((r) => r.database === run.database)?.phases;
+  lines.push('');
+  if (baseline && previous && previous.length > 0) lines.push(formatComparison(run.phases, previous, baselineLabel(baseline)));
+  else lines.push(baseline ? `no ${run.database} phases in the baseline ${baselineLabel(baseline)}` : 'no baseline (no earlier results file with per-phase figures, or --no-baseline)');
   return lines.join('\n');
 }
 

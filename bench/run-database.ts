@@ -1,69 +1,141 @@
-// One database's full run: environment up, number provisioned, warm-up, phases a+b (outbound) and c (inbound)
-// with resource marks around each, environment down (always).
+// One database's full run: environment up, numbers provisioned (a SIP one and an SMPP-routed one), warm-up, then
+// the phases, each with resource marks and (PostgreSQL) statistics snapshots around it:
+//   accept         the creates of the SIP phase, from an idle pipeline (sending starts as they are accepted);
+//   outbound-sip   the same creates, first create to the last delivered status callback (SIP MESSAGE road);
+//   outbound-smpp  the same over the SMPP road (a number with SmscRoute=smpp, the simulator's SMPP side);
+//   inbound        MO over SIP, each turned into a webhook whose TwiML reply goes back out.
+// Environment down at the end (always).
 import type { BenchOptions, DatabaseChoice } from './bench-options.js';
 import { startBenchEnvironment, type BenchEnvironment } from './bench-environment.js';
+import { delta, openDbStats, type DbDelta, type DbSnapshot, type DbStatsReader } from './db-stats.js';
 import { keepAliveAgent, send, getJson } from './http-load.js';
 import { runInbound, type InboundResult } from './inbound-phase.js';
-import { awaitDelivered, BENCH_NUMBER, reconcileOutbound, runCreates, type AcceptResult, type EchoStats, type OutboundResult } from './outbound-phase.js';
+import { awaitDelivered, BENCH_NUMBER, BENCH_SMPP_NUMBER, reconcileOutbound, runCreates, type AcceptResult, type EchoStats, type OutboundResult } from './outbound-phase.js';
 import { pidsMatching } from './proc-stats.js';
-import { cpuBetween, startResourceSampler, type ResourceMark, type ResourceSampler } from './resource-sampler.js';
+import { cpuBetween, round, startResourceSampler, type ResourceMark, type ResourceSampler, type Role } from './resource-sampler.js';
 import { twilioForm, twilioHeaders } from './twilio-request.js';
 
 export interface PhaseResources { wallSeconds: number; cpuSeconds: Record<string, number>; servicePeakRssMb: number }
+
+export type PhaseName = 'accept' | 'outbound-sip' | 'outbound-smpp' | 'inbound';
+
+/** Per-phase figures, each per message of the phase (`messages`: accepted creates, delivered messages, webhooks). */
+export interface PhaseReport {
+  name: PhaseName;
+  /** What `messages` counts. */
+  unit: string;
+  messages: number;
+  wallSeconds: number;
+  /** accepted/s, endToEnd/s, webhooks/s, replies/s, as they apply. */
+  throughput: Record<string, number>;
+  latencyMs: { p50: number; p99: number } | null;
+  cpuMsPerMessage: Record<Role, number>;
+  servicePeakRssMb: number;
+  /** PostgreSQL only; null on PGlite. */
+  db: null | {
+    rowsPerMessage: number; insertedPerMessage: number; updatedPerMessage: number; deletedPerMessage: number; hotPerMessage: number;
+    commitsPerMessage: number;
+    perTable: Record<string, { rows: number; inserted: number; updated: number; deleted: number; hot: number }>;
+    totals: DbDelta;
+    /** False for the accept phase: its closing snapshot is read while the pipeline still works (not settled). */
+    settled: boolean;
+  };
+}
 
 export interface DatabaseRun {
   database: DatabaseChoice;
   settings: Record<string, string>;
   messages: number;
+  smppMessages: number;
   inboundMessages: number;
   accept: Omit<AcceptResult, 'sids'>;
   outbound: OutboundResult;
+  smppAccept: Omit<AcceptResult, 'sids'> | null;
+  smppOutbound: OutboundResult | null;
   inbound: InboundResult;
-  resources: { accept: PhaseResources; outbound: PhaseResources; inbound: PhaseResources; serviceHwmMb: number };
+  resources: { accept: PhaseResources; outbound: PhaseResources; smppOutbound: PhaseResources | null; inbound: PhaseResources; serviceHwmMb: number };
+  phases: PhaseReport[];
   /** The simulator's and the receiver's own counters at the end (warm-up included), for diagnosis. */
   counters: { simulator: unknown; receiver: unknown };
 }
 
+type Agent = ReturnType<typeof keepAliveAgent>;
+
 export async function runDatabase(options: { bench: BenchOptions; database: DatabaseChoice; root: string; logDir: string }): Promise<DatabaseRun> {
   const { bench, database } = options;
+  const smppMessages = bench.smppMessages[database];
   const env = await startBenchEnvironment({
     database, adminUrl: bench.adminUrl, receiptDelayMs: bench.receiptDelayMs, maxInFlight: bench.maxInFlight, root: options.root, logDir: options.logDir,
+    smpp: smppMessages > 0,
   });
   const sampler = startResourceSampler({ servicePid: env.service.pid, pids: rolePids(env) });
   const agent = keepAliveAgent(Math.max(bench.concurrency, bench.inboundConcurrency) + 4);
+  const stats: DbStatsReader | null = env.postgres ? await openDbStats(env.postgres.url) : null;
+  const settled = async (): Promise<DbSnapshot | null> => (stats ? stats.settledSnapshot({ quietMs: bench.statsQuietMs }) : null);
   try {
-    await provisionNumber(env);
-    await outbound({ env, bench, agent, count: Math.min(200, Math.ceil(bench.messages[database] / 10)), tag: 'warm-up' });
+    await provisionNumber(env, BENCH_NUMBER, 'sip');
+    if (smppMessages > 0) await provisionNumber(env, BENCH_SMPP_NUMBER, 'smpp');
+    await outbound({ env, bench, agent, count: Math.min(200, Math.ceil(bench.messages[database] / 10)), tag: 'warm-up', from: BENCH_NUMBER });
+    if (smppMessages > 0) await outbound({ env, bench, agent, count: Math.min(200, Math.ceil(smppMessages / 10)), tag: 'warm-up smpp', from: BENCH_SMPP_NUMBER });
     const messages = bench.messages[database];
-    const out = await outbound({ env, bench, agent, count: messages, tag: 'bench', sampler });
+    const phases: PhaseReport[] = [];
+
+    const s0 = await settled();
+    const sip = await outbound({ env, bench, agent, count: messages, tag: 'bench', from: BENCH_NUMBER, sampler, stats });
+    const s2 = await settled();
+    phases.push(phaseReport({ name: 'accept', unit: 'accepted create', messages: sip.accept.accepted, resources: sip.resources.accept,
+      throughput: { accepted: sip.accept.perSecond }, latencyMs: sip.accept.latencyMs, db: dbFigures(s0, sip.acceptEnd, false) }));
+    phases.push(phaseReport({ name: 'outbound-sip', unit: 'delivered message', messages: sip.outbound.delivered, resources: sip.resources.outbound,
+      throughput: { accepted: sip.accept.perSecond, endToEnd: sip.outbound.perSecond }, latencyMs: sip.accept.latencyMs, db: dbFigures(s0, s2, true) }));
+
+    let smpp: Awaited<ReturnType<typeof outbound>> | null = null;
+    let s3 = s2;
+    if (smppMessages > 0) {
+      smpp = await outbound({ env, bench, agent, count: smppMessages, tag: 'bench smpp', from: BENCH_SMPP_NUMBER, sampler });
+      s3 = await settled();
+      phases.push(phaseReport({ name: 'outbound-smpp', unit: 'delivered message', messages: smpp.outbound.delivered, resources: smpp.resources.outbound,
+        throughput: { accepted: smpp.accept.perSecond, endToEnd: smpp.outbound.perSecond }, latencyMs: smpp.accept.latencyMs, db: dbFigures(s2, s3, true) }));
+    }
+
     const m3 = await sampler.mark();
     let m4: ResourceMark = m3;
     const inbound = await runInbound({
       env, agent, count: bench.inbound[database], concurrency: bench.inboundConcurrency, stallMs: bench.stallTimeoutMs, deadlineMs: bench.maxWaitMs,
       onSettled: async () => void (m4 = await sampler.mark()),
     });
-    const outboundResult = await reconcileOutbound({ env, agent, sids: out.sids, startedAt: out.startedAt, result: out.outbound });
+    const s4 = await settled();
+    const inboundResources = phase(m3, m4);
+    phases.push(phaseReport({ name: 'inbound', unit: 'MO webhook', messages: inbound.webhooks, resources: inboundResources,
+      throughput: { moAccepted: inbound.moPerSecond, webhooks: inbound.webhooksPerSecond, replies: inbound.repliesPerSecond }, latencyMs: null, db: dbFigures(s3, s4, true) }));
+
+    const outboundResult = await reconcileOutbound({ env, agent, sids: sip.sids, startedAt: sip.startedAt, result: sip.outbound });
+    const smppResult = smpp ? await reconcileOutbound({ env, agent, sids: smpp.sids, startedAt: smpp.startedAt, result: smpp.outbound }) : null;
     return {
       database, settings: (await env.postgres?.settings()) ?? { engine: 'PGlite (in the service process)' },
-      messages, inboundMessages: bench.inbound[database],
-      accept: out.accept, outbound: outboundResult, inbound,
-      resources: { accept: out.resources.accept, outbound: out.resources.outbound, inbound: phase(m3, m4), serviceHwmMb: m4.serviceHwmMb },
+      messages, smppMessages, inboundMessages: bench.inbound[database],
+      accept: sip.accept, outbound: outboundResult, smppAccept: smpp?.accept ?? null, smppOutbound: smppResult, inbound,
+      resources: { accept: sip.resources.accept, outbound: sip.resources.outbound, smppOutbound: smpp?.resources.outbound ?? null, inbound: inboundResources, serviceHwmMb: m4.serviceHwmMb },
+      phases,
       counters: { simulator: await getJson(agent, `${env.controlUrl}/stats`), receiver: await getJson(agent, `${env.receiverUrl}/stats`) },
     };
   } finally {
     sampler.stop();
     agent.destroy();
+    await stats?.close().catch(() => undefined);
     await env.close();
   }
 }
 
-async function outbound(options: { env: BenchEnvironment; bench: BenchOptions; agent: ReturnType<typeof keepAliveAgent>; count: number; tag: string; sampler?: ResourceSampler }) {
+async function outbound(options: {
+  env: BenchEnvironment; bench: BenchOptions; agent: Agent; count: number; tag: string; from: string; sampler?: ResourceSampler; stats?: DbStatsReader | null;
+}) {
   const { env, agent, sampler } = options;
   const deliveredBefore = (await getJson<EchoStats>(agent, `${env.receiverUrl}/stats`)).statuses.delivered ?? 0;
   const m0 = await sampler?.mark();
   const startedAt = Date.now();
-  const { sids, ...accept } = await runCreates({ env, agent, count: options.count, concurrency: options.bench.concurrency, tag: options.tag });
+  const { sids, ...accept } = await runCreates({ env, agent, count: options.count, concurrency: options.bench.concurrency, tag: options.tag, from: options.from });
   const m1 = await sampler?.mark();
+  const acceptEnd = options.stats ? await options.stats.snapshot() : null;
   let m2 = m1;
   const result = await awaitDelivered({
     env, agent, sids, startedAt, deliveredBefore, stallMs: options.bench.stallTimeoutMs, deadlineMs: options.bench.maxWaitMs,
@@ -72,16 +144,50 @@ async function outbound(options: { env: BenchEnvironment; bench: BenchOptions; a
   const resources = m0 && m1 && m2
     ? { accept: phase(m0, m1), outbound: { ...phase(m0, m2), servicePeakRssMb: Math.max(m1.servicePeakRssMb, m2.servicePeakRssMb) } }
     : { accept: emptyPhase(), outbound: emptyPhase() };
-  return { accept, outbound: result, resources, sids, startedAt };
+  return { accept, outbound: result, resources, sids, startedAt, acceptEnd };
 }
 
-async function provisionNumber(env: BenchEnvironment): Promise<void> {
-  const body = twilioForm([['PhoneNumber', BENCH_NUMBER], ['SmsUrl', `${env.receiverUrl}/sms`]]);
+function phaseReport(input: {
+  name: PhaseName; unit: string; messages: number; resources: PhaseResources; throughput: Record<string, number>;
+  latencyMs: { p50: number; p99: number } | null; db: ((messages: number) => PhaseReport['db']) | null;
+}): PhaseReport {
+  const per = (value: number): number => (input.messages > 0 ? value / input.messages : 0);
+  const cpuMsPerMessage = {} as Record<Role, number>;
+  for (const [role, seconds] of Object.entries(input.resources.cpuSeconds)) cpuMsPerMessage[role as Role] = round(per(seconds * 1000), 3);
+  return {
+    name: input.name, unit: input.unit, messages: input.messages, wallSeconds: input.resources.wallSeconds,
+    throughput: Object.fromEntries(Object.entries(input.throughput).map(([key, value]) => [key, round(value, 1)])),
+    latencyMs: input.latencyMs ? { p50: round(input.latencyMs.p50, 2), p99: round(input.latencyMs.p99, 2) } : null,
+    cpuMsPerMessage, servicePeakRssMb: round(input.resources.servicePeakRssMb, 1),
+    db: input.db ? input.db(input.messages) : null,
+  };
+}
+
+function dbFigures(from: DbSnapshot | null, to: DbSnapshot | null, settled: boolean): ((messages: number) => PhaseReport['db']) | null {
+  if (!from || !to) return null;
+  const totals = delta(from, to);
+  return (messages) => {
+    const per = (value: number): number => round(messages > 0 ? value / messages : 0, 3);
+    return {
+      rowsPerMessage: per(totals.rows), insertedPerMessage: per(totals.inserted), updatedPerMessage: per(totals.updated),
+      deletedPerMessage: per(totals.deleted), hotPerMessage: per(totals.hot), commitsPerMessage: per(totals.commits),
+      perTable: Object.fromEntries(Object.entries(totals.tables).map(([name, t]) => [name, {
+        rows: per(t.rows), inserted: per(t.inserted), updated: per(t.updated), deleted: per(t.deleted), hot: per(t.hot),
+      }])),
+      totals, settled,
+    };
+  };
+}
+
+async function provisionNumber(env: BenchEnvironment, number: string, route: 'sip' | 'smpp'): Promise<void> {
+  const params: Array<[string, string]> = [['PhoneNumber', number], ['SmsUrl', `${env.receiverUrl}/sms`]];
+  if (route === 'smpp') params.push(['SmscRoute', 'smpp']);
+  const body = twilioForm(params);
   const url = `${env.serviceUrl}/2010-04-01/Accounts/${env.credentials.accountSid}/IncomingPhoneNumbers.json`;
   const agent = keepAliveAgent(1);
   const result = await send(agent, { method: 'POST', url, headers: twilioHeaders(env.credentials, body), body });
   agent.destroy();
-  if (result.status !== 201) throw new Error(`provisioning ${BENCH_NUMBER} answered ${result.status}: ${result.body}`);
+  if (result.status !== 201) throw new Error(`provisioning ${number} answered ${result.status}: ${result.body}`);
 }
 
 function rolePids(env: BenchEnvironment) {

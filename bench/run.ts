@@ -5,13 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, UsageError, type BenchOptions } from './bench-options.js';
 import { closeAllEnvironments } from './bench-environment.js';
 import { stopAllChildren } from './child-processes.js';
 import { imageRuntimeEnv } from './image-runtime.js';
 import { machineInfo } from './machine-info.js';
+import { loadBaseline } from './phase-report.js';
 import { formatRun } from './report.js';
 import { runDatabase, type DatabaseRun } from './run-database.js';
 import { checkTargets, functionalProblems, TARGETS } from './targets.js';
@@ -35,16 +36,18 @@ async function main(): Promise<number> {
   process.stdout.write(`machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGb} GB, load ${machine.loadAverage}, node ${machine.node}, ${machine.commit}\n`);
   const serviceRuntime = imageRuntimeEnv(ROOT);
   process.stdout.write(`service memory settings (Dockerfile ENV): ${formatEnv(serviceRuntime)}\n`);
-  process.stdout.write(`child logs: ${logDir}\n\n`);
+  process.stdout.write(`child logs: ${logDir}\n`);
+  const baseline = loadBaseline(options.baseline, join(ROOT, 'bench', 'results'));
+  process.stdout.write(`baseline: ${baseline ? baseline.file : 'none'}\n\n`);
   const runs: DatabaseRun[] = [];
   for (const database of options.databases) {
     process.stdout.write(`running on ${database} ...\n`);
     const run = await runDatabase({ bench: options, database, root: ROOT, logDir });
     runs.push(run);
-    process.stdout.write(`${formatRun(run)}\n\n`);
+    process.stdout.write(`${formatRun(run, baseline)}\n\n`);
   }
   const problems = runs.flatMap(functionalProblems);
-  const file = writeResults({ options, machine, serviceRuntime, runs, problems });
+  const file = writeResults({ options, machine, serviceRuntime, runs, problems, baseline: baseline?.file ?? null });
   process.stdout.write(`results: ${file}\n`);
   if (problems.length === 0) return 0;
   process.stdout.write(`FUNCTIONAL PROBLEMS:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
@@ -63,11 +66,13 @@ function formatEnv(env: Record<string, string>): string {
 }
 
 function writeResults(input: {
-  options: BenchOptions; machine: object; serviceRuntime: Record<string, string>; runs: DatabaseRun[]; problems: string[];
+  options: BenchOptions; machine: { commit: string }; serviceRuntime: Record<string, string>; runs: DatabaseRun[]; problems: string[]; baseline: string | null;
 }): string {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  // <iso-date>-<short commit>.json, e.g. 2026-12-03T14-30-00-000Z-e43671e.json (+ "-dirty" with uncommitted changes)
+  const commit = input.machine.commit.replace(' (with uncommitted changes)', '-dirty').replace(/[^\w-]/g, '');
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${commit}.json`);
   const { adminUrl: _adminUrl, ...options } = input.options;
   const body = {
     createdAt: new Date().toISOString(),
@@ -76,6 +81,7 @@ function writeResults(input: {
     serviceRuntime: input.serviceRuntime,
     options,
     targets: TARGETS,
+    baseline: input.baseline === null ? null : relative(ROOT, input.baseline),
     runs: input.runs.map((run) => ({ ...run, targets: checkTargets(run) })),
     functionalProblems: input.problems,
   };

@@ -18,6 +18,12 @@ export const TARGETS = {
   outboundPerSecond: 2000,
   inboundPerSecond: 2000,
   rssMb: 300,
+  /** Service + database CPU per delivered outbound message, ms (SIP and SMPP). */
+  outboundCpuMs: 1.0,
+  outboundRows: 6,
+  inboundRows: 4,
+  /** Each peer (simulator, echo receiver), ms of CPU per message. */
+  peerCpuMs: 0.15,
 } as const;
 
 export function checkTargets(run: DatabaseRun): TargetCheck[] {
@@ -33,7 +39,24 @@ export function checkTargets(run: DatabaseRun): TargetCheck[] {
     check('Inbound end to end (webhooks)', run.inbound.webhooksPerSecond, '/s', TARGETS.inboundPerSecond, 'higher'),
     check('Inbound replies out', run.inbound.repliesPerSecond, '/s', TARGETS.inboundPerSecond, 'higher'),
     check('Service peak RSS', peakRss, 'MB', TARGETS.rssMb, 'lower'),
+    ...phaseChecks(run, check),
   ];
+}
+
+function phaseChecks(run: DatabaseRun, check: (figure: string, measured: number, unit: string, target: number, better: 'higher' | 'lower') => TargetCheck): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const phase of run.phases ?? []) {
+    if (phase.name === 'accept' || phase.messages === 0) continue;
+    const road = phase.name === 'inbound' ? 'inbound' : phase.name.replace('outbound-', '').toUpperCase();
+    if (phase.name !== 'inbound') {
+      const cpu = (phase.cpuMsPerMessage.service ?? 0) + (phase.cpuMsPerMessage.database ?? 0);
+      checks.push(check(`Service + database CPU per message, ${road}`, cpu, 'ms', TARGETS.outboundCpuMs, 'lower'));
+    }
+    if (phase.db) checks.push(check(`Rows written per message, ${road}`, phase.db.rowsPerMessage, 'rows', phase.name === 'inbound' ? TARGETS.inboundRows : TARGETS.outboundRows, 'lower'));
+    checks.push(check(`Simulator CPU per message, ${road}`, phase.cpuMsPerMessage.simulator ?? 0, 'ms', TARGETS.peerCpuMs, 'lower'));
+    checks.push(check(`Echo receiver CPU per message, ${road}`, phase.cpuMsPerMessage.receiver ?? 0, 'ms', TARGETS.peerCpuMs, 'lower'));
+  }
+  return checks;
 }
 
 /**
@@ -50,6 +73,8 @@ export function functionalProblems(run: DatabaseRun): string[] {
   const problems: string[] = [];
   if (run.accept.errors > 0) problems.push(`${run.accept.errors} creates not answered 201 (${JSON.stringify(run.accept.errorStatuses)})`);
   if (run.outbound.lost > 0) problems.push(`${run.outbound.lost} accepted messages never got a delivered status callback`);
+  if (run.smppAccept && run.smppAccept.errors > 0) problems.push(`${run.smppAccept.errors} SMPP-road creates not answered 201 (${JSON.stringify(run.smppAccept.errorStatuses)})`);
+  if (run.smppOutbound && run.smppOutbound.lost > 0) problems.push(`${run.smppOutbound.lost} accepted SMPP-road messages never got a delivered status callback`);
   if (run.inbound.moErrors > 0) problems.push(`${run.inbound.moErrors} MO not answered 200 (${JSON.stringify(run.inbound.moStatuses)})`);
   if (run.inbound.webhooksLost > 0) problems.push(`${run.inbound.webhooksLost} accepted MO never reached the webhook`);
   if (run.inbound.repliesLost > 0) problems.push(`${run.inbound.repliesLost} webhook replies never reached the SMSC`);

@@ -11,7 +11,7 @@ export async function waitForCount(options: {
   let state = await options.read();
   let lastChange = Date.now();
   while (state.done < options.target) {
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
     const next = await options.read();
     if (next.activity !== state.activity || next.done !== state.done) lastChange = Date.now();
     state = next;

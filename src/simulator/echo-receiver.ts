@@ -2,6 +2,8 @@
 // X-Twilio-Signature with the account's auth token, answers inbound SMS with TwiML
 // `<Response><Message>Echo: {Body}</Message></Response>` (or an empty <Response/>), answers status callbacks
 // 204, and counts everything (GET /stats, GET /requests).
+// Cheap per request, because the bench measures the service and not this peer: no per-request log line (only at
+// debug), headers read from rawHeaders, the arrival time kept as a number and formatted when /requests is read.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
@@ -46,15 +48,20 @@ export interface EchoReceiver {
   requests(): EchoRequest[];
 }
 
+/** What the log keeps per request: the arrival time as epoch ms (formatted only when the log is read). */
+type LoggedRequest = Omit<EchoRequest, 'receivedAt'> & { receivedAtMs: number };
+
 export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
   const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'echo-receiver' });
-  const log: EchoRequest[] = [];
+  const debug = logger.isLevelEnabled('debug');
+  const log: LoggedRequest[] = [];
+  const exported = (): EchoRequest[] => log.map(({ receivedAtMs, ...entry }) => ({ receivedAt: new Date(receivedAtMs).toISOString(), ...entry }));
   const stats: EchoStats = { requests: 0, inbound: 0, statusCallbacks: 0, invalidSignatures: 0, statuses: {} };
 
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/stats') return sendJson(response, 200, stats);
-    if (request.method === 'GET' && path === '/requests') return sendJson(response, 200, log);
+    if (request.method === 'GET' && path === '/requests') return sendJson(response, 200, exported());
     const body = await readBody(request);
     const entry = inspect({ request, body, options });
     stats.requests += 1;
@@ -71,20 +78,21 @@ export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
       entry.status = 200;
     }
     log.push(entry);
-    logger.info({ kind: entry.kind, status: entry.status, messageSid: entry.params.MessageSid, signatureValid: entry.signatureValid }, 'webhook received');
+    if (debug) logger.debug({ kind: entry.kind, status: entry.status, messageSid: entry.params.MessageSid, signatureValid: entry.signatureValid }, 'webhook received');
     respond(response, entry, options.reply ?? 'echo');
   };
 
   return {
     ...localHttpServer({ listen: options.listen, handler }),
     stats: () => structuredClone(stats),
-    requests: () => structuredClone(log),
+    requests: () => structuredClone(exported()),
   };
 }
 
-function inspect(input: { request: IncomingMessage; body: Buffer; options: EchoReceiverOptions }): EchoRequest {
+function inspect(input: { request: IncomingMessage; body: Buffer; options: EchoReceiverOptions }): LoggedRequest {
   const { request, body, options } = input;
-  const url = `${options.publicBaseUrl ?? `http://${request.headers.host ?? 'localhost'}`}${request.url ?? '/'}`;
+  const receivedAtMs = Date.now();
+  const url = `${options.publicBaseUrl ?? `http://${rawHeader(request, 'host') ?? 'localhost'}`}${request.url ?? '/'}`;
   const isPost = request.method === 'POST';
   const source = isPost ? new URLSearchParams(body.toString('utf8')) : new URL(url).searchParams;
   const params: Record<string, string | string[]> = {};
@@ -94,25 +102,48 @@ function inspect(input: { request: IncomingMessage; body: Buffer; options: EchoR
   }
   // GET webhooks are signed over the full URL with no separate parameters (see webhooks/signature.ts).
   const signed: SignedParams = isPost ? params : {};
-  const given = request.headers['x-twilio-signature'];
+  const given = rawHeader(request, 'x-twilio-signature');
   const signatureValid = options.authToken === undefined
     ? null
     : typeof given === 'string' && sameText(given, computeTwilioSignature({ authToken: options.authToken, url, params: signed }));
   const kind = params.MessageStatus !== undefined ? 'status-callback' : 'inbound';
-  return { receivedAt: new Date().toISOString(), method: request.method ?? '', url, kind, params, signatureValid, status: 0 };
+  return { receivedAtMs, method: request.method ?? '', url, kind, params, signatureValid, status: 0 };
 }
 
-function respond(response: ServerResponse, entry: EchoRequest, reply: 'echo' | 'none'): void {
+/**
+ * The first value of a header, from rawHeaders (request.headers builds an object of every header on first use).
+ * Like request.headers, a repeated header's first value is taken for `host`; for other single-value headers
+ * node joins duplicates with ", ", which a signature comparison would reject anyway.
+ */
+function rawHeader(request: IncomingMessage, lowerName: string): string | undefined {
+  const raw = request.rawHeaders;
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
+    if (found === undefined) found = raw[i + 1];
+    else if (lowerName !== 'host') found = `${found}, ${raw[i + 1]}`;
+  }
+  return found;
+}
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+const EMPTY_TWIML_LENGTH = String(Buffer.byteLength(EMPTY_TWIML));
+
+function respond(response: ServerResponse, entry: LoggedRequest, reply: 'echo' | 'none'): void {
   if (entry.status === 403) return sendJson(response, 403, { error: 'Invalid X-Twilio-Signature' });
   if (entry.status === 204) {
     response.writeHead(204);
     response.end();
     return;
   }
+  if (reply === 'none') {
+    response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': EMPTY_TWIML_LENGTH });
+    response.end(EMPTY_TWIML);
+    return;
+  }
   const text = String(entry.params.Body ?? '');
-  const twiml = reply === 'echo'
-    ? `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Echo: ${escapeXml(text)}</Message></Response>`
-    : '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+  const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Echo: ${escapeXml(text)}</Message></Response>`;
   response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(twiml) });
   response.end(twiml);
 }
@@ -124,5 +155,6 @@ function sameText(a: string, b: string): boolean {
 }
 
 function escapeXml(text: string): string {
+  if (!/[&<>"']/.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }

@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import type { IncomingSipMessage, SipFinalResponse, SipListenAddress, SipReply } from '../sip/port.js';
 import { ClientTransaction } from '../sip/native/client-transaction.js';
-import { newBranch, newCallId, newTag } from '../sip/native/identifiers.js';
 import { toIncomingMessage } from '../sip/native/inbound-requests.js';
 import { parseSipMessage } from '../sip/native/parser.js';
 import { buildResponse } from '../sip/native/response-builder.js';
@@ -14,6 +13,7 @@ import { getHeaderValues, type SipRequest, type SipResponse, type SipTimers } fr
 import { formatHost } from '../sip/native/sip-uri.js';
 import { createTcpTransport, createUdpTransport, type SipTransport, type TransportSource } from '../sip/native/transports.js';
 import { parseTopVia, type Via } from '../sip/native/via.js';
+import { pooledBranch as newBranch, pooledCallId as newCallId, pooledTag as newTag } from './pooled-ids.js';
 import type { ServiceTarget } from './smsc-request.js';
 
 /** Called once per new request; `reply` may be called later, or never (silence). */
@@ -30,8 +30,12 @@ interface ServerEntry {
   response: Buffer | null;
   source: TransportSource;
   via: Via;
-  timer: NodeJS.Timeout;
+  /** When the entry may be forgotten (64*T1 after it was created, then after it was answered). */
+  expiresAt: number;
 }
+
+/** How often forgotten server entries are swept: one timer for all of them instead of two per request. */
+const SWEEP_MS = 1000;
 
 interface ClientEntry {
   transaction: ClientTransaction;
@@ -42,6 +46,7 @@ export class SipEndpoint {
   private bound: Array<{ transport: SipTransport; address: SipListenAddress }> = [];
   private readonly servers = new Map<string, ServerEntry>();
   private readonly clients = new Map<string, ClientEntry>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SipEndpointOptions) {}
 
@@ -53,6 +58,8 @@ export class SipEndpoint {
         const transport = factory({ listen, onBytes, logger: this.options.logger });
         this.bound.push({ transport, address: await transport.start() });
       }
+      this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+      this.sweeper.unref();
     } catch (error) {
       await this.stop();
       throw error;
@@ -64,7 +71,8 @@ export class SipEndpoint {
       client.transaction.abort();
       client.settle({ status: 503, reason: 'Service Unavailable', headers: [], local: true });
     }
-    for (const entry of this.servers.values()) clearTimeout(entry.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     this.servers.clear();
     const bound = this.bound;
     this.bound = [];
@@ -122,6 +130,13 @@ export class SipEndpoint {
     });
   }
 
+  /** Forgets the server entries whose lifetime is over (they still answer retransmissions until then). */
+  private sweep(): void {
+    const now = Date.now();
+    // Map order is insertion order, not expiry order (answers extend the lifetime): look at every entry.
+    for (const [key, entry] of this.servers) if (entry.expiresAt <= now) this.servers.delete(key);
+  }
+
   private onBytes(data: Buffer, source: TransportSource): void {
     let message;
     let via: Via;
@@ -146,13 +161,13 @@ export class SipEndpoint {
     if (request.method === 'ACK') return;
     const key = `${via.params.branch ?? ''}|${via.host}:${via.port ?? ''}|${request.method}`;
     const existing = this.servers.get(key);
-    if (existing) {
+    if (existing && existing.expiresAt > Date.now()) {
       // A retransmission: answered again from cache, or absorbed while we are (perhaps forever) silent.
       if (existing.response) this.transmit(existing.response, existing.source, existing.via);
       return;
     }
     const lifetime = 64 * this.options.timers.t1Ms;
-    const entry: ServerEntry = { response: null, source, via, timer: setTimeout(() => this.servers.delete(key), lifetime) };
+    const entry: ServerEntry = { response: null, source, via, expiresAt: Date.now() + lifetime };
     this.servers.set(key, entry);
     const toTag = newTag();
     let answered = false;
@@ -160,8 +175,7 @@ export class SipEndpoint {
       if (answered) return;
       answered = true;
       entry.response = serializeResponse(buildResponse(request.headers, { ...answer, toTag, source }));
-      clearTimeout(entry.timer);
-      entry.timer = setTimeout(() => this.servers.delete(key), lifetime);
+      entry.expiresAt = Date.now() + lifetime;
       this.transmit(entry.response, source, via);
     };
     this.options.onRequest(toIncomingMessage(request, source), reply);

@@ -55,7 +55,10 @@ export function buildSmscRequest(input: SmscRequestInput): Omit<SipRequest, 'kin
 }
 
 /** Percent-encodes what a SIP user part cannot carry (RFC 3261 §25.1), e.g. the space in an alphanumeric "My Shop". */
+const PLAIN_USER = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/]*$/;
+
 function escapeUser(user: string): string {
+  if (PLAIN_USER.test(user)) return user;
   return Array.from(Buffer.from(user, 'utf8'))
     .map((byte) => {
       const c = String.fromCharCode(byte);
