@@ -42,8 +42,8 @@ export function noRetentionCounts(): RetentionCounts {
  */
 export async function hasWebhookOutbox(query: SqlQuery): Promise<boolean> {
   const [row] = await query<{ present: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-       WHERE table_schema = current_schema() AND table_name = 'webhook_outbox' AND column_name = 'message_sid') AS present`,
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute
+       WHERE attrelid = to_regclass('webhook_outbox') AND attname = 'message_sid' AND NOT attisdropped) AS present`,
   );
   return row?.present === true;
 }
