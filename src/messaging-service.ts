@@ -12,6 +12,7 @@ import type { Config } from './config/index.js';
 import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
 import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
 import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
+import { createRetentionSweeper } from './dispatch/retention-sweeper.js';
 import { createServiceRelease } from './dispatch/service-release.js';
 import { createStatisticsKeeper } from './dispatch/statistics-keeper.js';
 import { componentLogger } from './logging/index.js';
@@ -107,6 +108,8 @@ export async function startMessaging(options: {
     sip: sip.port, smscUri: config.sip.smsc.uri, localHostPort: ourHostPort, sendValidity: config.smsc.sendValidity,
     numberRewrite: config.smsc.numberRewrite,
   });
+  // MESSAGE_RETENTION_DAYS = 0 (the default): never touches the database.
+  const retention = createRetentionSweeper({ db, logger, settings: config.retention });
   // The metrics read the dispatcher, which is built below with the instrumented gateway: read lazily.
   const metrics = createServiceMetrics({
     db,
@@ -117,6 +120,7 @@ export async function startMessaging(options: {
     webhooks,
     probe,
     smscIdMatches,
+    retention,
   });
   // The SMPP road exists only when SMPP_BINDS names at least one bind.
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
@@ -151,6 +155,7 @@ export async function startMessaging(options: {
     createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100, policy: receiptPolicy }),
     createReassemblySweeper({ db, logger, intervalMs: 5_000, batchSize: 100, webhookPolicy, onStored: () => webhooks.nudge() }),
     createStatisticsKeeper({ db, logger, intervalMs: 15_000 }),
+    retention,
     // Messaging Services: accepted and due scheduled messages get their pool sender and are queued (200 ms: a
     // scheduled message leaves well within 1 s of SendAt).
     createServiceRelease({

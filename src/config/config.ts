@@ -111,4 +111,6 @@ export interface Config {
     retryMaxDelayS: number;
     allowPrivateUrls: boolean;
   };
+  /** MESSAGE_RETENTION_DAYS (0 = keep everything) and how the retention sweeper paces itself. */
+  retention: { days: number; batchSize: number; batchPauseMs: number; intervalMs: number };
 }

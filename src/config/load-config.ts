@@ -123,6 +123,12 @@ function derive(v: Env, problems: string[]): Config {
       retryMaxDelayS: v.WEBHOOK_RETRY_MAX_DELAY_S,
       allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS,
     },
+    retention: {
+      days: v.MESSAGE_RETENTION_DAYS,
+      batchSize: v.RETENTION_BATCH_SIZE,
+      batchPauseMs: v.RETENTION_BATCH_PAUSE_MS,
+      intervalMs: v.RETENTION_INTERVAL_S * 1000,
+    },
   };
 }
 

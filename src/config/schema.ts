@@ -3,11 +3,12 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { apiSchema } from './schema-api.js';
 import { coreSchema } from './schema-core.js';
+import { retentionSchema } from './schema-retention.js';
 import { sipSchema } from './schema-sip.js';
 import { smppSchema } from './schema-smpp.js';
 import { smscSchema } from './schema-smsc.js';
 
-export const envSchema = Type.Object({ ...coreSchema, ...sipSchema, ...smscSchema, ...smppSchema, ...apiSchema });
+export const envSchema = Type.Object({ ...coreSchema, ...sipSchema, ...smscSchema, ...smppSchema, ...apiSchema, ...retentionSchema });
 
 /** The environment after defaults and type conversion, before cross-field rules and derived values. */
 export type Env = Static<typeof envSchema>;
@@ -21,6 +22,7 @@ export const envSections: ReadonlyArray<{ title: string; names: readonly string[
   { title: 'Sending to the SMSC', names: Object.keys(smscSchema) },
   { title: 'SMPP and routing', names: Object.keys(smppSchema) },
   { title: 'API and webhooks', names: Object.keys(apiSchema) },
+  { title: 'Retention', names: Object.keys(retentionSchema) },
 ];
 
 export function envVariable(name: string): TSchema {

@@ -20,6 +20,8 @@ export const HOT_TABLES: readonly string[] = [
   'accounts', 'phone_numbers',
   // Messaging Services: every inbound SMS joins its number's pool entry and service; sends read opt-outs.
   'messaging_services', 'messaging_service_numbers', 'opt_outs', 'sticky_senders',
+  // Retention (MESSAGE_RETENTION_DAYS) deletes a message's failed attempts through their delivery.
+  'webhook_attempts',
 ];
 const ANALYZE_LOCK_ID = 72707371;
 

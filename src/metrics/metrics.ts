@@ -3,6 +3,7 @@
 // read from the database at scrape time, so every instance reports the same global picture.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboundDispatcher } from '../dispatch/outbound-dispatcher.js';
+import type { RetentionSweeper } from '../dispatch/retention-sweeper.js';
 import type { SmscIdMatch } from '../messaging/receipt-matcher.js';
 import type { SmscGateway } from '../messaging/smsc-gateway.js';
 import type { SmscProbe } from '../sip/smsc-probe.js';
@@ -22,6 +23,8 @@ export interface MetricSources {
   probe?: Pick<SmscProbe, 'state'>;
   /** The receipt policy's tally of how SMPP receipt ids found their submission. */
   smscIdMatches?: Readonly<Record<SmscIdMatch, number>>;
+  /** MESSAGE_RETENTION_DAYS: what this process's retention sweeper deleted. */
+  retention?: Pick<RetentionSweeper, 'stats'>;
 }
 
 export function createServiceMetrics(sources: MetricSources): ServiceMetrics {
@@ -188,6 +191,29 @@ function registerWorkerGauges(registry: Registry, sources: MetricSources): void 
     collect() {
       this.reset();
       for (const match of ['exact', 'alternate', 'ambiguous'] as const) this.inc({ match }, sources.smscIdMatches?.[match] ?? 0);
+    },
+  });
+  new Counter({
+    name: 'smsc_retention_deleted_total',
+    help: 'Rows the retention sweeper of this process deleted (MESSAGE_RETENTION_DAYS), by table',
+    labelNames: ['table'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const deleted = sources.retention?.stats().deleted;
+      if (deleted) for (const [table, n] of Object.entries(deleted)) this.inc({ table }, n);
+    },
+  });
+  new Counter({
+    name: 'smsc_retention_batches_total',
+    help: 'Retention batches (one statement per kind of row) and passes (oldest to the cutoff) run by this process',
+    labelNames: ['unit'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const stats = sources.retention?.stats();
+      this.inc({ unit: 'batch' }, stats?.batches ?? 0);
+      this.inc({ unit: 'pass' }, stats?.passes ?? 0);
     },
   });
   new Gauge({
