@@ -67,6 +67,7 @@ export async function startMessaging(options: {
     db, logger, instanceId, settings: config.webhooks, replyXHeaderDeny: config.api.restcommXHeaderDeny,
     onReplyQueued: () => dispatcher.nudge(),
     onPendingRecorded: () => webhooks.nudge(),
+    alsoFor: [apiDb],
   });
   let startedDispatcher: OutboundDispatcher | null = null;
   const smscIdMatches = { exact: 0, alternate: 0, ambiguous: 0 };

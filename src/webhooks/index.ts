@@ -64,7 +64,7 @@ export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOp
  * HTTP settings and lease, WEBHOOK_CONCURRENCY first attempts in flight. Rows it records pending go to the worker.
  */
 export function createOutboxRunnerFromConfig(
-  options: WebhookWorkerFromConfigOptions & { onPendingRecorded?: () => void },
+  options: WebhookWorkerFromConfigOptions & { onPendingRecorded?: () => void; alsoFor?: readonly Database[] },
 ): OutboxRunner {
   return createOutboxRunner({
     db: options.db,
@@ -78,6 +78,7 @@ export function createOutboxRunnerFromConfig(
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
     ...(options.onPendingRecorded ? { onPendingRecorded: options.onPendingRecorded } : {}),
+    ...(options.alsoFor ? { alsoFor: options.alsoFor } : {}),
     ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
   });
 }

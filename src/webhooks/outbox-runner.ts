@@ -35,6 +35,13 @@ export interface OutboxRunnerOptions {
   leaseMs: number;
   /** First attempts in flight at once. */
   concurrency: number;
+  /**
+   * Most webhooks held in memory (in flight or waiting for a slot); beyond, new webhooks are written as pending
+   * delivery rows for the delivery worker (back-pressure instead of an unbounded queue). Default concurrency × 20.
+   */
+  maxHeldItems?: number;
+  /** Further handles on the same database whose transactions also hand their webhooks to this runner (the API's). */
+  alsoFor?: readonly Database[];
   /** How often rows with an expired lease are looked for; default min(leaseMs / 3, 5 s). */
   takeoverIntervalMs?: number;
   /** Most rows taken over at once; default 20. */
@@ -141,6 +148,7 @@ class Runner implements OutboxRunner, OutboxSink {
   private readonly tails = new Map<string, Entry>();
   private readonly counters = { rows: 0, takenOver: 0, succeeded: 0, pending: 0, failed: 0, lost: 0, repliesQueued: 0 };
   private inFlight = 0;
+  private heldItems = 0;
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private giveUp = false;
   private timers: NodeJS.Timeout[] = [];
@@ -157,7 +165,7 @@ class Runner implements OutboxRunner, OutboxSink {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
-    attachOutboxSink(this.options.db, this);
+    for (const handle of this.handles()) attachOutboxSink(handle, this);
     const renew = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.leaseMs / 3)));
     const takeover = setInterval(() => void this.takeOver(), this.options.takeoverIntervalMs ?? Math.min(5000, Math.max(10, Math.floor(this.leaseMs / 3))));
     renew.unref();
@@ -171,7 +179,11 @@ class Runner implements OutboxRunner, OutboxSink {
   }
 
   accepting(): boolean {
-    return this.state === 'running';
+    return this.state === 'running' && this.heldItems < (this.options.maxHeldItems ?? Math.max(1, this.options.concurrency) * 20);
+  }
+
+  private handles(): Database[] {
+    return [this.options.db, ...(this.options.alsoFor ?? []).filter((h) => h !== this.options.db)];
   }
 
   accept(outboxId: string, items: OutboxItem[], createdAt = Date.now()): void {
@@ -187,6 +199,7 @@ class Runner implements OutboxRunner, OutboxSink {
       batch.entries.push(entry);
     });
     this.held.set(outboxId, batch);
+    this.heldItems += batch.entries.length;
     this.counters.rows += 1;
     void this.process(batch);
   }
@@ -199,7 +212,7 @@ class Runner implements OutboxRunner, OutboxSink {
   private async shutdown(drainMs: number): Promise<void> {
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
-    detachOutboxSink(this.options.db, this);
+    for (const handle of this.handles()) detachOutboxSink(handle, this);
     for (const timer of this.timers) clearInterval(timer);
     const all = (): Promise<unknown> => Promise.allSettled([...this.held.values()].map((b) => b.done.promise));
     await Promise.race([all(), sleep(drainMs, undefined, { ref: false })]);
@@ -232,6 +245,7 @@ class Runner implements OutboxRunner, OutboxSink {
         if (this.tails.get(entry.item.messageSid) === entry) this.tails.delete(entry.item.messageSid);
       }
       this.held.delete(batch.id);
+      this.heldItems -= batch.entries.length;
       batch.done.resolve();
     }
   }
@@ -369,6 +383,7 @@ class Runner implements OutboxRunner, OutboxSink {
     if (this.state !== 'running' || this.takingOver) return;
     this.takingOver = true;
     try {
+      if (!this.accepting()) return;
       const rows = await takeOverOutboxRows(this.options.db.query, {
         instanceId: this.instanceId, leaseMs: this.leaseMs, limit: this.options.takeoverBatch ?? 20,
       });
