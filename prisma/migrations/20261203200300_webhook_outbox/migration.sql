@@ -12,3 +12,7 @@ CREATE TABLE "webhook_outbox" (
 
     CONSTRAINT "webhook_outbox_pkey" PRIMARY KEY ("id")
 );
+
+-- Takeover looks for expired leases: an index probe, not a walk over a table that churns (every row is deleted
+-- within moments of its insert). Renewals (rare: only rows in flight for over a third of the lease) move it.
+CREATE INDEX "webhook_outbox_lease_until_idx" ON "webhook_outbox"("lease_until");
