@@ -29,7 +29,7 @@ import { createSmscProbe } from './sip/smsc-probe.js';
 import type { Database } from './store/database.js';
 import { createBatchedMessageWriter } from './store/batched-message-writer.js';
 import { createWriteProbe } from './store/write-probe.js';
-import { createWebhookWorkerFromConfig, type WebhookDeliveryWorker } from './webhooks/index.js';
+import { createOutboxRunnerFromConfig, createWebhookWorkerFromConfig, type WebhookDeliveryWorker } from './webhooks/index.js';
 import { createSmppService, type SmppService } from './smpp/smpp-service.js';
 
 export interface Messaging {
@@ -62,6 +62,13 @@ export async function startMessaging(options: {
     db, logger, instanceId, settings: config.webhooks, replyXHeaderDeny: config.api.restcommXHeaderDeny,
     // Called only after start, when `dispatcher` below is initialised.
     onReplyQueued: () => dispatcher.nudge(),
+  });
+  // First attempts of new webhooks from memory (the transactional outbox); retries stay with `webhooks`.
+  const outbox = createOutboxRunnerFromConfig({
+    db, logger, instanceId, settings: config.webhooks, replyXHeaderDeny: config.api.restcommXHeaderDeny,
+    onReplyQueued: () => dispatcher.nudge(),
+    onPendingRecorded: () => webhooks.nudge(),
+    alsoFor: [apiDb],
   });
   let startedDispatcher: OutboundDispatcher | null = null;
   const smscIdMatches = { exact: 0, alternate: 0, ambiguous: 0 };
@@ -166,6 +173,7 @@ export async function startMessaging(options: {
       },
     }),
   ];
+  outbox.start();
   dispatcher.start();
   startedDispatcher = dispatcher;
   webhooks.start();
@@ -208,7 +216,7 @@ export async function startMessaging(options: {
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });
-      await webhooks.stop({ drainMs });
+      await Promise.all([outbox.stop({ drainMs }), webhooks.stop({ drainMs })]);
       for (const sweeper of sweepers) await sweeper.stop();
       await smpp?.stop();
       // Inbound MESSAGEs already accepted wait for their group commit; the transport must still be up to send

@@ -1,7 +1,7 @@
 // The one place that moves an outbound message forward through its status machine (architecture.md):
 //   queued ─▶ sending ─▶ sent ─▶ delivered | undelivered        (failed from any earlier step; canceled from queued)
-// Every change also writes a `message_events` row and, for each transition after the initial status, a pending
-// `status_callback` row in `webhook_deliveries`, in the same transaction. Batched, set-based SQL: one statement per
+// Every change also writes a `message_events` row and, for each transition after the initial status, a
+// `status_callback` webhook (the transaction's outbox row, webhooks/outbox.ts), in the same transaction. Batched, set-based SQL: one statement per
 // table per batch, because this is the hot path (one statement per row caps near 4,000 rows/s).
 //
 // The dispatcher's own bookkeeping (claiming queued → sending, releasing sending → queued for a retry) is not a
@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, SqlQuery } from '../store/database.js';
 import { statusCallbackParams } from '../webhooks/webhook-params.js';
 import { restcommStatusCallbackParams } from '../webhooks/restcomm-callback-params.js';
+import { queueWebhooks } from '../webhooks/outbox.js';
 
 export type OutboundStatus =
   | 'accepted' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled';
@@ -266,9 +267,8 @@ async function insertCallbacks(
   options: StatusChangeOptions,
 ): Promise<void> {
   if (callbacks.length === 0) return;
-  const params = callbacks.map(({ change, row }) =>
-    JSON.stringify(
-      row.api_dialect === 'restcomm' ? restcommStatusCallbackParams({
+  const params = callbacks.map(({ change, row }): Record<string, string> =>
+    row.api_dialect === 'restcomm' ? restcommStatusCallbackParams({
         messageSid: row.sid, accountSid: row.account_sid, from: row.from_address ?? '', to: row.to_address, body: row.body,
         status: change.status,
         errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
@@ -282,25 +282,21 @@ async function insertCallbacks(
         errorCode: change.status === 'failed' || change.status === 'undelivered' ? change.errorCode : null,
         rawDlrDoneDate: change.rawDlrDoneDate,
       }),
-    ),
   );
-  await query(
-    `INSERT INTO webhook_deliveries (account_sid, message_sid, kind, url, method, params, idempotency_token, max_attempts, deadline)
-     SELECT w.account_sid, w.sid, 'status_callback', w.url, w.method, w.params, w.token, $7, now() + $8 * interval '1 millisecond'
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-       WITH ORDINALITY AS w(account_sid, sid, url, method, params, token, ord)
-     ORDER BY w.ord`,
-    [
-      callbacks.map((c) => c.row.account_sid),
-      callbacks.map((c) => c.row.sid),
-      callbacks.map((c) => c.row.callback_url),
-      callbacks.map((c) => c.row.callback_method ?? 'POST'),
-      params,
-      callbacks.map(() => randomUUID()),
-      options.callbackMaxAttempts,
-      options.callbackDeadlineMs,
-    ],
-  );
+  // One outbox row per transaction (webhooks/outbox.ts), attempted from memory after the commit.
+  await queueWebhooks(query, callbacks.map(({ row }, i) => ({
+    token: randomUUID(),
+    accountSid: row.account_sid,
+    messageSid: row.sid,
+    kind: 'status_callback',
+    url: row.callback_url ?? '',
+    method: row.callback_method ?? 'POST',
+    fallbackUrl: null,
+    fallbackMethod: null,
+    params: params[i] as Record<string, string>,
+    maxAttempts: options.callbackMaxAttempts,
+    deadlineMs: options.callbackDeadlineMs,
+  })));
 }
 
 /**

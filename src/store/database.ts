@@ -39,6 +39,62 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Work attached to one transaction (`transaction`'s query function): `beforeCommit` steps run inside it, after the
+ * caller's work and before COMMIT (a failing one rolls everything back); `afterCommit` hooks run once it has
+ * committed, never after a rollback. The webhook outbox uses both: all webhooks a transaction created become one
+ * outbox row, written just before the commit, and are handed to the in-memory runner just after it.
+ */
+interface TransactionHooks {
+  db: Database;
+  before: Array<() => Promise<void>>;
+  after: Array<() => void>;
+}
+
+const transactionHooks = new WeakMap<SqlQuery, TransactionHooks>();
+
+/** The database of a query function that `Database.transaction` handed out; undefined for any other. */
+export function transactionDatabase(query: SqlQuery): Database | undefined {
+  return transactionHooks.get(query)?.db;
+}
+
+/** Runs `step` in the transaction of `query` just before its COMMIT. False if `query` is not a transaction's. */
+export function beforeCommit(query: SqlQuery, step: () => Promise<void>): boolean {
+  const hooks = transactionHooks.get(query);
+  if (!hooks) return false;
+  hooks.before.push(step);
+  return true;
+}
+
+/** Runs `hook` once the transaction of `query` has committed (errors are the hook's own business). */
+export function afterCommit(query: SqlQuery, hook: () => void): boolean {
+  const hooks = transactionHooks.get(query);
+  if (!hooks) return false;
+  hooks.after.push(hook);
+  return true;
+}
+
+function trackTransaction(db: Database, query: SqlQuery): TransactionHooks {
+  const hooks: TransactionHooks = { db, before: [], after: [] };
+  transactionHooks.set(query, hooks);
+  return hooks;
+}
+
+/** Before-commit steps may add more steps (or after-commit hooks) of their own. */
+async function runBeforeCommit(hooks: TransactionHooks): Promise<void> {
+  for (let i = 0; i < hooks.before.length; i += 1) await (hooks.before[i] as () => Promise<void>)();
+}
+
+function runAfterCommit(hooks: TransactionHooks): void {
+  for (const hook of hooks.after) {
+    try {
+      hook();
+    } catch {
+      // A hook must not turn a committed transaction into a failure for its caller.
+    }
+  }
+}
+
 export interface OpenDatabaseOptions {
   /** PostgreSQL URL; when absent, PGlite stores its files in `dataDir`. */
   databaseUrl?: string | undefined;
@@ -79,7 +135,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   pool.on('error', () => undefined); // already reported by the client's own listener
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
-  return {
+  const db: Database = {
     kind: 'postgres',
     prisma,
     query,
@@ -101,8 +157,12 @@ function openPostgres(options: OpenDatabaseOptions): Database {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const result = await work(async (text, params) => (await client.query(text, params as unknown[])).rows);
+        const txQuery: SqlQuery = async (text, params) => (await client.query(text, params as unknown[])).rows;
+        const hooks = trackTransaction(db, txQuery);
+        const result = await work(txQuery);
+        await runBeforeCommit(hooks);
         await client.query('COMMIT');
+        runAfterCommit(hooks);
         return result;
       } catch (error) {
         // A lost connection rejects the work (or its COMMIT: then whether it committed is unknown, see
@@ -118,6 +178,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
       await pool.end();
     },
   };
+  return db;
 }
 
 /** Rolls back; a connection that cannot even do that is returned as the error, so the pool discards it. */
@@ -146,7 +207,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   const query: SqlQuery = async <Row>(text: string, params?: readonly unknown[]) =>
     (await client.query<Row>(text, params as unknown[])).rows;
-  return {
+  const db: Database = {
     kind: 'pglite',
     prisma,
     query,
@@ -159,15 +220,23 @@ async function openPglite(dataDir: string): Promise<Database> {
       }
     },
     async transaction(work) {
-      return client.transaction(async (tx) =>
-        work(async <Row>(text: string, params?: readonly unknown[]) => (await tx.query<Row>(text, params as unknown[])).rows),
-      );
+      let hooks: TransactionHooks | undefined;
+      const result = await client.transaction(async (tx) => {
+        const txQuery: SqlQuery = async <Row>(text: string, params?: readonly unknown[]) => (await tx.query<Row>(text, params as unknown[])).rows;
+        hooks = trackTransaction(db, txQuery);
+        const value = await work(txQuery);
+        await runBeforeCommit(hooks);
+        return value;
+      });
+      if (hooks) runAfterCommit(hooks);
+      return result;
     },
     async close() {
       await prisma.$disconnect();
       await client.close();
     },
   };
+  return db;
 }
 
 /**

@@ -1,6 +1,7 @@
-// Records a batch of finished delivery runs in ONE transaction: the delivery rows' new state (only rows this
-// instance still holds), a `webhook_attempts` row per HTTP request, `webhook` / `twiml` message events, and the
-// TwiML replies. Because the replies and the `succeeded` mark commit together, and both depend on still holding
+// Records a batch of finished delivery runs in ONE transaction: the delivery rows' new state and the last
+// attempt's latency (only rows this instance still holds), a `webhook_attempts` row per HTTP request of a FAILED
+// attempt (a success is told by its delivery row alone), `twiml` message events, and the TwiML replies. There
+// are no `webhook` message events: a delivery's history is its webhook_deliveries row plus its attempt rows. Because the replies and the `succeeded` mark commit together, and both depend on still holding
 // the claim, a crash or a lost lease can never create a reply twice. Set-based: the statement count does not grow
 // with the batch.
 import { recordMessageEvents, type MessageEventInput } from '../messaging/status-change.js';
@@ -36,18 +37,33 @@ export async function recordDeliveryRuns(options: RecordRunsOptions): Promise<Re
   if (runs.length === 0) return { states: new Map(), repliesQueued: 0 };
   return options.db.transaction(async (query) => {
     const states = await updateDeliveries(query, options.instanceId, runs);
-    await insertAttempts(query, runs);
-    const events: MessageEventInput[] = [];
-    const replies: ReplyDraft[] = [];
-    for (const item of runs) {
-      events.push(...webhookEvents(item, states.get(item.run.delivery.id)));
-      if (states.has(item.run.delivery.id)) events.push(...twimlEvents(item.run, replies, options.replyXHeaderDeny ?? []));
-    }
-    const inserted = await insertReplies(query, replies, options.replyValiditySeconds);
-    for (const reply of replies) events.push(replyEvent(reply, inserted.has(reply.sid)));
-    await recordMessageEvents(query, events);
-    return { states, repliesQueued: inserted.size };
+    await insertAttempts(query, runs.filter((r) => r.run.verdict !== 'succeeded' && states.has(r.run.delivery.id)));
+    const repliesQueued = await recordTwimlOutcomes(query, runs.filter((r) => states.has(r.run.delivery.id)).map((r) => r.run), options);
+    return { states, repliesQueued };
   });
+}
+
+/**
+ * The `twiml` events of recorded runs and the TwiML replies of the successful ones (with their `twiml_reply`
+ * events), in the caller's transaction; returns how many replies were queued. Shared with the outbox runner.
+ */
+export async function recordTwimlOutcomes(
+  query: SqlQuery,
+  runs: readonly DeliveryRun[],
+  options: Pick<RecordRunsOptions, 'replyValiditySeconds' | 'replyXHeaderDeny'>,
+): Promise<number> {
+  const events: MessageEventInput[] = [];
+  const replies: ReplyDraft[] = [];
+  for (const run of runs) events.push(...twimlEvents(run, replies, options.replyXHeaderDeny ?? []));
+  const inserted = await insertReplies(query, replies, options.replyValiditySeconds);
+  for (const reply of replies) events.push(replyEvent(reply, inserted.has(reply.sid)));
+  await recordMessageEvents(query, events);
+  return inserted.size;
+}
+
+/** How long an attempt took: its HTTP requests, fallback and redirects together. */
+export function attemptLatencyMs(run: DeliveryRun): number | null {
+  return run.calls.length === 0 ? null : Math.round(run.calls.reduce((sum, call) => sum + call.latencyMs, 0));
 }
 
 // A retry is due after its delay, but never after the deadline: the last attempt is moved onto the deadline, so
@@ -56,8 +72,8 @@ export async function recordDeliveryRuns(options: RecordRunsOptions): Promise<Re
 async function updateDeliveries(query: SqlQuery, instanceId: string, runs: readonly RecordableRun[]): Promise<Map<string, string>> {
   const rows = await query<{ id: string; state: string; retried: boolean }>(
     `WITH input AS (
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[])
-         AS t(id, verdict, delay_ms, http_status, error)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $7::int[])
+         AS t(id, verdict, delay_ms, http_status, error, latency_ms)
      ), decided AS (
        SELECT i.*, CASE
            WHEN i.verdict IN ('succeeded', 'failed') THEN i.verdict
@@ -72,6 +88,7 @@ async function updateDeliveries(query: SqlQuery, instanceId: string, runs: reado
        claimed_by = NULL, claimed_until = NULL,
        last_http_status = COALESCE(x.http_status, d.last_http_status),
        last_error = x.error,
+       last_latency_ms = COALESCE(x.latency_ms, d.last_latency_ms),
        date_completed = CASE WHEN x.new_state = 'pending' THEN NULL ELSE now() END
      FROM decided x
      WHERE d.id = x.id AND d.claimed_by = $6 AND d.state = 'pending'
@@ -83,6 +100,7 @@ async function updateDeliveries(query: SqlQuery, instanceId: string, runs: reado
       runs.map((r) => r.run.lastHttpStatus),
       runs.map((r) => r.run.lastError),
       instanceId,
+      runs.map((r) => attemptLatencyMs(r.run)),
     ],
   );
   const retried = rows.filter((r) => r.retried).map((r) => r.id);
@@ -126,34 +144,6 @@ async function insertAttempts(query: SqlQuery, runs: readonly RecordableRun[]): 
       calls.map((c) => c.call.error),
     ],
   );
-}
-
-/** One `webhook` event per HTTP request; the last one says how the attempt ended. */
-function webhookEvents({ run, retryDelayMs }: RecordableRun, state: string | undefined): MessageEventInput[] {
-  const { delivery } = run;
-  const outcome = state === undefined ? 'lease_lost' : state === 'pending' ? (run.verdict === 'retry' ? 'retry' : 'released') : state;
-  const base = { kind: delivery.kind, deliveryId: delivery.id, attempt: delivery.attempts };
-  if (run.calls.length === 0) {
-    return [{ sid: delivery.messageSid, type: 'webhook', status: null, detail: { ...base, url: delivery.url, error: run.lastError, outcome } }];
-  }
-  return run.calls.map((call, i) => {
-    const last = i === run.calls.length - 1;
-    const detail: Record<string, unknown> = {
-      ...base,
-      url: call.url,
-      httpStatus: call.httpStatus,
-      latencyMs: call.latencyMs,
-      errorCode: call.errorCode,
-      ...(call.error === null ? {} : { error: call.error }),
-      ...(call.fallback ? { fallback: true } : {}),
-      ...(call.document > 1 ? { document: call.document } : {}),
-    };
-    if (last) {
-      detail.outcome = outcome;
-      if (outcome === 'retry') detail.retryInMs = Math.round(retryDelayMs);
-    }
-    return { sid: delivery.messageSid, type: 'webhook', status: null, detail };
-  });
 }
 
 /** TwiML errors and warnings as `twiml` events; planned replies go to `replies`, their problems become events. */

@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import type { Database } from '../store/database.js';
 import { createWebhookDeliveryWorker, type WebhookDeliveryWorker } from './delivery-worker.js';
 import { DEFAULT_MAX_REDIRECTS } from './http-caller.js';
+import { createOutboxRunner, type OutboxRunner } from './outbox-runner.js';
 
 export { createWebhookDeliveryWorker, type WebhookDeliveryWorker, type WebhookDeliveryWorkerOptions, type WebhookDeliveryStats } from './delivery-worker.js';
 export { enqueueInboundSmsWebhook, DEFAULT_INBOUND_WEBHOOK_POLICY, type InboundWebhookPolicy, type InboundWebhookRow } from './enqueue-webhook.js';
 export { inboundSmsParams, statusCallbackParams, withFallbackError } from './webhook-params.js';
 export { computeTwilioSignature } from './signature.js';
 export { pendingDeliveryCount } from './delivery-claim.js';
+export { createOutboxRunner, type OutboxRunner, type OutboxRunnerOptions, type OutboxRunnerStats } from './outbox-runner.js';
 
 /** The `webhooks` section of the configuration (WEBHOOK_*). */
 export interface WebhookSettings {
@@ -53,6 +55,30 @@ export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOp
     urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
+    ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
+  });
+}
+
+/**
+ * The outbox runner (outbox-runner.ts) beside the worker: first attempts of new webhooks from memory, the same
+ * HTTP settings and lease, WEBHOOK_CONCURRENCY first attempts in flight. Rows it records pending go to the worker.
+ */
+export function createOutboxRunnerFromConfig(
+  options: WebhookWorkerFromConfigOptions & { onPendingRecorded?: () => void; alsoFor?: readonly Database[] },
+): OutboxRunner {
+  return createOutboxRunner({
+    db: options.db,
+    logger: options.logger,
+    instanceId: options.instanceId,
+    concurrency: options.settings.concurrency,
+    leaseMs: 60_000,
+    timeoutMs: options.settings.timeoutMs,
+    retry: { baseMs: options.settings.retryBaseDelayMs, maxMs: options.settings.retryMaxDelayS * 1000 },
+    urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
+    maxRedirects: DEFAULT_MAX_REDIRECTS,
+    ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
+    ...(options.onPendingRecorded ? { onPendingRecorded: options.onPendingRecorded } : {}),
+    ...(options.alsoFor ? { alsoFor: options.alsoFor } : {}),
     ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
   });
 }

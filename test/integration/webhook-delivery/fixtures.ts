@@ -97,6 +97,7 @@ export async function insertInbound(db: Database, spec: InboundSpec): Promise<{ 
       policy: { maxAttempts: spec.maxAttempts ?? 3, deadlineMs: spec.deadlineMs ?? 60_000 },
     });
   });
+  if (deliveryId === null) throw new Error('no pending delivery row: an outbox runner is attached to this handle');
   return { messageSid, deliveryId: deliveryId.toString(), params };
 }
 
@@ -141,11 +142,12 @@ export interface DeliveryRow {
   last_error: string | null;
   claimed_by: string | null;
   idempotency_token: string;
+  last_latency_ms: number | null;
 }
 
 export async function delivery(db: Database, id: string): Promise<DeliveryRow> {
   const [row] = await db.query<DeliveryRow>(
-    `SELECT state, attempts, last_http_status, last_error, claimed_by, idempotency_token FROM webhook_deliveries WHERE id = $1`,
+    `SELECT state, attempts, last_http_status, last_error, claimed_by, idempotency_token, last_latency_ms FROM webhook_deliveries WHERE id = $1`,
     [id],
   );
   if (!row) throw new Error(`delivery ${id} not found`);

@@ -42,7 +42,7 @@ function run(overrides: Partial<WebhookDeliveryWorkerOptions> = {}): WebhookDeli
 }
 
 describe('inbound webhook requests', () => {
-  it('POSTs the signed parameters to a URL with a query string and records the attempt', async () => {
+  it('POSTs the signed parameters to a URL with a query string; a success leaves its delivery row alone', async () => {
     const url = `${receiver.baseUrl}/sms?tenant=acme&x=1`;
     const inbound = await insertInbound(db, { accountSid: account.sid, url });
     receiver.answer((_req, res) => twiml(res, '<Response/>'));
@@ -57,10 +57,10 @@ describe('inbound webhook requests', () => {
     expect(request!.url).toBe(url);
     expect(request!.params).toEqual(inbound.params);
     expect(request!.headers['i-twilio-idempotency-token']).toBe(row.idempotency_token);
-    expect(await attemptsOf(db, inbound.deliveryId)).toMatchObject([{ attempt: 1, url, http_status: 200, error_code: null, error: null }]);
-    const [event] = await eventsOf(db, inbound.messageSid, 'webhook');
-    expect(event!.detail).toMatchObject({ kind: 'sms', url, httpStatus: 200, errorCode: null, attempt: 1, outcome: 'succeeded' });
-    expect(typeof event!.detail.latencyMs).toBe('number');
+    // Issue 13: webhook_attempts holds failed attempts only, and there are no `webhook` message events.
+    expect(await attemptsOf(db, inbound.deliveryId)).toEqual([]);
+    expect(typeof row.last_latency_ms).toBe('number');
+    expect(await eventsOf(db, inbound.messageSid, 'webhook')).toEqual([]);
     expect(await repliesTo(db, inbound.messageSid)).toEqual([]);
   });
 
@@ -97,15 +97,9 @@ describe('SmsFallbackUrl', () => {
     expect(await delivery(db, inbound.deliveryId)).toMatchObject({ state: 'succeeded', attempts: 1 });
     expect(receiver.requests.map((r) => r.url)).toEqual([url, fallbackUrl]);
     expect(receiver.requests[1]!.params).toEqual({ ...inbound.params, ErrorCode: '11217', ErrorUrl: url });
-    expect(await attemptsOf(db, inbound.deliveryId)).toMatchObject([
-      { attempt: 1, url, http_status: 500, error_code: 11217, error: 'HTTP 500' },
-      { attempt: 1, url: fallbackUrl, http_status: 200, error_code: null },
-    ]);
-    const events = await eventsOf(db, inbound.messageSid, 'webhook');
-    expect(events.map((e) => e.detail)).toMatchObject([
-      { url, httpStatus: 500, errorCode: 11217 },
-      { url: fallbackUrl, httpStatus: 200, errorCode: null, fallback: true, outcome: 'succeeded' },
-    ]);
+    // The attempt succeeded (through the fallback): no attempt rows, no `webhook` events (issue 13).
+    expect(await attemptsOf(db, inbound.deliveryId)).toEqual([]);
+    expect(await eventsOf(db, inbound.messageSid, 'webhook')).toEqual([]);
     expect((await repliesTo(db, inbound.messageSid)).map((r) => r.body)).toEqual(['From the fallback']);
   });
 
@@ -122,8 +116,7 @@ describe('SmsFallbackUrl', () => {
 
     expect((await delivery(db, inbound.deliveryId)).state).toBe('succeeded');
     expect(receiver.requests[1]!.params).toMatchObject({ ErrorCode: '11200', ErrorUrl: url });
-    const [primary] = await attemptsOf(db, inbound.deliveryId);
-    expect(primary).toMatchObject({ url, http_status: null, error_code: 11200, error: 'Timed out after 300 ms' });
+    expect(await attemptsOf(db, inbound.deliveryId)).toEqual([]);
   });
 
   it('without a fallback, a failing webhook is retried with the same idempotency token, then failed', async () => {
@@ -136,8 +129,9 @@ describe('SmsFallbackUrl', () => {
     const row = await delivery(db, inbound.deliveryId);
     expect(row).toMatchObject({ state: 'failed', attempts: 3, last_http_status: 503, last_error: '11217: HTTP 503' });
     expect(receiver.requests.map((r) => r.headers['i-twilio-idempotency-token'])).toEqual(Array(3).fill(row.idempotency_token));
-    const outcomes = (await eventsOf(db, inbound.messageSid, 'webhook')).map((e) => [e.detail.errorCode, e.detail.outcome]);
-    expect(outcomes).toEqual([[11217, 'retry'], [11217, 'retry'], [11217, 'failed']]);
+    // Every attempt failed: one attempt row each, and still no `webhook` events.
+    expect((await attemptsOf(db, inbound.deliveryId)).map((a) => [a.attempt, a.error_code])).toEqual([[1, 11217], [2, 11217], [3, 11217]]);
+    expect(await eventsOf(db, inbound.messageSid, 'webhook')).toEqual([]);
   });
 });
 
@@ -206,7 +200,7 @@ describe('TwiML replies', () => {
     expect(second.searchParams.get('step')).toBe('2');
     expect(second.searchParams.get('MessageSid')).toBe(inbound.messageSid);
     expect((await repliesTo(db, inbound.messageSid)).map((r) => r.body)).toEqual(['After redirect']);
-    expect((await attemptsOf(db, inbound.deliveryId)).map((a) => a.http_status)).toEqual([200, 200]);
+    expect(await attemptsOf(db, inbound.deliveryId)).toEqual([]);
   });
 
   it('stops a redirect loop after 10 documents with 14106 and sends nothing', async () => {
