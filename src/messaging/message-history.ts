@@ -257,9 +257,11 @@ function webhookSteps(sources: HistorySources, seen: StoredSteps): HistoryEvent[
         ...base, attempt: a.attempt, url: a.url, httpStatus: a.httpStatus, latencyMs: a.latencyMs, errorCode: a.errorCode,
         ...(a.error === null ? {} : { error: a.error }),
       };
-      if (next === undefined || next.attempt !== a.attempt) {
-        detail.outcome = next !== undefined ? 'retry' : d.state === 'pending' ? 'retry' : d.state;
-      }
+      // The outcome goes on an attempt's last call; a failed call before the one that succeeded was retried.
+      const lastOfAttempt = next === undefined || next.attempt !== a.attempt;
+      const succeededLater = d.state === 'succeeded' && !successLogged;
+      if (lastOfAttempt && (next !== undefined || d.state === 'pending' || (succeededLater && a.attempt < d.attempts))) detail.outcome = 'retry';
+      else if (lastOfAttempt && !succeededLater) detail.outcome = d.state;
       steps.push({ id: `webhook-attempt-${a.id}`, type: 'webhook', status: null, detail, dateCreated: a.dateCreated });
     });
     if (d.state === 'succeeded' && !successLogged && !seen.webhookAttempts.has(`${d.id}:${d.attempts}`)) {
