@@ -93,6 +93,11 @@ export interface StatusChange {
   smscResult?: Record<string, unknown>;
   /** SMPP single-part: the SMSC's message id (messages.smsc_message_id), which its receipt quotes. */
   smscMessageId?: string | null;
+  /**
+   * The final receipt that settles the message (messages.receipt: source, rawText, stat, err, submitDate, doneDate,
+   * text, smscMessageId, dateReceived). A correction keeps the receipt it corrects there; its own is its event row.
+   */
+  receipt?: Record<string, unknown>;
   /** The receipt's `done date` (YYMMDDhhmm), passed on as RawDlrDoneDate. */
   rawDlrDoneDate?: string | null;
   /**
@@ -184,14 +189,15 @@ interface UpdatedRow {
 async function applyRound(query: SqlQuery, round: StatusChange[], options: StatusChangeOptions): Promise<StatusChangeResult[]> {
   const updated = await query<UpdatedRow>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::text[])
-         AS t(sid, status, error_code, error_message, date_sent, correction_ms, smsc_result, smsc_message_id)),
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::text[], $9::jsonb[])
+         AS t(sid, status, error_code, error_message, date_sent, correction_ms, smsc_result, smsc_message_id, receipt)),
      old AS (SELECT m.sid, m.status AS old_status FROM messages m JOIN input i ON i.sid = m.sid)
      UPDATE messages m SET status = i.status,
        error_code = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_code, m.error_code) END,
        error_message = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_message, m.error_message) END,
        date_sent = COALESCE(i.date_sent, m.date_sent),
        smsc_result = COALESCE(i.smsc_result, m.smsc_result), smsc_message_id = COALESCE(i.smsc_message_id, m.smsc_message_id),
+       receipt = CASE WHEN o.old_status IN ('delivered', 'undelivered') THEN m.receipt ELSE COALESCE(i.receipt, m.receipt) END,
        -- Leaving the send queue (its partial index) is the one non-HOT update of a message's life.
        next_attempt_at = CASE WHEN i.status IN ('accepted', 'scheduled', 'queued', 'sending') THEN m.next_attempt_at END,
        release_at = CASE WHEN i.status IN ('accepted', 'scheduled') THEN m.release_at END,
@@ -209,6 +215,7 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
       round.map((c) => c.correctionWindowMs ?? 0),
       round.map((c) => (c.smscResult === undefined ? null : JSON.stringify(c.smscResult))),
       round.map((c) => c.smscMessageId ?? null),
+      round.map((c) => (c.receipt === undefined ? null : JSON.stringify(c.receipt))),
     ],
   );
   const bySid = new Map(updated.map((row) => [row.sid, row]));
