@@ -21,6 +21,10 @@ export interface ClaimedMessage extends OutboundSms {
   expired: boolean;
   /** The instance whose lease on the message ran out before this claim took it over, if any. */
   takenOverFrom: string | null;
+  /** When this claim was made (messages.send_started_at): the `sending` step of the message's history. */
+  sendStartedAt: Date | null;
+  /** The instance holding the claim. */
+  claimedBy: string;
 }
 
 interface ClaimRow {
@@ -44,6 +48,9 @@ interface ClaimRow {
   old_status: string;
   old_claimed_by: string | null;
   old_claimed_until: Date | string | null;
+  old_send_started_at: Date | string | null;
+  old_attempts: number;
+  send_started_at: Date | string | null;
   expired: boolean;
 }
 
@@ -73,7 +80,8 @@ const ROUTE_JOINS = `LEFT JOIN phone_numbers p ON p.phone_number = m.from_addres
 
 /**
  * Claims up to `limit` due messages: queued → sending, lease until now + leaseMs, attempts + 1, route decided
- * (message, else sending number, else account, else default) and recorded with a `route` event the first time.
+ * (message, else sending number, else account, else default; route_source says which, the first time). The claim
+ * is the message's `sending` step: send_started_at = now() on the row, no event row.
  *
  * The lease is also the row's place in the send queue: next_attempt_at moves to the lease's end, so a message whose
  * holder died (lease run out) is simply due again and the next claim takes it over (with a `lease_expired` event).
@@ -83,7 +91,8 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
   const rows = await query<ClaimRow>(
     `WITH candidates AS (
        SELECT m.sid, m.route AS old_route, p.sms_route AS number_route, a.sms_route AS account_route,
-         m.status AS old_status, m.claimed_by AS old_claimed_by, m.claimed_until AS old_claimed_until
+         m.status AS old_status, m.claimed_by AS old_claimed_by, m.claimed_until AS old_claimed_until,
+         m.send_started_at AS old_send_started_at, m.attempts AS old_attempts
        FROM messages m
        ${ROUTE_JOINS}
        WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= now()
@@ -94,36 +103,44 @@ export async function claimMessages(query: SqlQuery, options: ClaimOptions): Pro
      UPDATE messages m SET status = 'sending', claimed_by = $1,
        claimed_until = now() + $3 * interval '1 millisecond', next_attempt_at = now() + $3 * interval '1 millisecond',
        attempts = m.attempts + CASE WHEN m.valid_until <= now() THEN 0 ELSE 1 END,
-       route = COALESCE(c.old_route, c.number_route, c.account_route, $4), date_updated = now()
+       route = COALESCE(c.old_route, c.number_route, c.account_route, $4),
+       route_source = CASE WHEN c.old_route IS NULL
+         THEN CASE WHEN c.number_route IS NOT NULL THEN 'number' WHEN c.account_route IS NOT NULL THEN 'account' ELSE 'default' END
+         ELSE m.route_source END,
+       send_started_at = now(), date_updated = now()
      FROM candidates c WHERE m.sid = c.sid
      RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.coding, m.udh, m.message_class,
        m.valid_until, m.receipt_requested, m.sip_headers, m.route, m.attempts, c.old_route, c.number_route, c.account_route,
-       c.old_status, c.old_claimed_by, c.old_claimed_until, COALESCE(m.valid_until <= now(), false) AS expired`,
+       c.old_status, c.old_claimed_by, c.old_claimed_until, c.old_send_started_at, c.old_attempts, m.send_started_at,
+       COALESCE(m.valid_until <= now(), false) AS expired`,
     [options.instanceId, options.limit, options.leaseMs, options.defaultRoute, options.heldRoutes ?? []],
   );
-  await recordMessageEvents(query, rows.flatMap((row) => claimEvents(row, options.instanceId)));
+  await recordMessageEvents(query, rows.flatMap(claimEvents));
   if (options.statusChange?.sendingCallbacks) {
     const sending = rows.filter((row) => !row.expired).map((row) => ({ sid: row.sid, status: 'sending' as const }));
     await queueStatusCallbacks(query, sending, options.statusChange);
   }
-  return rows.map(toClaimedMessage);
+  return rows.map((row) => toClaimedMessage(row, options.instanceId));
 }
 
-function claimEvents(row: ClaimRow, instanceId: string): MessageEventInput[] {
-  const events: MessageEventInput[] = [];
-  if (row.old_status === 'sending') {
-    const claimedUntil = row.old_claimed_until === null ? null : new Date(row.old_claimed_until).toISOString();
-    events.push({ sid: row.sid, type: 'lease_expired', status: 'queued', detail: { claimedBy: row.old_claimed_by, claimedUntil } });
-  }
-  if (row.old_route === null) {
-    const source = row.number_route !== null ? 'number' : row.account_route !== null ? 'account' : 'default';
-    events.push({ sid: row.sid, type: 'route', status: null, detail: { route: row.route, source } });
-  }
-  events.push({ sid: row.sid, type: 'status', status: 'sending', detail: { attempt: row.attempts, claimedBy: instanceId, route: row.route } });
-  return events;
+const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+/**
+ * Only a takeover is an exceptional step (`lease_expired`); it says when the claim it ended started
+ * (sendStartedAt), since the row now holds this claim's. The route and the `sending` step are on the row.
+ */
+function claimEvents(row: ClaimRow): MessageEventInput[] {
+  if (row.old_status !== 'sending') return [];
+  return [{
+    sid: row.sid, type: 'lease_expired', status: 'queued',
+    detail: {
+      claimedBy: row.old_claimed_by, claimedUntil: iso(row.old_claimed_until),
+      ...(row.old_send_started_at === null ? {} : { sendStartedAt: iso(row.old_send_started_at), attempt: row.old_attempts }),
+    },
+  }];
 }
 
-function toClaimedMessage(row: ClaimRow): ClaimedMessage {
+function toClaimedMessage(row: ClaimRow, instanceId: string): ClaimedMessage {
   return {
     sid: row.sid,
     accountSid: row.account_sid,
@@ -140,6 +157,8 @@ function toClaimedMessage(row: ClaimRow): ClaimedMessage {
     attempts: row.attempts,
     expired: row.expired,
     takenOverFrom: row.old_status === 'sending' ? (row.old_claimed_by ?? 'unknown') : null,
+    sendStartedAt: row.send_started_at === null ? null : new Date(row.send_started_at),
+    claimedBy: instanceId,
   };
 }
 
@@ -191,13 +210,16 @@ export async function queuedByRoute(query: SqlQuery, defaultRoute: SmscRoute): P
 
 /** Releases every claim this instance still holds (shutdown), due at once. Attempts stay counted. */
 export async function releaseClaims(query: SqlQuery, instanceId: string): Promise<string[]> {
-  const rows = await query<{ sid: string }>(
+  const rows = await query<{ sid: string; send_started_at: Date | string | null; attempts: number }>(
     `UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, next_attempt_at = now(),
        date_updated = now()
      WHERE next_attempt_at IS NOT NULL AND status = 'sending' AND claimed_by = $1
-     RETURNING sid`,
+     RETURNING sid, send_started_at, attempts`,
     [instanceId],
   );
-  await recordMessageEvents(query, rows.map((r) => ({ sid: r.sid, type: 'released', status: 'queued', detail: { claimedBy: instanceId } })));
+  await recordMessageEvents(query, rows.map((r) => ({
+    sid: r.sid, type: 'released', status: 'queued',
+    detail: { claimedBy: instanceId, ...(r.send_started_at === null ? {} : { sendStartedAt: iso(r.send_started_at), attempt: r.attempts }) },
+  })));
   return rows.map((r) => r.sid);
 }

@@ -1,4 +1,5 @@
-// Runs an outcome plan in one transaction: status changes (with events and callbacks), SMSC submissions,
+// Runs an outcome plan in one transaction: status changes (history on the message row, callbacks), the exceptional
+// steps (retries, deferrals) as event rows, SMSC submissions of multi-part SMPP messages,
 // retries handed back to the queue. Set-based statements only; the number of statements does not grow with
 // the batch.
 import { applyStatusChangesWith, recordMessageEvents, type StatusChangeOptions } from '../messaging/status-change.js';

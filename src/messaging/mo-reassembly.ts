@@ -67,7 +67,9 @@ export async function lockGroup(query: SqlQuery, options: { group: PartGroup; ki
 
 /**
  * The message an identical part (same group, sequence and text) was already assembled into within the repeat
- * window, if any. Uses the `reassembled`/`reassembly_timeout` events written when a group became a message.
+ * window, if any. Uses the `reassembled`/`reassembly_timeout` events written when a group became a message (a
+ * multi-part message's reassembly is one of the exceptional steps that keep an event row). An inbound message's
+ * date_sent is its arrival, so the candidates come from the (to_address, from_address, date_sent) index.
  */
 export async function findAssembledRepeat(
   query: SqlQuery,
@@ -77,11 +79,11 @@ export async function findAssembledRepeat(
   const rows = await query<{ sid: string }>(
     `SELECT m.sid FROM messages m JOIN message_events e ON e.message_sid = m.sid
      WHERE m.to_address = $1 AND m.from_address = $2 AND m.direction = 'inbound'
-       AND m.date_created > now() - $3 * interval '1 millisecond'
+       AND m.date_sent > now() - $3 * interval '1 millisecond'
        AND e.type IN ('reassembled', 'reassembly_timeout')
        AND (e.detail->>'reference')::int = $4 AND (e.detail->>'total')::int = $5
        AND e.detail->'parts' @> $6::jsonb
-     ORDER BY m.date_created DESC LIMIT 1`,
+     ORDER BY m.date_sent DESC LIMIT 1`,
     [
       group.to,
       group.from,

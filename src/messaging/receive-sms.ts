@@ -351,14 +351,22 @@ function hasSmsUrl(number: IncomingNumber): number is IncomingNumber & { smsUrl:
   return number.smsUrl !== null && number.smsUrl !== '';
 }
 
+/**
+ * The exceptional steps of an inbound message. The `received` step is the message row itself (Events.json builds
+ * it from route, num_segments, smsc_id, smsc_delivery_time); only a body that is not exactly its payload
+ * (contentNotes) gets a `received` row, which says how.
+ */
 function inboundEvents(message: StoreInboundMessageOptions, sid: string): MessageEventInput[] {
-  const events: MessageEventInput[] = [{
-    sid, type: 'received', status: 'received',
-    detail: {
-      route: message.route, numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
-      ...message.contentNotes,
-    },
-  }];
+  const events: MessageEventInput[] = [];
+  if (message.contentNotes !== undefined && Object.keys(message.contentNotes).length > 0) {
+    events.push({
+      sid, type: 'received', status: 'received',
+      detail: {
+        route: message.route, numSegments: message.numSegments, smscId: message.smscId, deliveryTime: message.deliveryTime,
+        ...message.contentNotes,
+      },
+    });
+  }
   if (message.extraEvent) events.push({ sid, type: message.extraEvent.type, status: null, detail: message.extraEvent.detail });
   if (!hasSmsUrl(message.number)) events.push({ sid, type: 'webhook', status: null, detail: { skipped: 'the number has no SmsUrl' } });
   return events;

@@ -1,7 +1,10 @@
 // The one place that moves an outbound message forward through its status machine (architecture.md):
 //   queued ─▶ sending ─▶ sent ─▶ delivered | undelivered        (failed from any earlier step; canceled from queued)
-// Every change also writes a `message_events` row and, for each transition after the initial status, a
-// `status_callback` webhook (the transaction's outbox row, webhooks/outbox.ts), in the same transaction. Batched, set-based SQL: one statement per
+// The ordinary history stays on the message row (smsc_result and smsc_message_id of the attempt that decided it,
+// date_sent; the settling receipt is messages.receipt); only exceptional changes write a `message_events` row (a
+// change that did not apply, a correction, an expiry...). Each transition after the initial status also queues a
+// `status_callback` webhook (the transaction's outbox row, webhooks/outbox.ts), in the same transaction. Batched,
+// set-based SQL: one statement per
 // table per batch, because this is the hot path (one statement per row caps near 4,000 rows/s).
 //
 // The dispatcher's own bookkeeping (claiming queued → sending, releasing sending → queued for a retry) is not a
@@ -82,8 +85,21 @@ export interface StatusChange {
   errorCode?: number | null;
   errorMessage?: string | null;
   dateSent?: Date;
-  /** Recorded in `message_events` whether or not the status changes (a late receipt is still history). */
+  /**
+   * The step, as Events.json lists it. Written as a `message_events` row unless it is ordinary history kept on the
+   * message row: an applied change that is not a correction and carries `smscResult` or is a `receipt`. A change
+   * that does not apply (a late receipt) is still history: it always gets a row.
+   */
   event: { type: string; detail: object };
+  /** The SMSC's answer to the attempt that decided the message (messages.smsc_result): the send_attempt detail. */
+  smscResult?: Record<string, unknown>;
+  /** SMPP single-part: the SMSC's message id (messages.smsc_message_id), which its receipt quotes. */
+  smscMessageId?: string | null;
+  /**
+   * The final receipt that settles the message (messages.receipt: source, rawText, stat, err, submitDate, doneDate,
+   * text, smscMessageId, dateReceived). A correction keeps the receipt it corrects there; its own is its event row.
+   */
+  receipt?: Record<string, unknown>;
   /** The receipt's `done date` (YYMMDDhhmm), passed on as RawDlrDoneDate. */
   rawDlrDoneDate?: string | null;
   /**
@@ -175,13 +191,15 @@ interface UpdatedRow {
 async function applyRound(query: SqlQuery, round: StatusChange[], options: StatusChangeOptions): Promise<StatusChangeResult[]> {
   const updated = await query<UpdatedRow>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[])
-         AS t(sid, status, error_code, error_message, date_sent, correction_ms)),
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::text[], $9::jsonb[])
+         AS t(sid, status, error_code, error_message, date_sent, correction_ms, smsc_result, smsc_message_id, receipt)),
      old AS (SELECT m.sid, m.status AS old_status FROM messages m JOIN input i ON i.sid = m.sid)
      UPDATE messages m SET status = i.status,
        error_code = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_code, m.error_code) END,
        error_message = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_message, m.error_message) END,
        date_sent = COALESCE(i.date_sent, m.date_sent),
+       smsc_result = COALESCE(i.smsc_result, m.smsc_result), smsc_message_id = COALESCE(i.smsc_message_id, m.smsc_message_id),
+       receipt = CASE WHEN o.old_status IN ('delivered', 'undelivered') THEN m.receipt ELSE COALESCE(i.receipt, m.receipt) END,
        -- Leaving the send queue (its partial index) is the one non-HOT update of a message's life.
        next_attempt_at = CASE WHEN i.status IN ('accepted', 'scheduled', 'queued', 'sending') THEN m.next_attempt_at END,
        release_at = CASE WHEN i.status IN ('accepted', 'scheduled') THEN m.release_at END,
@@ -197,6 +215,9 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
       round.map((c) => c.errorMessage ?? null),
       round.map((c) => c.dateSent?.toISOString() ?? null),
       round.map((c) => c.correctionWindowMs ?? 0),
+      round.map((c) => (c.smscResult === undefined ? null : JSON.stringify(c.smscResult))),
+      round.map((c) => c.smscMessageId ?? null),
+      round.map((c) => (c.receipt === undefined ? null : JSON.stringify(c.receipt))),
     ],
   );
   const bySid = new Map(updated.map((row) => [row.sid, row]));
@@ -224,13 +245,23 @@ function correctionAllowedSql(m: string, i: string): string {
 
 /** The event of a change that replaced a final status says which one it corrected. */
 function withCorrection(detail: object, row: UpdatedRow): object {
-  return row.old_status === 'delivered' || row.old_status === 'undelivered' ? { ...detail, correctedFrom: row.old_status } : detail;
+  return isCorrection(row) ? { ...detail, correctedFrom: row.old_status } : detail;
+}
+
+/** Whether the change is ordinary history, kept on the message row (StatusChange.event). */
+function keptOnRow(change: StatusChange, row: UpdatedRow | undefined): boolean {
+  if (row === undefined || isCorrection(row)) return false;
+  return change.smscResult !== undefined || change.event.type === 'receipt';
+}
+
+function isCorrection(row: UpdatedRow): boolean {
+  return row.old_status === 'delivered' || row.old_status === 'undelivered';
 }
 
 async function insertEvents(query: SqlQuery, round: StatusChange[], applied: Map<string, UpdatedRow>): Promise<void> {
   await recordMessageEvents(
     query,
-    round.map((c) => ({
+    round.filter((c) => !keptOnRow(c, applied.get(c.sid))).map((c) => ({
       sid: c.sid,
       type: c.event.type,
       status: applied.has(c.sid) ? c.status : null,

@@ -92,11 +92,17 @@ function registerDatabaseGauges(registry: Registry, sources: MetricSources): voi
   const messageCounts = cachedQuery(() => db.query<{ direction: string; status: string; n: number }>(
     'SELECT direction, status, count(*)::int AS n FROM messages GROUP BY direction, status',
   ));
+  // webhook_attempts keeps failed calls only; a delivery that succeeded is one webhook_deliveries row whose last
+  // call was the 2xx. So: 2xx = succeeded deliveries, the other classes = the failed attempt rows (a 2xx row
+  // there, kept by an older version, is already counted by its delivery).
   const attemptCounts = cachedQuery(() => db.query<{ outcome: string; n: number }>(
-    `SELECT CASE WHEN http_status BETWEEN 200 AND 299 THEN '2xx' WHEN http_status BETWEEN 400 AND 499 THEN '4xx'
-                 WHEN http_status >= 500 THEN '5xx' WHEN http_status IS NULL THEN 'error' ELSE 'other' END AS outcome,
-            count(*)::int AS n
-       FROM webhook_attempts GROUP BY 1`,
+    `SELECT outcome, sum(n)::int AS n FROM (
+       SELECT CASE WHEN http_status BETWEEN 400 AND 499 THEN '4xx' WHEN http_status >= 500 THEN '5xx'
+                   WHEN http_status IS NULL THEN 'error' ELSE 'other' END AS outcome, count(*) AS n
+         FROM webhook_attempts WHERE http_status IS NULL OR http_status NOT BETWEEN 200 AND 299 GROUP BY 1
+       UNION ALL
+       SELECT '2xx', count(*) FROM webhook_deliveries WHERE state = 'succeeded'
+     ) counts GROUP BY outcome`,
   ));
   new Gauge({
     name: 'smsc_messages',
@@ -144,7 +150,7 @@ function registerDatabaseGauges(registry: Registry, sources: MetricSources): voi
   });
   new Gauge({
     name: 'smsc_webhook_attempts',
-    help: 'Webhook and status-callback HTTP attempts by outcome class (2xx, 4xx, 5xx, error), whole installation; refreshed at most once a minute',
+    help: 'Webhook and status-callback HTTP attempts by outcome class (2xx: deliveries that succeeded; 4xx, 5xx, error: failed attempts), whole installation; refreshed at most once a minute',
     labelNames: ['outcome'] as const,
     registers: [registry],
     async collect() {

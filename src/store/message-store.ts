@@ -1,4 +1,4 @@
-// Messages: the hot insert (messages + their first events in ONE statement, one row or a batch), the keyset list, and the guarded
+// Messages: the hot insert (ONE statement, one row or a batch), the keyset list, and the guarded
 // updates behind cancel, redact and delete. Each guard is part of the UPDATE/DELETE itself, so a dispatcher
 // that claims the message at the same moment cannot be overtaken.
 import type { Database, SqlQuery } from './database.js';
@@ -8,6 +8,7 @@ import { MESSAGE_COLUMNS } from './message-columns.js';
 import { queueStatusCallbacks } from '../messaging/status-change.js';
 import { AppError } from '../errors/app-error.js';
 import { optedOutSids } from './opt-out-store.js';
+import { loadMessageHistory } from './message-history-store.js';
 
 export interface MessageFilter {
   accountSid: string;
@@ -37,8 +38,8 @@ export interface MessageEventRecord {
 export type GuardedUpdate = { outcome: 'done'; message: MessageRecord } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
 export type DeleteOutcome = { outcome: 'done' } | { outcome: 'not_found' } | { outcome: 'refused'; status: string };
 
-// Messages and their first `queued` event in ONE statement, for any number of rows: the columns travel as one
-// array per column (unnest), so the SQL text is the same for 1 row or 100 and each batch costs one round trip and
+// Messages in ONE statement, for any number of rows (their `queued` step is the row itself, date_created): the
+// columns travel as one array per column (unnest), so the SQL text is the same for 1 row or 100 and each batch costs one round trip and
 // one commit. The rows share now() (the statement's transaction time) as date_created.
 const INSERT_MESSAGES = `
 WITH input AS (
@@ -55,12 +56,10 @@ WITH input AS (
     receipt_requested, api_dialect, sip_headers, now(), now()
   FROM input
   RETURNING ${MESSAGE_COLUMNS}
-), e AS (
-  INSERT INTO message_events (message_sid, type, status, detail) SELECT sid, 'status', 'queued', '{}'::jsonb FROM m
 )
 SELECT * FROM m`;
 
-/** Inserts the messages (status queued) and their first events in one statement; rows come back in input order. */
+/** Inserts the messages (status queued) in one statement; rows come back in input order. */
 export async function insertOutboundMessages(query: SqlQuery, messages: readonly NewOutboundMessage[]): Promise<MessageRecord[]> {
   const column = <T>(pick: (m: NewOutboundMessage) => T): T[] => messages.map(pick);
   const rows = await query<MessageRecord>(INSERT_MESSAGES, [
@@ -186,16 +185,12 @@ async function explainRefusal(db: Database, options: { accountSid: string; sid: 
   return rows[0] ? { outcome: 'refused', status: rows[0].status } : { outcome: 'not_found' };
 }
 
-/** The message's events, oldest first; null when the message is not the account's. */
+/**
+ * The message's events, oldest first; null when the message is not the account's. Built from the message row and
+ * the rows of its exceptional steps, receipts and webhook calls (store/message-history-store.ts).
+ */
 export async function listMessageEvents(db: Database, options: { accountSid: string; sid: string }): Promise<MessageEventRecord[] | null> {
-  const owner = await db.query('SELECT 1 FROM messages WHERE sid = $1 AND account_sid = $2', [options.sid, options.accountSid]);
-  if (owner.length === 0) return null;
-  // ORDER BY the bigint column, not the text alias `id`: as text, event 10 would come before event 2.
-  return db.query<MessageEventRecord>(
-    `SELECT e.id::text AS id, e.type, e.status, e.detail, e.date_created AS "dateCreated"
-     FROM message_events e WHERE e.message_sid = $1 ORDER BY e.id`,
-    [options.sid],
-  );
+  return loadMessageHistory(db, options);
 }
 
 function single<T>(rows: T[]): T {

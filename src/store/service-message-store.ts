@@ -5,7 +5,7 @@ import type { MessageRecord, NewServiceMessage, SendingService, ServiceMessagePo
 import { MESSAGE_COLUMNS } from './message-columns.js';
 import { poolAddresses } from './service-store.js';
 
-// Validity counts from when the message is due (a message scheduled for tomorrow is not expired at creation).
+// The accepted/scheduled step is the row itself (no event row). Validity counts from when the message is due (a message scheduled for tomorrow is not expired at creation).
 const INSERT_SERVICE_MESSAGE = `
 WITH m AS (
   INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
@@ -15,9 +15,6 @@ WITH m AS (
     COALESCE($13::timestamptz, now()) + make_interval(secs => $14), COALESCE($13::timestamptz, now()),
     $15, $16, now(), now())
   RETURNING ${MESSAGE_COLUMNS}
-), e AS (
-  INSERT INTO message_events (message_sid, type, status, detail)
-  SELECT sid, 'status', status, jsonb_build_object('messagingServiceSid', "messagingServiceSid") FROM m
 )
 SELECT * FROM m`;
 

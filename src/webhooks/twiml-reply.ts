@@ -160,11 +160,9 @@ export async function insertReplies(
          -- Twilio sends nothing, replies included, to a recipient who opted out (STOP) of the sender or its service.
          AND NOT ${isOptedOutSql('r.account_sid', 'r.from_address', 'r.to_address')}
        ORDER BY r.ord
-       RETURNING sid, in_reply_to_sid
-     ), e AS (
-       INSERT INTO message_events (message_sid, type, status, detail)
-       SELECT sid, 'status', 'queued', jsonb_build_object('source', 'twiml', 'inReplyToSid', in_reply_to_sid) FROM m
+       RETURNING sid
      )
+     -- The reply's queued step is its row (direction outbound-reply, in_reply_to_sid): no event row.
      SELECT sid FROM m`,
     [
       column('sid'), column('accountSid'), column('from'), column('to'), column('body'), column('numSegments'),

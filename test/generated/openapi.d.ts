@@ -2695,6 +2695,7 @@ export interface operations {
                             detail: {
                                 [key: string]: unknown;
                             };
+                            /** @description Stable within the message: a number for a stored step, a name (created, sending-…, submit, receipt-…, webhook-…) for one kept on the message row or its receipt/webhook rows */
                             id: string;
                             status: string | null;
                             /** @description status, sip_response, smpp_response, receipt, route, webhook, … */

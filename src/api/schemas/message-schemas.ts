@@ -111,7 +111,7 @@ export const UpdateMessageBody = Type.Object({
 });
 
 export const MessageEvent = Type.Object({
-  id: Type.String(),
+  id: Type.String({ description: 'Stable within the message: a number for a stored step, a name (created, sending-…, submit, receipt-…, webhook-…) for one kept on the message row or its receipt/webhook rows' }),
   type: Type.String({ description: 'status, sip_response, smpp_response, receipt, route, webhook, …' }),
   status: Nullable(Type.String()),
   detail: Type.Object({}, { additionalProperties: true }),

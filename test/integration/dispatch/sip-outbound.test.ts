@@ -2,6 +2,9 @@
 // sipp checks the exact X-SMS-* header lines with regexes; the database shows what the answer did to the message.
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
+import { applySipReceipt } from '../../../src/messaging/apply-receipt.js';
+import { loadMessageHistory } from '../../../src/store/message-history-store.js';
 import { createNativeSipAdapter } from '../../../src/sip/native/index.js';
 import { createSipSmscGateway } from '../../../src/sip/smsc-sip-gateway.js';
 import type { Database } from '../../../src/store/database.js';
@@ -83,6 +86,31 @@ describe('outbound over SIP to sipp as the SMSC', () => {
     expect(await messageRow(sid)).toEqual({ status: 'sent', error_code: null, attempts: 1 });
   });
 
+  it('keeps the history of a message sent and delivered over SIP on its row: no message_events row, Events.json complete', async () => {
+    const sid = await sendThroughSipp({ body: 'History', to: '+447700900777', from: '+447700900456', receiptRequested: true }, 200, [
+      'X-SMS-CODING: 0',
+    ], 'History #1');
+    const now = formatReceiptDate(new Date());
+    const receipt = await applySipReceipt(db, {
+      fromUser: '447700900777', toUser: '447700900456',
+      rawText: buildDeliveryReceipt({ id: '7001', sub: '001', dlvrd: '001', submitDate: now, doneDate: now, stat: 'DELIVRD', err: '000', text: 'History' }),
+    });
+    expect(receipt).toMatchObject({ outcome: 'matched', messageSid: sid });
+    expect((await messageRow(sid)).status).toBe('delivered');
+
+    expect(await db.query('SELECT type, status FROM message_events WHERE message_sid = $1', [sid])).toEqual([]);
+    const events = (await loadMessageHistory(db, { accountSid: account, sid })) ?? [];
+    expect(events.map((e) => [e.type, e.status])).toEqual([
+      ['status', 'queued'], ['route', null], ['status', 'sending'], ['send_attempt', 'sent'], ['receipt', 'delivered'],
+    ]);
+    expect(events[2]?.detail).toMatchObject({ attempt: 1, route: 'sip' });
+    expect(typeof events[2]?.detail.claimedBy).toBe('string');
+    expect(events[3]?.detail).toMatchObject({ sipStatus: 200, outcome: 'accepted', route: 'sip', attempt: 1 });
+    expect(events[4]?.detail).toMatchObject({ source: 'sip', stat: 'DELIVRD', err: '000' });
+    const times = events.map((e) => e.dateCreated.getTime());
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
   it('sends Unicode text as UTF-8 with X-SMS-CODING: 2', async () => {
     const sid = await sendThroughSipp({ body: 'Привет мир', coding: 2 }, 200, ['X-SMS-CODING: 2'], 'Привет мир #1');
     expect((await messageRow(sid)).status).toBe('sent');
@@ -104,10 +132,10 @@ describe('outbound over SIP to sipp as the SMSC', () => {
   it('fails the message with 30008 when the SMSC answers 500', async () => {
     const sid = await sendThroughSipp({ body: 'Rejected' }, 500, ['X-SMS-CODING: 0'], 'Rejected #1');
     expect(await messageRow(sid)).toEqual({ status: 'failed', error_code: 30008, attempts: 1 });
-    const [event] = await db.query<{ detail: Record<string, unknown> }>(
-      `SELECT detail FROM message_events WHERE message_sid = $1 AND type = 'send_attempt'`,
-      [sid],
-    );
+    // The SMSC's answer is on the message (smsc_result): no event row, and Events.json still says it.
+    expect(await db.query('SELECT type FROM message_events WHERE message_sid = $1', [sid])).toEqual([]);
+    const event = (await loadMessageHistory(db, { accountSid: account, sid }))?.find((e) => e.type === 'send_attempt');
+    expect(event).toMatchObject({ status: 'failed' });
     expect(event?.detail).toMatchObject({ sipStatus: 500, sipReason: 'Server Internal Error', local: false, outcome: 'permanent-failure' });
   });
 

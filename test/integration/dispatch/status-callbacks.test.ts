@@ -2,6 +2,7 @@
 // (order, exact parameters, URL resolution) and route selection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyStatusChanges } from '../../../src/messaging/status-change.js';
+import { loadMessageHistory } from '../../../src/store/message-history-store.js';
 import type { Database } from '../../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { createFakeSmscGateway } from '../../fakes/fake-smsc-gateway.js';
@@ -59,7 +60,10 @@ describe('status changes and callbacks', () => {
     await dispatcher.stop({ drainMs: 500 });
 
     const results = await applyStatusChanges(db, [
-      { sid: sid!, status: 'delivered', event: { type: 'receipt', detail: { stat: 'DELIVRD' } }, rawDlrDoneDate: '2406151438' },
+      {
+        sid: sid!, status: 'delivered', event: { type: 'receipt', detail: { stat: 'DELIVRD' } }, rawDlrDoneDate: '2406151438',
+        receipt: { source: 'sip', stat: 'DELIVRD', err: '000', doneDate: '2406151438', dateReceived: new Date().toISOString() },
+      },
       { sid: sid!, status: 'sent', event: { type: 'send_attempt', detail: { late: true } } },
     ]);
     expect(results.map((r) => [r.status, r.applied, r.callbackQueued])).toEqual([
@@ -76,18 +80,22 @@ describe('status changes and callbacks', () => {
     expect(callbacks.every((c) => c.url === 'https://app.test/status' && c.method === 'POST' && c.kind === 'status_callback' && c.state === 'pending')).toBe(true);
     expect(new Set(callbacks.map((c) => c.idempotency_token)).size).toBe(2);
 
-    const events = await db.query<{ type: string; status: string | null; detail: Record<string, unknown> }>(
+    // Only the exceptional step (the ignored late sent) is a row; the rest of the history is on the message.
+    const rows = await db.query<{ type: string; status: string | null; detail: Record<string, unknown> }>(
       `SELECT type, status, detail FROM message_events WHERE message_sid = $1 ORDER BY id`,
       [sid],
     );
-    expect(events.map((e) => [e.type, e.status])).toEqual([
+    expect(rows).toEqual([{ type: 'send_attempt', status: null, detail: { late: true, ignoredStatus: 'sent' } }]);
+    const events = await loadMessageHistory(db, { accountSid: account, sid: sid! });
+    expect(events?.map((e) => [e.type, e.status])).toEqual([
+      ['status', 'queued'],
       ['route', null],
       ['status', 'sending'],
       ['send_attempt', 'sent'],
       ['receipt', 'delivered'],
       ['send_attempt', null],
     ]);
-    expect(events[4]?.detail).toEqual({ late: true, ignoredStatus: 'sent' });
+    expect(events?.[4]?.detail).toMatchObject({ source: 'sip', stat: 'DELIVRD', doneDate: '2406151438' });
     const [message] = await db.query(`SELECT status FROM messages WHERE sid = $1`, [sid]);
     expect(message).toEqual({ status: 'delivered' });
   });
@@ -147,11 +155,11 @@ describe('status changes and callbacks', () => {
 
     expect(new Set(sip.submissions.map((s) => s.message.sid))).toEqual(new Set([byDefault, byNumber]));
     expect(new Set(smpp.submissions.map((s) => s.message.sid))).toEqual(new Set([byMessage, byAccount]));
-    const routeEvents = await db.query<{ message_sid: string; detail: { route: string; source: string } }>(
-      `SELECT message_sid, detail FROM message_events WHERE type = 'route' AND message_sid = ANY($1::text[])`,
-      [[byDefault, byAccount, byNumber, byMessage]],
-    );
-    const bySid = new Map(routeEvents.map((e) => [e.message_sid, e.detail]));
+    const bySid = new Map<string, Record<string, unknown>>();
+    for (const [owner, sid] of [[account, byDefault!], [smppAccount, byAccount!], [smppAccount, byNumber!], [account, byMessage!]] as const) {
+      const route = (await loadMessageHistory(db, { accountSid: owner, sid }))?.find((e) => e.type === 'route');
+      if (route) bySid.set(sid, route.detail);
+    }
     expect(bySid.get(byDefault!)).toEqual({ route: 'sip', source: 'default' });
     expect(bySid.get(byAccount!)).toEqual({ route: 'smpp', source: 'account' });
     expect(bySid.get(byNumber!)).toEqual({ route: 'sip', source: 'number' });

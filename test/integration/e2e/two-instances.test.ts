@@ -16,12 +16,11 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** The instance (by pid) that made the last claim of each message, from its `sending` events. */
+/** The instance (by pid) that made the last claim of each message: the claim that sent it (smsc_result), or its holder. */
 async function lastClaimerPid(db: Database): Promise<Map<string, number>> {
   const rows = await db.query<{ body: string; claimed_by: string }>(
-    `SELECT DISTINCT ON (m.sid) m.body, e.detail->>'claimedBy' AS claimed_by
-     FROM messages m JOIN message_events e ON e.message_sid = m.sid AND e.type = 'status' AND e.status = 'sending'
-     WHERE m.direction = 'outbound-api' ORDER BY m.sid, e.id DESC`,
+    `SELECT m.body, COALESCE(m.smsc_result->>'claimedBy', m.claimed_by) AS claimed_by
+     FROM messages m WHERE m.direction = 'outbound-api' AND COALESCE(m.smsc_result->>'claimedBy', m.claimed_by) IS NOT NULL`,
   );
   const prefix = `${hostname()}-`;
   return new Map(rows.map((row) => [row.body, Number(row.claimed_by.slice(prefix.length).split('-')[0])]));

@@ -1,4 +1,5 @@
 // Test data for the inbound tests: accounts, numbers and outbound messages inserted with plain SQL.
+import { loadMessageHistory } from '../../../src/store/message-history-store.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { newSecret, newSid } from '../../../src/messaging/sid.js';
@@ -110,9 +111,12 @@ export async function receiptRows(db: Database) {
   );
 }
 
+/** The types of the message's Events.json entries (its row, exceptional event rows, receipts, webhook calls). */
 export async function eventTypes(db: Database, sid: string): Promise<string[]> {
-  const rows = await db.query<{ type: string }>('SELECT type FROM message_events WHERE message_sid = $1 ORDER BY id', [sid]);
-  return rows.map((r) => r.type);
+  const [owner] = await db.query<{ account_sid: string }>('SELECT account_sid FROM messages WHERE sid = $1', [sid]);
+  if (owner === undefined) return [];
+  const events = await loadMessageHistory(db, { accountSid: owner.account_sid, sid });
+  return (events ?? []).map((e) => e.type);
 }
 
 /** Polls `check` until it holds (test/helpers/wait-for.ts), with room for a loaded database. */

@@ -159,7 +159,9 @@ describe('applySipReceipt', () => {
     const undeliv = await applySipReceipt(db, { rawText: receiptText('UNDELIV', '005', 'Your code is 1234, v'), fromUser: HANDSET, toUser: '15005550006' });
     expect(undeliv).toMatchObject({ outcome: 'matched', messageSid: newer, status: 'undelivered' });
     expect(await messageBySid(db, newer)).toMatchObject({ status: 'undelivered', error_code: 30004, error_message: 'Message blocked' });
-    expect(await eventTypes(db, newer)).toEqual(['receipt']);
+    // Its created step (the row) and the receipt that settled it; no message_events row for either.
+    expect(await eventTypes(db, newer)).toEqual(['status', 'receipt']);
+    expect(await db.query('SELECT id FROM message_events WHERE message_sid = $1', [newer])).toEqual([]);
   });
 
   it('parks a receipt that beats our "sent" write and matches it on a later attempt', async () => {

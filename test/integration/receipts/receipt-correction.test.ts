@@ -2,6 +2,7 @@
 // DELIVRD and then the operator's UNDELIV for the same SMSC message id (smscgateway issue 305); within
 // RECEIPT_CORRECTION_WINDOW_S the second final receipt wins, both stay in the events, and a status callback
 // reports the correction. Both paths: one receipt at a time (applySipReceipt) and batched (applySipReceiptsWith).
+import { loadMessageHistory } from '../../../src/store/message-history-store.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
 import { applySipReceipt, applySmppReceipt, DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from '../../../src/messaging/apply-receipt.js';
@@ -43,8 +44,10 @@ const policy = (windowMs: number): ReceiptPolicy => ({ ...DEFAULT_RECEIPT_POLICY
 
 async function outcome(sid: string) {
   const [message] = await db.query<{ status: string; error_code: number | null }>('SELECT status, error_code FROM messages WHERE sid = $1', [sid]);
-  const events = await db.query<{ status: string | null; detail: { stat?: string; correctedFrom?: string; ignoredStatus?: string } }>(
-    `SELECT status, detail FROM message_events WHERE message_sid = $1 AND type = 'receipt' ORDER BY id`, [sid]);
+  // Events.json's receipt steps (the settling receipt is kept with the message, a correction is an event row).
+  const [owner] = await db.query<{ account_sid: string }>('SELECT account_sid FROM messages WHERE sid = $1', [sid]);
+  const history = (await loadMessageHistory(db, { accountSid: owner!.account_sid, sid })) ?? [];
+  const events = history.filter((e) => e.type === 'receipt') as Array<{ status: string | null; detail: { stat?: string; correctedFrom?: string; ignoredStatus?: string } }>;
   const callbacks = await db.query<{ params: { MessageStatus: string } }>(
     `SELECT params FROM webhook_deliveries WHERE message_sid = $1 AND kind = 'status_callback' ORDER BY id`, [sid]);
   return { message, events, callbacks: callbacks.map((c) => c.params.MessageStatus) };
