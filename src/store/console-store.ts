@@ -123,19 +123,29 @@ export interface WebhookDeliveryRecord {
   lastError: string | null;
   dateCreated: Date;
   dateCompleted: Date | null;
+  lastLatencyMs: number | null;
   attemptLog: WebhookAttemptRecord[];
 }
 
 const DELIVERY_COLUMNS = `d.id::text AS id, d.message_sid AS "messageSid", d.kind, d.url, d.method, d.state, d.attempts,
   d.max_attempts AS "maxAttempts", d.last_http_status AS "lastHttpStatus", d.last_error AS "lastError",
-  d.date_created AS "dateCreated", d.date_completed AS "dateCompleted",
+  d.date_created AS "dateCreated", d.date_completed AS "dateCompleted", d.last_latency_ms AS "lastLatencyMs",
   COALESCE((SELECT json_agg(json_build_object('attempt', a.attempt, 'url', a.url, 'httpStatus', a.http_status,
       'latencyMs', a.latency_ms, 'errorCode', a.error_code, 'error', a.error, 'dateCreated', a.date_created) ORDER BY a.id)
     FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]'::json) AS "attemptLog"`;
 
-/** json_agg hands timestamps back as text. */
+/**
+ * json_agg hands timestamps back as text. webhook_attempts holds failed attempts only: the attempt that succeeded
+ * is the delivery row itself (its last status, latency and completion time), shown last.
+ */
 function withDates(row: WebhookDeliveryRecord): WebhookDeliveryRecord {
   const log = row.attemptLog.map((a) => ({ ...a, dateCreated: new Date(a.dateCreated) }));
+  if (row.state === 'succeeded') {
+    log.push({
+      attempt: row.attempts, url: row.url, httpStatus: row.lastHttpStatus, latencyMs: row.lastLatencyMs ?? 0,
+      errorCode: null, error: null, dateCreated: row.dateCompleted ?? row.dateCreated,
+    });
+  }
   return { ...row, attemptLog: log };
 }
 
