@@ -16,8 +16,8 @@ import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../e
 import type { Database, SqlQuery } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
 import {
-  applySipReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
-  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type StoredReceipt,
+  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
+  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput, type StoredReceipt,
 } from './apply-receipt.js';
 import {
   addressForms, chooseCandidate, FINAL_RECEIPT_STATS, submitWindow, type ReceiptCandidate,
@@ -27,9 +27,24 @@ import { applyStatusChangesWith, recordMessageEvents, type MessageEventInput, ty
 export interface ReceiptBatcher {
   /** Stores and applies one SIP receipt; resolves after the batch holding it has committed. */
   applySipReceipt(input: SipReceiptInput): Promise<ApplyReceiptResult>;
+  /**
+   * Stores and applies one SMPP receipt (deliver_sm); resolves after the batch holding it has committed, so that
+   * deliver_sm_resp goes only once the receipt is durable.
+   */
+  applySmppReceipt(input: SmppReceiptInput): Promise<ApplyReceiptResult>;
   readonly pending: number;
   /** Resolves when every accepted item has committed (or failed). */
   idle(): Promise<void>;
+}
+
+/**
+ * This instance's send outcomes not yet written (dispatch/pending-outcomes.ts): a receipt for one of them waits
+ * in memory for that write instead of being parked in the database.
+ */
+export interface UnwrittenOutcomes {
+  forSmscId(smscMessageId: string): Promise<void> | null;
+  forAddresses(handset: string, sender: string): Promise<void> | null;
+  readonly maxWaitMs: number;
 }
 
 export interface ReceiptBatcherOptions {
@@ -40,25 +55,36 @@ export interface ReceiptBatcherOptions {
    * our own "sent" write finds its message still `sending` and must be parked and retried later.
    */
   beforeBatch?: () => Promise<void>;
+  /** Outcomes answered but not written yet: the batch waits for those its receipts report on. */
+  unwritten?: UnwrittenOutcomes;
   maxBatchSize?: number;
 }
+
+/** One receipt as the batcher takes it: SIP (MESSAGE body) or SMPP (deliver_sm). */
+export type ReceiptInput = ({ source: 'sip' } & SipReceiptInput) | ({ source: 'smpp' } & SmppReceiptInput);
 
 export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBatcher {
   const { db } = options;
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  const commits = createGroupCommit<SipReceiptInput, ApplyReceiptResult>({
+  const commits = createGroupCommit<ReceiptInput, ApplyReceiptResult>({
     async writeBatch(inputs) {
       await options.beforeBatch?.();
-      return db.transaction((query) => applySipReceiptsWith(query, inputs, { policy, kind: db.kind }));
+      if (options.unwritten) await waitForOutcomes(inputs, options.unwritten);
+      return db.transaction((query) => applyReceiptsWith(query, inputs, { policy, kind: db.kind }));
     },
-    writeOne: (input) => applySipReceipt(db, { ...input, policy }),
+    writeOne: (input) => (input.source === 'sip'
+      ? applySipReceipt(db, { ...stripSource(input), policy })
+      : applySmppReceipt(db, { ...stripSource(input), policy })),
     maxBatchSize: options.maxBatchSize ?? 200,
   });
   return {
     applySipReceipt(input) {
       // Refuse a text that is no receipt here, so that it cannot fail the batch of the others.
       if (parseDeliveryReceipt(input.rawText) === null) return Promise.reject(new Error('not a delivery receipt (no id: or stat:)'));
-      return commits.submit(input);
+      return commits.submit({ ...input, source: 'sip' });
+    },
+    applySmppReceipt(input) {
+      return commits.submit({ ...input, source: 'smpp' });
     },
     get pending() {
       return commits.pending;
@@ -67,13 +93,57 @@ export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBat
   };
 }
 
+function stripSource<T extends { source: string }>(input: T): Omit<T, 'source'> {
+  const { source: _source, ...rest } = input;
+  return rest;
+}
+
+/**
+ * Waits (at most `maxWaitMs`) for the unwritten outcomes the batch's receipts report on: by SMSC id for SMPP, by
+ * handset and sender for SIP. Called after the group commit's own turn of the event loop, so a submit answer that
+ * arrived in the same read as its receipt has been registered by then.
+ */
+export async function waitForOutcomes(inputs: readonly ReceiptInput[], unwritten: UnwrittenOutcomes): Promise<void> {
+  const waits = inputs.map((input) => (input.source === 'smpp'
+    ? (input.smscMessageId.trim() === '' ? null : unwritten.forSmscId(input.smscMessageId))
+    : unwritten.forAddresses(input.fromUser, input.toUser)));
+  const pending = waits.filter((w): w is Promise<void> => w !== null);
+  if (pending.length === 0) return;
+  await waitAtMost(Promise.all(pending), unwritten.maxWaitMs);
+}
+
+async function waitAtMost(wait: Promise<unknown>, maxMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxMs);
+  });
+  await Promise.race([wait.then(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
 /** Stores SIP receipts and applies those that match, inside the caller's transaction. One result per input. */
 export async function applySipReceiptsWith(
   query: SqlQuery,
   inputs: readonly SipReceiptInput[],
   options: { policy: ReceiptPolicy; kind: Database['kind'] },
 ): Promise<ApplyReceiptResult[]> {
+  return applyReceiptsWith(query, inputs.map((input) => ({ ...input, source: 'sip' as const })), options);
+}
+
+/** Stores receipts of either road and applies those that match, inside the caller's transaction. */
+export async function applyReceiptsWith(
+  query: SqlQuery,
+  inputs: readonly ReceiptInput[],
+  options: { policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<ApplyReceiptResult[]> {
   const fields = inputs.map((input): ReceiptFields => {
+    if (input.source === 'smpp') {
+      return {
+        source: 'smpp', rawText: input.rawText, fromAddress: input.fromAddress, toAddress: input.toAddress,
+        smscMessageId: input.smscMessageId, stat: input.stat, err: input.err, submitDate: input.submitDate ?? '',
+        doneDate: input.doneDate ?? '', text: input.text ?? '',
+      };
+    }
     const parsed = parseDeliveryReceipt(input.rawText);
     if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
     return {
