@@ -16,6 +16,9 @@ import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../e
 import type { Database, SqlQuery } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
 import {
+  findSmppIdsExact, lockMessagesForReceipts, markReceiptsMatched, markSubmissions, type SmppIdHit,
+} from '../store/receipt-store.js';
+import {
   applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
   type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput, type StoredReceipt,
 } from './apply-receipt.js';
@@ -261,8 +264,11 @@ export async function matchReceiptsWith(
   policy: ReceiptPolicy,
 ): Promise<ApplyReceiptResult[]> {
   const results: Array<ApplyReceiptResult | undefined> = new Array(receipts.length);
+  // Final SMPP receipts of single-part messages, found by their id as stored: settled together.
+  for (const [index, result] of await settleSmppSingles(query, receipts, policy)) results[index] = result;
   const plans: Array<{ index: number; plan: SipPlan }> = [];
   for (const [index, receipt] of receipts.entries()) {
+    if (results[index] !== undefined) continue;
     if (receipt.source === 'sip') {
       const attempt = receipt.matchAttempts + 1;
       const mapped = mapReceiptStatus(receipt.stat, receipt.err);
@@ -285,6 +291,79 @@ export async function matchReceiptsWith(
     results[index] = contested.has(plan) ? await attemptMatch(query, { receipt: plan.receipt, policy }) : written.get(plan);
   }
   return results as ApplyReceiptResult[];
+}
+
+/** A final SMPP receipt whose id, as stored, names a single-part message not settled by another in the batch. */
+export interface SmppSingle {
+  index: number;
+  messageSid: string;
+  submissionId: string | null;
+  mapped: MappedReceipt;
+}
+
+/**
+ * Which SMPP receipts of a batch take the batched way: final ones whose id, as stored, names a single-part
+ * message (on the message or in a one-part submission). A second receipt for the same message, an intermediate
+ * one, a part of a multipart message, or one whose id finds nothing as stored (other spellings, parking) goes the
+ * one-at-a-time way (attemptMatch), after these.
+ */
+export function chooseSmppSingles(receipts: readonly StoredReceipt[], hits: readonly SmppIdHit[]): SmppSingle[] {
+  const hitOf = new Map(hits.map((hit) => [hit.index, hit]));
+  const taken = new Set<string>();
+  const chosen: SmppSingle[] = [];
+  receipts.forEach((receipt, index) => {
+    if (receipt.source !== 'smpp') return;
+    const hit = hitOf.get(index);
+    const mapped = mapReceiptStatus(receipt.stat, receipt.err);
+    if (hit === undefined || !mapped.final || hit.totalParts !== 1 || taken.has(hit.messageSid)) return;
+    taken.add(hit.messageSid);
+    chosen.push({ index, messageSid: hit.messageSid, submissionId: hit.submissionId, mapped });
+  });
+  return chosen;
+}
+
+async function settleSmppSingles(
+  query: SqlQuery,
+  receipts: readonly StoredReceipt[],
+  policy: ReceiptPolicy,
+): Promise<Map<number, ApplyReceiptResult>> {
+  const results = new Map<number, ApplyReceiptResult>();
+  const smpp = receipts.filter((r) => r.source === 'smpp' && r.smscMessageId !== null && r.smscMessageId.trim() !== '');
+  if (smpp.length === 0) return results;
+  // Look up only what may settle: every SMPP receipt's id, as stored (the exact-first rule of issue 12).
+  const ids = receipts.map((r) => (r.source === 'smpp' ? (r.smscMessageId ?? '').trim() : ''));
+  const hits = (await findSmppIdsExact(query, ids)).filter((hit) => ids[hit.index] !== '');
+  const chosen = chooseSmppSingles(receipts, hits);
+  if (chosen.length === 0) return results;
+  const sent = await lockMessagesForReceipts(query, chosen.map((c) => c.messageSid));
+  if (policy.smscIdMatches) policy.smscIdMatches.exact += chosen.length;
+  const changes: StatusChange[] = chosen.map((c) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    const row = sent.get(c.messageSid);
+    return {
+      sid: c.messageSid, status: c.mapped.status, errorCode: c.mapped.errorCode, errorMessage: c.mapped.errorMessage,
+      // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
+      ...(row && row.dateSent === null ? { dateSent: row.dateUpdated } : {}),
+      event: { type: 'receipt', detail: receiptEventDetail(receipt) },
+      rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
+      correctionWindowMs: policy.correctionWindowMs ?? 0,
+    };
+  });
+  const applied = await applyStatusChangesWith(query, changes, policy.statusChange);
+  await markSubmissions(query, chosen.flatMap((c) => (c.submissionId === null
+    ? []
+    : [{ id: c.submissionId, status: c.mapped.status === 'delivered' ? 'delivered' : 'undelivered' }])));
+  await markReceiptsMatched(query, chosen.map((c) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    return { receiptId: receipt.id, messageSid: c.messageSid, attempts: receipt.matchAttempts + 1 };
+  }));
+  chosen.forEach((c, i) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    results.set(c.index, {
+      outcome: 'matched', receiptId: receipt.id, messageSid: c.messageSid, status: applied[i]?.applied ? c.mapped.status : null,
+    });
+  });
+  return results;
 }
 
 /** Most open messages considered for one receipt, as in attemptMatch. */
