@@ -7,11 +7,14 @@
 //             the chosen messages in sid order, one re-check that no other receipt settled them meanwhile;
 //   apply   - the status changes, events and callbacks through status-change.ts, one UPDATE of the receipts.
 // A chosen message that another transaction took meanwhile sends its receipt down the one-at-a-time path
-// (apply-receipt.ts attemptMatch), which chooses again; SMPP receipts, matched exactly by submission, also go
-// that way. The results are exactly those of applySipReceipt, one per input, in order.
+// (apply-receipt.ts attemptMatch), which chooses again. SMPP receipts are matched exactly by id: one lookup for
+// the batch (store/receipt-store.ts), the final receipts of single-part messages settled together; parts of
+// multipart messages and ids not found as stored go the one-at-a-time way. The results are exactly those of
+// applySipReceipt / applySmppReceipt, one per input, in order.
 //
-// createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200 for
-// a receipt only after the batch that holds it has committed.
+// createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200, and
+// the ESME deliver_sm_resp, only after the batch that holds the receipt has committed. Before a batch it waits,
+// in memory, for this instance's unwritten outcomes its receipts report on (dispatch/pending-outcomes.ts).
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
