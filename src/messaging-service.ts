@@ -217,6 +217,8 @@ export async function startMessaging(options: {
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });
+      // What the dispatcher still held is released to the queue: receipts waiting for it take the parking path.
+      pendingOutcomes.clear();
       await webhooks.stop({ drainMs });
       for (const sweeper of sweepers) await sweeper.stop();
       await smpp?.stop();

@@ -43,6 +43,15 @@ describe('PendingOutcomes', () => {
     expect(pending.size).toBe(1);
   });
 
+  it('wakes every waiter on clear()', async () => {
+    const pending = new PendingOutcomes();
+    pending.answered(message, ['1001']);
+    const wait = pending.forSmscId('1001');
+    pending.clear();
+    await expect(wait).resolves.toBeUndefined();
+    expect(pending.size).toBe(0);
+  });
+
   it('treats +digits and digits as one address', () => {
     expect(addressPairKey('+447700900123', '15005550006')).toBe(addressPairKey('447700900123', '+15005550006'));
   });

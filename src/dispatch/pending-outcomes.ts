@@ -98,6 +98,11 @@ export class PendingOutcomes {
     }
   }
 
+  /** Forgets every entry and wakes who waits (shutdown: the dispatcher has written or released all it held). */
+  clear(): void {
+    for (const entry of [...this.bySid.values()]) this.remove(entry);
+  }
+
   /** Resolves when the outcome carrying this SMSC id is written; null when this instance holds none. */
   forSmscId(smscMessageId: string): Promise<void> | null {
     const entry = this.bySmscId.get(smscMessageId.trim());
