@@ -3,6 +3,7 @@
 // of being parked in delivery_receipts. Single-part SMPP messages may keep their id on messages.smsc_message_id.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDeliveryReceipt, formatReceiptDate } from '../../../src/encoding/index.js';
 import { PendingOutcomes } from '../../../src/dispatch/pending-outcomes.js';
 import { DEFAULT_RECEIPT_POLICY, type ReceiptPolicy } from '../../../src/messaging/apply-receipt.js';
 import { createReceiptBatcher } from '../../../src/messaging/receipt-batch.js';
@@ -109,5 +110,25 @@ describe('SMPP receipts in the receipt batch', () => {
     // The statistics read in commits() is a transaction of its own, too.
     console.info(`200 SMPP receipts: ${after - before} commits`);
     expect(after - before).toBeLessThan(20);
+  });
+});
+
+describe('SIP receipts in the receipt batch', () => {
+  it('waits for the write of a message answered by the SMSC but not written yet, instead of parking the receipt', async () => {
+    const pending = new PendingOutcomes();
+    const batcher = createReceiptBatcher({ db, policy, unwritten: pending });
+    const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'Your code is 4711', status: 'sending' });
+    pending.answered({ sid, to: HANDSET, from: SENDER });
+    const now = formatReceiptDate(new Date());
+    const result = batcher.applySipReceipt({
+      fromUser: HANDSET.replace(/^\+/, ''), toUser: SENDER.replace(/^\+/, ''),
+      rawText: buildDeliveryReceipt({ id: '77', sub: '001', dlvrd: '001', submitDate: now, doneDate: now, stat: 'DELIVRD', err: '000', text: 'Your code is 4711' }),
+    });
+    await sleep(200);
+    await db.query("UPDATE messages SET status = 'sent', date_sent = now() WHERE sid = $1", [sid]);
+    pending.written([sid]);
+    expect(await result).toMatchObject({ outcome: 'matched', messageSid: sid, status: 'delivered' });
+    const parked = await db.query('SELECT id FROM delivery_receipts WHERE match_attempts <> 1 OR next_match_at IS NOT NULL');
+    expect(parked).toEqual([]);
   });
 });
