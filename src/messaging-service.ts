@@ -10,6 +10,7 @@ import type { OperationsDeps } from './api/operations-routes.js';
 import type { SmscLinkSource } from './console/smsc-link.js';
 import type { Config } from './config/index.js';
 import { createOutboundDispatcher, type OutboundDispatcher } from './dispatch/outbound-dispatcher.js';
+import { PendingOutcomes } from './dispatch/pending-outcomes.js';
 import { createReassemblySweeper } from './dispatch/reassembly-sweeper.js';
 import { createReceiptSweeper } from './dispatch/receipt-sweeper.js';
 import { createRetentionSweeper } from './dispatch/retention-sweeper.js';
@@ -75,10 +76,14 @@ export async function startMessaging(options: {
   const receiptPolicy: ReceiptPolicy = {
     ...DEFAULT_RECEIPT_POLICY, statusChange, smscIdMatches, correctionWindowMs: config.smsc.receiptCorrectionWindowS * 1000,
   };
-  // Group commit: concurrent receipts (and inbound SMS) share one transaction; each is answered 200 only after it commits.
+  // Send outcomes answered but not written yet: a receipt that beats its own "sent" write waits for it here.
+  const pendingOutcomes = new PendingOutcomes();
+  // Group commit: concurrent receipts of both roads (and inbound SMS) share one transaction; each is answered
+  // (SIP 200, deliver_sm_resp) only after it commits.
   const receipts = createReceiptBatcher({
     db,
     policy: receiptPolicy,
+    unwritten: pendingOutcomes,
     // A receipt may arrive before the dispatcher below exists; then there is nothing of ours to write first.
     beforeBatch: () => startedDispatcher?.flushOutcomes() ?? Promise.resolve(),
   });
@@ -133,6 +138,14 @@ export async function startMessaging(options: {
   const smpp: SmppService | null = config.smpp.binds.length === 0 ? null : createSmppService({
     db, smpp: config.smpp, logger, reassemblyTimeoutMs: config.inbound.reassemblyTimeoutS * 1000, webhookPolicy, receiptPolicy,
     numberRewrite: config.smsc.numberRewrite,
+    receipts: {
+      applySmppReceipt: async (receipt) => {
+        const result = await receipts.applySmppReceipt(receipt);
+        if (result.outcome === 'matched') webhooks.nudge();
+        return result;
+      },
+    },
+    onSubmitAnswer: (message, smscMessageId) => pendingOutcomes.answered(message, [smscMessageId]),
     onStored: () => webhooks.nudge(),
   });
   await smpp?.start().catch(async (error: unknown) => {
@@ -157,6 +170,7 @@ export async function startMessaging(options: {
     retry: { baseMs: config.smsc.retryBaseMs, maxMs: config.smsc.retryMaxMs },
     logger,
     statusChange,
+    pendingOutcomes,
   });
   const sweepers = [
     createReceiptSweeper({ db, logger, intervalMs: 1_000, batchSize: 100, policy: receiptPolicy }),
@@ -216,6 +230,8 @@ export async function startMessaging(options: {
     async close(drainMs) {
       probe.stop();
       await dispatcher.stop({ drainMs });
+      // What the dispatcher still held is released to the queue: receipts waiting for it take the parking path.
+      pendingOutcomes.clear();
       await Promise.all([outbox.stop({ drainMs }), webhooks.stop({ drainMs })]);
       for (const sweeper of sweepers) await sweeper.stop();
       await smpp?.stop();

@@ -12,6 +12,7 @@ import { ClaimLoop, type ClaimPlan } from './claim-loop.js';
 import { claimMessages, queueDepth, queuedByRoute, releaseClaims, type ClaimedMessage } from './claim.js';
 import { sendClaimedMessage } from './message-sender.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
+import type { PendingOutcomes } from './pending-outcomes.js';
 import { planOutcomes, type DispatchOutcome } from './outcome-plan.js';
 import { writeOutcomes } from './outcome-writer.js';
 import { HeldRoutePacer } from './held-route-pacer.js';
@@ -42,6 +43,8 @@ export interface OutboundDispatcherOptions {
   /** How long a message may wait in memory for its sender's token; default 1000 ms. */
   senderHoldMs?: number;
   random?: () => number;
+  /** Told of accepted answers and of written outcome batches: receipts wait there for the write (pending-outcomes.ts). */
+  pendingOutcomes?: PendingOutcomes;
 }
 
 export interface DispatcherStats {
@@ -260,6 +263,7 @@ class Dispatcher implements OutboundDispatcher {
       else this.temporaryStreak = 0;
     }
     this.logOutcome(outcome);
+    if (outcome.kind === 'submitted' && outcome.result.kind === 'accepted') this.options.pendingOutcomes?.answered(outcome.message, outcome.result.smscMessageIds);
     this.batcher.add(outcome);
   }
 
@@ -271,6 +275,7 @@ class Dispatcher implements OutboundDispatcher {
       plan,
       statusChange: this.options.statusChange ?? DEFAULT_STATUS_CHANGE_OPTIONS,
     });
+    this.options.pendingOutcomes?.written(batch.map((o) => o.message.sid));
     this.counters.sent += plan.changes.filter((c) => c.status === 'sent').length;
     this.counters.failed += plan.changes.filter((c) => c.status === 'failed').length;
     this.counters.retried += plan.requeues.filter((r) => r.countAttempt).length;

@@ -136,7 +136,8 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
       ?? await findSipMatch(query, { receipt, rules: policy.rules, acceptSending: lastAttempt });
   if (messageSid !== null) {
     const settle = { receipt, messageSid, mapped, statusChange: policy.statusChange, correctionWindowMs: policy.correctionWindowMs ?? 0 };
-    const status = submission !== null
+    // A single-part SMPP message keeps its id on the message: there is no part row to mark.
+    const status = submission !== null && submission.id !== null
       ? await settleSmppPart(query, { ...settle, submissionId: submission.id })
       : await settleMessage(query, settle);
     await query(

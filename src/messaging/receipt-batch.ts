@@ -7,17 +7,23 @@
 //             the chosen messages in sid order, one re-check that no other receipt settled them meanwhile;
 //   apply   - the status changes, events and callbacks through status-change.ts, one UPDATE of the receipts.
 // A chosen message that another transaction took meanwhile sends its receipt down the one-at-a-time path
-// (apply-receipt.ts attemptMatch), which chooses again; SMPP receipts, matched exactly by submission, also go
-// that way. The results are exactly those of applySipReceipt, one per input, in order.
+// (apply-receipt.ts attemptMatch), which chooses again. SMPP receipts are matched exactly by id: one lookup for
+// the batch (store/receipt-store.ts), the final receipts of single-part messages settled together; parts of
+// multipart messages and ids not found as stored go the one-at-a-time way. The results are exactly those of
+// applySipReceipt / applySmppReceipt, one per input, in order.
 //
-// createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200 for
-// a receipt only after the batch that holds it has committed.
+// createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200, and
+// the ESME deliver_sm_resp, only after the batch that holds the receipt has committed. Before a batch it waits,
+// in memory, for this instance's unwritten outcomes its receipts report on (dispatch/pending-outcomes.ts).
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
 import {
-  applySipReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
-  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type StoredReceipt,
+  findSmppIdsExact, lockMessagesForReceipts, markReceiptsMatched, markSubmissions, type SmppIdHit,
+} from '../store/receipt-store.js';
+import {
+  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
+  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput, type StoredReceipt,
 } from './apply-receipt.js';
 import {
   addressForms, chooseCandidate, FINAL_RECEIPT_STATS, submitWindow, type ReceiptCandidate,
@@ -27,9 +33,24 @@ import { applyStatusChangesWith, recordMessageEvents, type MessageEventInput, ty
 export interface ReceiptBatcher {
   /** Stores and applies one SIP receipt; resolves after the batch holding it has committed. */
   applySipReceipt(input: SipReceiptInput): Promise<ApplyReceiptResult>;
+  /**
+   * Stores and applies one SMPP receipt (deliver_sm); resolves after the batch holding it has committed, so that
+   * deliver_sm_resp goes only once the receipt is durable.
+   */
+  applySmppReceipt(input: SmppReceiptInput): Promise<ApplyReceiptResult>;
   readonly pending: number;
   /** Resolves when every accepted item has committed (or failed). */
   idle(): Promise<void>;
+}
+
+/**
+ * This instance's send outcomes not yet written (dispatch/pending-outcomes.ts): a receipt for one of them waits
+ * in memory for that write instead of being parked in the database.
+ */
+export interface UnwrittenOutcomes {
+  forSmscId(smscMessageId: string): Promise<void> | null;
+  forAddresses(handset: string, sender: string): Promise<void> | null;
+  readonly maxWaitMs: number;
 }
 
 export interface ReceiptBatcherOptions {
@@ -40,25 +61,36 @@ export interface ReceiptBatcherOptions {
    * our own "sent" write finds its message still `sending` and must be parked and retried later.
    */
   beforeBatch?: () => Promise<void>;
+  /** Outcomes answered but not written yet: the batch waits for those its receipts report on. */
+  unwritten?: UnwrittenOutcomes;
   maxBatchSize?: number;
 }
+
+/** One receipt as the batcher takes it: SIP (MESSAGE body) or SMPP (deliver_sm). */
+export type ReceiptInput = ({ source: 'sip' } & SipReceiptInput) | ({ source: 'smpp' } & SmppReceiptInput);
 
 export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBatcher {
   const { db } = options;
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  const commits = createGroupCommit<SipReceiptInput, ApplyReceiptResult>({
+  const commits = createGroupCommit<ReceiptInput, ApplyReceiptResult>({
     async writeBatch(inputs) {
       await options.beforeBatch?.();
-      return db.transaction((query) => applySipReceiptsWith(query, inputs, { policy, kind: db.kind }));
+      if (options.unwritten) await waitForOutcomes(inputs, options.unwritten);
+      return db.transaction((query) => applyReceiptsWith(query, inputs, { policy, kind: db.kind }));
     },
-    writeOne: (input) => applySipReceipt(db, { ...input, policy }),
+    writeOne: (input) => (input.source === 'sip'
+      ? applySipReceipt(db, { ...stripSource(input), policy })
+      : applySmppReceipt(db, { ...stripSource(input), policy })),
     maxBatchSize: options.maxBatchSize ?? 200,
   });
   return {
     applySipReceipt(input) {
       // Refuse a text that is no receipt here, so that it cannot fail the batch of the others.
       if (parseDeliveryReceipt(input.rawText) === null) return Promise.reject(new Error('not a delivery receipt (no id: or stat:)'));
-      return commits.submit(input);
+      return commits.submit({ ...input, source: 'sip' });
+    },
+    applySmppReceipt(input) {
+      return commits.submit({ ...input, source: 'smpp' });
     },
     get pending() {
       return commits.pending;
@@ -67,13 +99,57 @@ export function createReceiptBatcher(options: ReceiptBatcherOptions): ReceiptBat
   };
 }
 
+function stripSource<T extends { source: string }>(input: T): Omit<T, 'source'> {
+  const { source: _source, ...rest } = input;
+  return rest;
+}
+
+/**
+ * Waits (at most `maxWaitMs`) for the unwritten outcomes the batch's receipts report on: by SMSC id for SMPP, by
+ * handset and sender for SIP. Called after the group commit's own turn of the event loop, so a submit answer that
+ * arrived in the same read as its receipt has been registered by then.
+ */
+export async function waitForOutcomes(inputs: readonly ReceiptInput[], unwritten: UnwrittenOutcomes): Promise<void> {
+  const waits = inputs.map((input) => (input.source === 'smpp'
+    ? (input.smscMessageId.trim() === '' ? null : unwritten.forSmscId(input.smscMessageId))
+    : unwritten.forAddresses(input.fromUser, input.toUser)));
+  const pending = waits.filter((w): w is Promise<void> => w !== null);
+  if (pending.length === 0) return;
+  await waitAtMost(Promise.all(pending), unwritten.maxWaitMs);
+}
+
+async function waitAtMost(wait: Promise<unknown>, maxMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxMs);
+  });
+  await Promise.race([wait.then(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
 /** Stores SIP receipts and applies those that match, inside the caller's transaction. One result per input. */
 export async function applySipReceiptsWith(
   query: SqlQuery,
   inputs: readonly SipReceiptInput[],
   options: { policy: ReceiptPolicy; kind: Database['kind'] },
 ): Promise<ApplyReceiptResult[]> {
+  return applyReceiptsWith(query, inputs.map((input) => ({ ...input, source: 'sip' as const })), options);
+}
+
+/** Stores receipts of either road and applies those that match, inside the caller's transaction. */
+export async function applyReceiptsWith(
+  query: SqlQuery,
+  inputs: readonly ReceiptInput[],
+  options: { policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<ApplyReceiptResult[]> {
   const fields = inputs.map((input): ReceiptFields => {
+    if (input.source === 'smpp') {
+      return {
+        source: 'smpp', rawText: input.rawText, fromAddress: input.fromAddress, toAddress: input.toAddress,
+        smscMessageId: input.smscMessageId, stat: input.stat, err: input.err, submitDate: input.submitDate ?? '',
+        doneDate: input.doneDate ?? '', text: input.text ?? '',
+      };
+    }
     const parsed = parseDeliveryReceipt(input.rawText);
     if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
     return {
@@ -191,8 +267,11 @@ export async function matchReceiptsWith(
   policy: ReceiptPolicy,
 ): Promise<ApplyReceiptResult[]> {
   const results: Array<ApplyReceiptResult | undefined> = new Array(receipts.length);
+  // Final SMPP receipts of single-part messages, found by their id as stored: settled together.
+  for (const [index, result] of await settleSmppSingles(query, receipts, policy)) results[index] = result;
   const plans: Array<{ index: number; plan: SipPlan }> = [];
   for (const [index, receipt] of receipts.entries()) {
+    if (results[index] !== undefined) continue;
     if (receipt.source === 'sip') {
       const attempt = receipt.matchAttempts + 1;
       const mapped = mapReceiptStatus(receipt.stat, receipt.err);
@@ -215,6 +294,79 @@ export async function matchReceiptsWith(
     results[index] = contested.has(plan) ? await attemptMatch(query, { receipt: plan.receipt, policy }) : written.get(plan);
   }
   return results as ApplyReceiptResult[];
+}
+
+/** A final SMPP receipt whose id, as stored, names a single-part message not settled by another in the batch. */
+export interface SmppSingle {
+  index: number;
+  messageSid: string;
+  submissionId: string | null;
+  mapped: MappedReceipt;
+}
+
+/**
+ * Which SMPP receipts of a batch take the batched way: final ones whose id, as stored, names a single-part
+ * message (on the message or in a one-part submission). A second receipt for the same message, an intermediate
+ * one, a part of a multipart message, or one whose id finds nothing as stored (other spellings, parking) goes the
+ * one-at-a-time way (attemptMatch), after these.
+ */
+export function chooseSmppSingles(receipts: readonly StoredReceipt[], hits: readonly SmppIdHit[]): SmppSingle[] {
+  const hitOf = new Map(hits.map((hit) => [hit.index, hit]));
+  const taken = new Set<string>();
+  const chosen: SmppSingle[] = [];
+  receipts.forEach((receipt, index) => {
+    if (receipt.source !== 'smpp') return;
+    const hit = hitOf.get(index);
+    const mapped = mapReceiptStatus(receipt.stat, receipt.err);
+    if (hit === undefined || !mapped.final || hit.totalParts !== 1 || taken.has(hit.messageSid)) return;
+    taken.add(hit.messageSid);
+    chosen.push({ index, messageSid: hit.messageSid, submissionId: hit.submissionId, mapped });
+  });
+  return chosen;
+}
+
+async function settleSmppSingles(
+  query: SqlQuery,
+  receipts: readonly StoredReceipt[],
+  policy: ReceiptPolicy,
+): Promise<Map<number, ApplyReceiptResult>> {
+  const results = new Map<number, ApplyReceiptResult>();
+  const smpp = receipts.filter((r) => r.source === 'smpp' && r.smscMessageId !== null && r.smscMessageId.trim() !== '');
+  if (smpp.length === 0) return results;
+  // Look up only what may settle: every SMPP receipt's id, as stored (the exact-first rule of issue 12).
+  const ids = receipts.map((r) => (r.source === 'smpp' ? (r.smscMessageId ?? '').trim() : ''));
+  const hits = (await findSmppIdsExact(query, ids)).filter((hit) => ids[hit.index] !== '');
+  const chosen = chooseSmppSingles(receipts, hits);
+  if (chosen.length === 0) return results;
+  const sent = await lockMessagesForReceipts(query, chosen.map((c) => c.messageSid));
+  if (policy.smscIdMatches) policy.smscIdMatches.exact += chosen.length;
+  const changes: StatusChange[] = chosen.map((c) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    const row = sent.get(c.messageSid);
+    return {
+      sid: c.messageSid, status: c.mapped.status, errorCode: c.mapped.errorCode, errorMessage: c.mapped.errorMessage,
+      // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
+      ...(row && row.dateSent === null ? { dateSent: row.dateUpdated } : {}),
+      event: { type: 'receipt', detail: receiptEventDetail(receipt) },
+      rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
+      correctionWindowMs: policy.correctionWindowMs ?? 0,
+    };
+  });
+  const applied = await applyStatusChangesWith(query, changes, policy.statusChange);
+  await markSubmissions(query, chosen.flatMap((c) => (c.submissionId === null
+    ? []
+    : [{ id: c.submissionId, status: c.mapped.status === 'delivered' ? 'delivered' : 'undelivered' }])));
+  await markReceiptsMatched(query, chosen.map((c) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    return { receiptId: receipt.id, messageSid: c.messageSid, attempts: receipt.matchAttempts + 1 };
+  }));
+  chosen.forEach((c, i) => {
+    const receipt = receipts[c.index] as StoredReceipt;
+    results.set(c.index, {
+      outcome: 'matched', receiptId: receipt.id, messageSid: c.messageSid, status: applied[i]?.applied ? c.mapped.status : null,
+    });
+  });
+  return results;
 }
 
 /** Most open messages considered for one receipt, as in attemptMatch. */

@@ -199,32 +199,43 @@ export function smscIdForms(id: string): string[] {
 export type SmscIdMatch = 'exact' | 'alternate' | 'ambiguous';
 
 export type SmppSubmissionLookup =
-  | { kind: 'exact' | 'alternate'; id: string; messageSid: string }
+  /** `id` is the smsc_submissions row of the part, or null for a single-part message that keeps its id itself. */
+  | { kind: 'exact' | 'alternate'; id: string | null; messageSid: string }
   | { kind: 'ambiguous'; candidates: number }
   | { kind: 'none' };
 
 /**
- * The submission an SMPP receipt id belongs to. The id as stored always wins (the latest submission carrying it,
- * should the SMSC reuse ids). Only when it finds nothing, and only if `alternates` is allowed, are the other
- * spellings tried, and then only a single candidate is taken: with an SMSC that hands out sequential ids, "30"
- * read as hex is the id 48 of another message, so two candidates mean the spelling tells nothing.
+ * The submission an SMPP receipt id belongs to. A single-part message keeps its SMSC id on the message
+ * (messages.smsc_message_id); a multipart one has one smsc_submissions row per part (and older single-part
+ * messages do too): the message is looked up first, then the parts. The id as stored always wins (the latest
+ * submission carrying it, should the SMSC reuse ids). Only when it finds nothing, and only if `alternates` is
+ * allowed, are the other spellings tried, and then only a single candidate is taken: with an SMSC that hands
+ * out sequential ids, "30" read as hex is the id 48 of another message, so two candidates mean the spelling
+ * tells nothing.
  */
 export async function findSmppSubmission(
   query: SqlQuery,
   smscMessageId: string,
   options: { alternates: boolean },
 ): Promise<SmppSubmissionLookup> {
-  const [exact] = await query<{ id: string; message_sid: string }>(
-    `SELECT id::text AS id, message_sid FROM smsc_submissions
-     WHERE route = 'smpp' AND smsc_message_id = $1 ORDER BY smsc_submissions.id DESC LIMIT 1`,
+  const [exact] = await query<{ id: string | null; message_sid: string }>(
+    `(SELECT NULL::text AS id, m.sid AS message_sid, 1 AS pref FROM messages m
+      WHERE m.smsc_message_id = $1 ORDER BY m.date_created DESC LIMIT 1)
+     UNION ALL
+     (SELECT s.id::text, s.message_sid, 2 FROM smsc_submissions s
+      WHERE s.route = 'smpp' AND s.smsc_message_id = $1 ORDER BY s.id DESC LIMIT 1)
+     ORDER BY pref LIMIT 1`,
     [smscMessageId.trim()],
   );
   if (exact !== undefined) return { kind: 'exact', id: exact.id, messageSid: exact.message_sid };
   const forms = smscIdForms(smscMessageId);
   if (!options.alternates || forms.length === 0) return { kind: 'none' };
-  const rows = await query<{ id: string; message_sid: string }>(
-    `SELECT id::text AS id, message_sid FROM smsc_submissions
-     WHERE route = 'smpp' AND smsc_message_id = ANY($1::text[]) ORDER BY smsc_submissions.id DESC LIMIT 2`,
+  const rows = await query<{ id: string | null; message_sid: string }>(
+    `(SELECT NULL::text AS id, m.sid AS message_sid FROM messages m WHERE m.smsc_message_id = ANY($1::text[]) LIMIT 2)
+     UNION ALL
+     (SELECT s.id::text, s.message_sid FROM smsc_submissions s
+      WHERE s.route = 'smpp' AND s.smsc_message_id = ANY($1::text[]) ORDER BY s.id DESC LIMIT 2)
+     LIMIT 2`,
     [forms],
   );
   const [only] = rows;

@@ -20,6 +20,11 @@ export interface SmppGatewayOptions {
   bodyEncoding: BodyEncoding;
   /** SMSC_NUMBER_REWRITE: the `smpp` rules rewrite destination and source on the way out. */
   numberRewrite?: readonly RewriteRule[];
+  /**
+   * Told of each part's submit_sm_resp as it arrives (dispatch/pending-outcomes.ts): the SMSC may receipt a part
+   * before the last part is answered, let alone before the outcome is written.
+   */
+  onSubmitAnswer?: (message: OutboundSms, smscMessageId: string) => void;
 }
 
 export function createSmppGateway(options: SmppGatewayOptions): SmscGateway {
@@ -43,7 +48,7 @@ export function createSmppGateway(options: SmppGatewayOptions): SmscGateway {
       if ('failure' in built) return built.failure;
       const client = pickClient();
       if (client === null) return { kind: 'temporary-failure', reason: 'no bound SMPP session', detail: { parts: built.parts.length } };
-      const result = await submitParts(client, built.parts);
+      const result = await submitParts(client, built.parts, (id) => options.onSubmitAnswer?.(message, id));
       // Pass-through X- headers (RestComm sends) have no place in submit_sm: say so in the message's events.
       const notCarried = Object.keys(message.sipHeaders ?? {});
       return notCarried.length === 0 ? result : { ...result, detail: { ...result.detail, sipHeadersNotCarried: notCarried } };
@@ -93,11 +98,17 @@ function withMessageClass(part: SubmitSmParams, messageClass: number): SubmitSmP
   return { ...part, data_coding: 0x10 | (alphabet << 2) | (messageClass & 0x03) };
 }
 
-async function submitParts(client: EsmeClient, parts: readonly SubmitSmParams[]): Promise<SubmitResult> {
+async function submitParts(
+  client: EsmeClient,
+  parts: readonly SubmitSmParams[],
+  onAnswer: (smscMessageId: string) => void,
+): Promise<SubmitResult> {
   const ids: string[] = [];
   for (const part of parts) {
     try {
-      ids.push((await client.submit(part)).messageId);
+      const { messageId } = await client.submit(part);
+      onAnswer(messageId);
+      ids.push(messageId);
     } catch (error) {
       return failureOf(error, { parts: parts.length, acceptedParts: ids });
     }

@@ -1,5 +1,5 @@
-// deliver_sm from the SMSC into the domain: receipts go to applySmppReceipt (exact match by SMSC message id,
-// all-parts rule), mobile-originated messages to receiveSms, the same inbound path (reassembly, dedupe, webhook)
+// deliver_sm from the SMSC into the domain: receipts go to the receipt batcher (messaging/receipt-batch.ts, the
+// same group-committed path as SIP receipts: exact match by SMSC message id, all-parts rule), mobile-originated messages to receiveSms, the same inbound path (reassembly, dedupe, webhook)
 // as SIP. The handler resolves only after the database commit; the ESME then answers deliver_sm_resp
 // (durable before ack). A throw makes the ESME answer ESME_RX_T_APPN, so the SMSC delivers again later.
 //
@@ -14,7 +14,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildUdh, concatenationIe, udhToHex } from '../encoding/index.js';
-import { applySmppReceipt, type ReceiptPolicy } from '../messaging/apply-receipt.js';
+import type { ReceiptPolicy } from '../messaging/apply-receipt.js';
+import { createReceiptBatcher, type ReceiptBatcher } from '../messaging/receipt-batch.js';
 import { createInboundBatcher, type InboundBatcher } from '../messaging/inbound-batch.js';
 import { inboundFromAddress } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
@@ -41,21 +42,27 @@ export interface SmppInboundOptions {
   onStored?: () => void;
   /** Where MO are received; by default a batcher of this handler's own on `db`. */
   inbound?: Pick<InboundBatcher, 'receiveSms'>;
+  /** Where receipts are applied; by default a receipt batcher of this handler's own on `db`. */
+  receipts?: Pick<ReceiptBatcher, 'applySmppReceipt'>;
 }
 
 export function createSmppInboundHandler(options: SmppInboundOptions): DeliverHandler {
   const log = options.logger.child({ component: 'smpp-inbound', systemId: options.systemId });
   const inbound = options.inbound ?? createInboundBatcher({ db: options.db });
+  const receipts = options.receipts ?? createReceiptBatcher({
+    db: options.db, ...(options.receiptPolicy ? { policy: options.receiptPolicy } : {}),
+  });
   return async (deliver) => {
-    if (deliver.kind === 'receipt') return handleReceipt(options, log, deliver);
+    if (deliver.kind === 'receipt') return handleReceipt(receipts, log, deliver);
     return handleMo({ options, inbound, log }, deliver);
   };
 }
 
-async function handleReceipt(options: SmppInboundOptions, log: Logger, receipt: ReceiptDeliver): Promise<void> {
+async function handleReceipt(receipts: Pick<ReceiptBatcher, 'applySmppReceipt'>, log: Logger, receipt: ReceiptDeliver): Promise<void> {
   // Without any id the receipt cannot match; it is still stored (and stays visible, unmatched), never dropped.
   const smscMessageId = receipt.messageId ?? '';
-  const result = await applySmppReceipt(options.db, {
+  // Resolves after the batch holding it has committed: deliver_sm_resp goes only once the receipt is durable.
+  const result = await receipts.applySmppReceipt({
     smscMessageId,
     stat: receipt.stat ?? '',
     err: receipt.err ?? '',
@@ -65,7 +72,6 @@ async function handleReceipt(options: SmppInboundOptions, log: Logger, receipt: 
     rawText: receipt.text !== '' ? receipt.text : `receipted_message_id:${smscMessageId} message_state:${receipt.messageState ?? ''}`,
     fromAddress: addressText(receipt.source),
     toAddress: addressText(receipt.destination),
-    ...(options.receiptPolicy ? { policy: options.receiptPolicy } : {}),
   });
   const fields = { receiptId: result.receiptId, smscMessageId, stat: receipt.stat };
   if (result.outcome === 'matched') log.info({ ...fields, messageSid: result.messageSid, status: result.status }, 'SMPP receipt applied');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { ReceiptPolicy } from '../messaging/apply-receipt.js';
+import type { ReceiptBatcher } from '../messaging/receipt-batch.js';
 import type { SmscGateway } from '../messaging/smsc-gateway.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';
 import { isCredentialRejection } from './command-status.js';
@@ -24,6 +25,10 @@ export interface SmppServiceOptions {
   numberRewrite?: readonly RewriteRule[];
   webhookPolicy?: InboundWebhookPolicy;
   receiptPolicy?: ReceiptPolicy;
+  /** Where receipts are applied (the batcher shared with SIP); by default each bind's handler has its own. */
+  receipts?: Pick<ReceiptBatcher, 'applySmppReceipt'>;
+  /** Told of each submit_sm_resp, so that a receipt arriving before its outcome is written waits for it. */
+  onSubmitAnswer?: (message: { sid: string; to: string; from: string }, smscMessageId: string) => void;
   onStored?: () => void;
   /** How long start() waits for a first answer to the binds (default 2 000 ms). */
   startWaitMs?: number;
@@ -63,12 +68,14 @@ export function createSmppService(options: SmppServiceOptions): SmppService {
       moDedupeMs: smpp.moDedupeS * 1000,
       ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
       ...(options.receiptPolicy ? { receiptPolicy: options.receiptPolicy } : {}),
+      ...(options.receipts ? { receipts: options.receipts } : {}),
       ...(options.onStored ? { onStored: options.onStored } : {}),
     }));
     return client;
   });
   const gateway = createSmppGateway({
     clients, longMessageMode: smpp.longMessages, bodyEncoding: smpp.bodyEncoding, numberRewrite: options.numberRewrite ?? [],
+    ...(options.onSubmitAnswer ? { onSubmitAnswer: options.onSubmitAnswer } : {}),
   });
   return {
     gateway,

@@ -98,7 +98,11 @@ describe('routing an account over SMPP', () => {
       const message = await stack.sdk.messages.create({ to: HANDSET, from: '+15005550006', body });
       const final = await waitForStatus(stack, message.sid, 'undelivered');
       expect(final.errorCode).toBe(30005);
-      const parts = await submissions(stack, message.sid);
+      // The two parts' receipts may commit in either order (concurrent receipt batches): wait for both.
+      const parts = await waitFor('both parts receipted', async () => {
+        const rows = await submissions(stack, message.sid);
+        return rows.every((p) => p.status !== 'submitted') ? rows : undefined;
+      });
       expect(parts.map((p) => p.status)).toEqual(['delivered', 'undelivered']);
     } finally {
       stack.simulator.setReceipts({ outcome: 'delivered' });

@@ -7,7 +7,7 @@ import { claimMessages } from '../../../src/dispatch/claim.js';
 import { expireReassemblyGroups } from '../../../src/dispatch/reassembly-sweeper.js';
 import { analyzeHotTables, HOT_TABLES } from '../../../src/dispatch/statistics-keeper.js';
 import { applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
-import { applySipReceiptsWith, retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
+import { applyReceiptsWith, applySipReceiptsWith, retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
 import { receiveSmsBatch } from '../../../src/messaging/receive-sms.js';
 import type { Database, SqlQuery } from '../../../src/store/database.js';
 import { claimDeliveries } from '../../../src/webhooks/delivery-claim.js';
@@ -138,6 +138,17 @@ async function runHotPaths(db: Database): Promise<RecordedPlan[]> {
   expect(await applySmppReceipt(rec, {
     smscMessageId: 'id5', stat: 'DELIVRD', err: '000', rawText: 'id:id5 stat:DELIVRD', fromAddress: '+16660000001', toAddress: '+15550000001',
   })).toMatchObject({ outcome: 'matched', messageSid: `SM${String(ROWS - 1).padStart(32, '0')}` });
+  // The batched SMPP path: a single-part message keeping its SMSC id itself (messages.smsc_message_id), found by
+  // the batch lookup and settled with the others, beside a part of a multipart message (one at a time).
+  await db.query("UPDATE messages SET smsc_message_id = 'single-1' WHERE sid = $1", [`SM${String(85_000).padStart(32, '0')}`]);
+  const smpp = { source: 'smpp' as const, stat: 'DELIVRD', err: '000', fromAddress: '+16660000001', toAddress: '+15550000001' };
+  expect(await rec.transaction((q) => applyReceiptsWith(q, [
+    { ...smpp, smscMessageId: 'single-1', rawText: 'id:single-1 stat:DELIVRD' },
+    { ...smpp, smscMessageId: 'id11', rawText: 'id:id11 stat:DELIVRD' },
+  ], { policy: DEFAULT_RECEIPT_POLICY, kind: 'postgres' }))).toEqual([
+    expect.objectContaining({ outcome: 'matched', messageSid: `SM${String(85_000).padStart(32, '0')}`, status: 'delivered' }),
+    expect.objectContaining({ outcome: 'matched' }),
+  ]);
   expect(await retryParkedReceipts(rec, { limit: 100 })).toHaveLength(100);
   expect((await expireReassemblyGroups(rec, { limit: 100 })).map((o) => o.outcome)).toEqual(Array(20).fill('stored'));
   expect((await releaseDueServiceMessages(rec, { limit: 100 })).queued).toHaveLength(100);
