@@ -161,7 +161,8 @@ describe('TwiML replies', () => {
       due: true,
     }]);
     expect(repliesQueued).toBe(1);
-    expect(await eventsOf(db, replies[0]!.sid)).toMatchObject([{ type: 'status', detail: { source: 'twiml', inReplyToSid: inbound.messageSid } }]);
+    // Its queued step is the row itself (in_reply_to_sid above): an ordinary step writes no message_events row.
+    expect(await eventsOf(db, replies[0]!.sid)).toEqual([]);
     expect(await eventsOf(db, inbound.messageSid, 'twiml_reply')).toMatchObject([{ detail: { replySid: replies[0]!.sid } }]);
     // The outbound dispatcher's own claim picks the reply up like any API message (the SIP leg is tested there).
     const claimed = await db.transaction((query) => claimMessages(query, { instanceId: 'dispatcher', limit: 10, leaseMs: 1000, defaultRoute: 'sip' }));
