@@ -160,10 +160,19 @@ export async function waitForStatus(stack: Stack, sid: string, status: string, t
   }, { timeoutMs });
 }
 
-/** smsc_submissions rows of a message, in part order. */
+/**
+ * The SMSC submissions of a message, in part order: a single-part message keeps its SMSC id on its own row
+ * (messages.smsc_message_id, its part status being the message's), a multi-part one has a smsc_submissions row per part.
+ */
 export async function submissions(stack: Stack, sid: string) {
   return stack.service.db.query<{ route: string; part_number: number; total_parts: number; smsc_message_id: string | null; status: string }>(
-    'SELECT route, part_number, total_parts, smsc_message_id, status FROM smsc_submissions WHERE message_sid = $1 ORDER BY id',
+    `SELECT route, part_number, total_parts, smsc_message_id, status FROM (
+       SELECT id, route, part_number, total_parts, smsc_message_id, status FROM smsc_submissions WHERE message_sid = $1
+       UNION ALL
+       SELECT 0, route, 1, 1, smsc_message_id,
+         CASE WHEN status IN ('delivered', 'undelivered') THEN status ELSE 'submitted' END
+       FROM messages WHERE sid = $1 AND smsc_message_id IS NOT NULL) s
+     ORDER BY id`,
     [sid],
   );
 }

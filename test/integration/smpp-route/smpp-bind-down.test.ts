@@ -35,7 +35,8 @@ it('holds SMPP messages unclaimed while the bind is down, shows the backlog, and
     }
   }
   const sendingEvents = async () => {
-    const [row] = await service.db.query<{ n: number }>("SELECT count(*)::int AS n FROM message_events WHERE type = 'status' AND status = 'sending'");
+    // The `sending` step of a message's history is its send_started_at (set by each claim), not an event row.
+    const [row] = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE send_started_at IS NOT NULL');
     return row?.n ?? 0;
   };
   // An observation window, not a correctness wait: the old loop claimed and handed back every poll.

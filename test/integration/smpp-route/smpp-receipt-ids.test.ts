@@ -50,7 +50,8 @@ describe.each<[SmppMessageIdStyle, RegExp]>([
     }, { timeoutMs: 60_000, intervalMs: 250 });
 
     const submissions = await db.query<{ message_sid: string; smsc_message_id: string }>(
-      "SELECT message_sid, smsc_message_id FROM smsc_submissions WHERE route = 'smpp'",
+      `SELECT message_sid, smsc_message_id FROM smsc_submissions WHERE route = 'smpp'
+       UNION ALL SELECT sid, smsc_message_id FROM messages WHERE smsc_message_id IS NOT NULL`,
     );
     expect(submissions).toHaveLength(COUNT);
     expect(submissions.every((s) => idShape.test(s.smsc_message_id))).toBe(true);
@@ -74,12 +75,13 @@ describe.each<[SmppMessageIdStyle, RegExp]>([
       [sids],
     );
     expect(statuses).toEqual([{ status: 'delivered', n: COUNT }]);
-    const receiptEvents = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM message_events WHERE type = 'receipt' AND message_sid = ANY($1::text[]) GROUP BY message_sid",
+    // Each message was settled by exactly one receipt: one matched delivery_receipts row per message.
+    const receiptRows = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM delivery_receipts WHERE message_sid = ANY($1::text[]) GROUP BY message_sid',
       [sids],
     );
-    expect(receiptEvents).toHaveLength(COUNT);
-    expect(receiptEvents.every((row) => row.n === 1)).toBe(true);
+    expect(receiptRows).toHaveLength(COUNT);
+    expect(receiptRows.every((row) => row.n === 1)).toBe(true);
     const metrics = await (await fetch(`${stack.service.url}/metrics`)).text();
     expect(metrics).toContain(`smsc_smpp_receipt_id_matches_total{match="exact"} ${COUNT}`);
     expect(metrics).toContain('smsc_smpp_receipt_id_matches_total{match="alternate"} 0');
