@@ -1,8 +1,7 @@
 // Recording the plans of the real hot-path functions: a Database whose every statement runs once under
 // EXPLAIN (ANALYZE, BUFFERS) inside a savepoint that is rolled back, then for real; and the rule a hot plan must
 // keep (no sequential scan of a big table, no scan reading more than `maxRowsPerScan` entries).
-// The same machinery as test/integration/store/hot-query-plans.test.ts (100k rows), shared here for
-// growth-plans.test.ts (1,000,000 rows).
+// Used by test/integration/store/hot-query-plans.test.ts (100k rows) and growth-plans.test.ts (1,000,000 rows).
 import type { Database, SqlQuery } from '../../src/store/database.js';
 
 export interface PlanNode {

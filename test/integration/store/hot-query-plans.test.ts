@@ -9,70 +9,21 @@ import { analyzeHotTables, HOT_TABLES } from '../../../src/dispatch/statistics-k
 import { applySmppReceipt, DEFAULT_RECEIPT_POLICY } from '../../../src/messaging/apply-receipt.js';
 import { applyReceiptsWith, applySipReceiptsWith, retryParkedReceipts } from '../../../src/messaging/receipt-batch.js';
 import { receiveSmsBatch } from '../../../src/messaging/receive-sms.js';
-import type { Database, SqlQuery } from '../../../src/store/database.js';
+import type { Database } from '../../../src/store/database.js';
 import { claimDeliveries } from '../../../src/webhooks/delivery-claim.js';
 import { releaseDueServiceMessages } from '../../../src/dispatch/service-release.js';
+import { planProblems, recordingDatabase, scans, type RecordedPlan } from '../../helpers/query-plans.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const ROWS = 100_000;
 /** No scan in a hot query may touch more index or heap entries than this (the batches are 100 at most). */
 const MAX_ROWS_PER_SCAN = 1_000;
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-interface RecordedPlan {
-  sql: string;
-  plan: PlanNode;
-}
-
-function recorder(query: SqlQuery, plans: RecordedPlan[]): SqlQuery {
-  return async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> => {
-    if (/^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)/i.test(text) && !/pg_(try_)?advisory/.test(text)) {
-      await query('SAVEPOINT plan_probe');
-      const [row] = await query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, params);
-      await query('ROLLBACK TO SAVEPOINT plan_probe');
-      const plan = row?.['QUERY PLAN'][0]?.Plan;
-      if (plan !== undefined) plans.push({ sql: text.replace(/\s+/g, ' ').trim(), plan });
-    }
-    return query<Row>(text, params);
-  };
-}
-
-/** A Database whose every statement is recorded: the real functions take it unchanged. */
-function recordingDatabase(db: Database, plans: RecordedPlan[]): Database {
-  return {
-    ...db,
-    query: (text, params) => db.transaction((q) => recorder(q, plans)(text, params)),
-    transaction: (work) => db.transaction((q) => work(recorder(q, plans))),
-  };
-}
-
-function scans(node: PlanNode): PlanNode[] {
-  const own = /Scan/.test(node['Node Type']) && node['Node Type'] !== 'Function Scan' && node['Node Type'] !== 'CTE Scan' ? [node] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(scans)];
-}
-
 /** The tables filled with 100k rows; accounts (1 row) and phone_numbers (1,000) may be read whole. */
 const BIG_TABLES = ['messages', 'message_events', 'smsc_submissions', 'delivery_receipts', 'webhook_deliveries', 'mo_parts'];
 
-/** What is wrong with a plan: a sequential scan of a big table, or a scan that reads too many entries. */
 function problems(recorded: RecordedPlan): string[] {
-  return scans(recorded.plan).flatMap((scan) => {
-    const read = scan['Actual Rows'] * scan['Actual Loops'] + (scan['Rows Removed by Filter'] ?? 0) + (scan['Rows Removed by Index Recheck'] ?? 0);
-    const where = `${scan['Node Type']} ${scan['Relation Name'] ?? scan['Index Name'] ?? ''}`;
-    if (scan['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(scan['Relation Name'] ?? '')) return [`${where} in: ${recorded.sql.slice(0, 160)}`];
-    if (read > MAX_ROWS_PER_SCAN) return [`${where} read ${read} entries in: ${recorded.sql.slice(0, 160)}`];
-    return [];
-  });
+  return planProblems(recorded, { bigTables: BIG_TABLES, maxRowsPerScan: MAX_ROWS_PER_SCAN });
 }
 
 const sid = (prefix: string, n: string) => `'${prefix}' || lpad((${n})::text, 32, '0')`;
