@@ -37,6 +37,18 @@ export interface Database {
    */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Identifies the pool (or PGlite instance) behind this handle. A wrapper that copies a Database
+   * (`{ ...db, authTokens }`, store/auth-token-encryption.ts) keeps it, while its `transaction` still runs the
+   * original's; so what is attached to a handle (the webhook outbox's runner) must be found by this, not by the
+   * object. Absent on hand-made fakes: the object itself stands for it (handleOf).
+   */
+  readonly handle?: object;
+}
+
+/** The identity of the connection pool behind `db` (Database.handle). */
+export function handleOf(db: Database): object {
+  return db.handle ?? db;
 }
 
 /**
@@ -137,6 +149,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
   const db: Database = {
     kind: 'postgres',
+    handle: pool,
     prisma,
     query,
     async runScript(sql) {
@@ -209,6 +222,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     (await client.query<Row>(text, params as unknown[])).rows;
   const db: Database = {
     kind: 'pglite',
+    handle: client,
     prisma,
     query,
     async runScript(sql) {

@@ -3,7 +3,7 @@
 // that transaction become ONE `webhook_outbox` row, written just before its COMMIT and leased to this instance;
 // right after the commit they are handed to the runner, which attempts them from memory. Without a runner (tools,
 // tests of the retry worker, a runner that is stopping) they are `pending` webhook_deliveries rows as before.
-import { afterCommit, beforeCommit, transactionDatabase, type Database, type SqlQuery } from '../store/database.js';
+import { afterCommit, beforeCommit, handleOf, transactionDatabase, type Database, type SqlQuery } from '../store/database.js';
 import { insertOutboxRow, insertPendingDeliveries, type OutboxItem } from '../store/webhook-outbox-store.js';
 
 /** What the outbox needs from the runner of a database handle. */
@@ -16,15 +16,17 @@ export interface OutboxSink {
   accept(outboxId: string, items: OutboxItem[]): void;
 }
 
-const sinks = new WeakMap<Database, OutboxSink>();
+// Keyed by the pool behind a handle (Database.handle), not by the handle object: the service's handle is a copy
+// ({ ...db, authTokens }) whose transactions report the original.
+const sinks = new WeakMap<object, OutboxSink>();
 const batches = new WeakMap<SqlQuery, OutboxItem[]>();
 
 export function attachOutboxSink(db: Database, sink: OutboxSink): void {
-  sinks.set(db, sink);
+  sinks.set(handleOf(db), sink);
 }
 
 export function detachOutboxSink(db: Database, sink: OutboxSink): void {
-  if (sinks.get(db) === sink) sinks.delete(db);
+  if (sinks.get(handleOf(db)) === sink) sinks.delete(handleOf(db));
 }
 
 /**
@@ -34,7 +36,7 @@ export function detachOutboxSink(db: Database, sink: OutboxSink): void {
 export async function queueWebhooks(query: SqlQuery, items: readonly OutboxItem[]): Promise<bigint[]> {
   if (items.length === 0) return [];
   const db = transactionDatabase(query);
-  const sink = db === undefined ? undefined : sinks.get(db);
+  const sink = db === undefined ? undefined : sinks.get(handleOf(db));
   if (sink === undefined || !sink.accepting()) return insertPendingDeliveries(query, items);
   let batch = batches.get(query);
   if (batch === undefined) {

@@ -111,6 +111,19 @@ const statusOf = (request: ReceivedRequest) => request.params.MessageStatus;
 const tokenOf = (request: ReceivedRequest) => String(request.headers['i-twilio-idempotency-token']);
 
 describe('webhook outbox', () => {
+  it('is used through a copy of the handle, as the service runs it (prepareAuthTokens spreads the Database)', async () => {
+    // The service's handle is { ...db, authTokens }: its transactions run the original's. Before handles were
+    // matched by their pool, the runner attached to the copy was never found and every callback fell back to a
+    // pending row (the bench showed 0 outbox rows and 3 writes per callback).
+    const copy: Database = { ...db };
+    startRunner({}, copy);
+    const sids = await outboundMessages(2, `${receiver.baseUrl}/status`);
+    await logWebhookWrites();
+    await applyStatusChanges(copy, sids.map((sid) => ({ sid, status: 'sent' as const, event: { type: 'test', detail: {} } })), callbackOptions);
+    await waitFor('recorded', async () => (await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE state = 'succeeded'`)) === 2);
+    expect(await webhookWrites()).toEqual({ 'webhook_deliveries INSERT': 2, 'webhook_outbox DELETE': 1, 'webhook_outbox INSERT': 1 });
+  });
+
   it('a callback that succeeds at once leaves one succeeded delivery row, no attempt row, and one outbox insert/delete per batch', async () => {
     startRunner();
     const sids = await outboundMessages(3, `${receiver.baseUrl}/status`);
