@@ -43,20 +43,27 @@ export interface WebhookWorkerFromConfigOptions {
  */
 export function createWebhookWorkerFromConfig(options: WebhookWorkerFromConfigOptions): WebhookDeliveryWorker {
   return createWebhookDeliveryWorker({
+    ...deliverySettings(options),
+    batchSize: Math.min(100, options.settings.concurrency),
+    pollIntervalMs: 250,
+  });
+}
+
+/** What the retry worker and the outbox runner read alike from the configuration: one place for both. */
+function deliverySettings(options: WebhookWorkerFromConfigOptions) {
+  return {
     db: options.db,
     logger: options.logger,
     instanceId: options.instanceId,
     concurrency: options.settings.concurrency,
-    batchSize: Math.min(100, options.settings.concurrency),
     leaseMs: 60_000,
-    pollIntervalMs: 250,
     timeoutMs: options.settings.timeoutMs,
     retry: { baseMs: options.settings.retryBaseDelayMs, maxMs: options.settings.retryMaxDelayS * 1000 },
     urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
     ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
-  });
+  };
 }
 
 /**
@@ -67,18 +74,8 @@ export function createOutboxRunnerFromConfig(
   options: WebhookWorkerFromConfigOptions & { onPendingRecorded?: () => void; alsoFor?: readonly Database[] },
 ): OutboxRunner {
   return createOutboxRunner({
-    db: options.db,
-    logger: options.logger,
-    instanceId: options.instanceId,
-    concurrency: options.settings.concurrency,
-    leaseMs: 60_000,
-    timeoutMs: options.settings.timeoutMs,
-    retry: { baseMs: options.settings.retryBaseDelayMs, maxMs: options.settings.retryMaxDelayS * 1000 },
-    urlPolicy: { allowPrivate: options.settings.allowPrivateUrls },
-    maxRedirects: DEFAULT_MAX_REDIRECTS,
-    ...(options.onReplyQueued ? { onReplyQueued: options.onReplyQueued } : {}),
+    ...deliverySettings(options),
     ...(options.onPendingRecorded ? { onPendingRecorded: options.onPendingRecorded } : {}),
     ...(options.alsoFor ? { alsoFor: options.alsoFor } : {}),
-    ...(options.replyXHeaderDeny ? { replyXHeaderDeny: options.replyXHeaderDeny } : {}),
   });
 }
