@@ -164,12 +164,23 @@ export async function cancelMessage(db: Database, options: { accountSid: string;
 }
 
 export async function deleteMessage(db: Database, options: { accountSid: string; sid: string }): Promise<DeleteOutcome> {
-  // message_events has no foreign key (schema.prisma says why): its rows go in the same statement.
+  // The message's history goes in the same statement, as retention deletes it (store/retention-store.ts):
+  // message_events and webhook_deliveries have no foreign key to cascade, and delivery_receipts' ON DELETE SET NULL
+  // would otherwise turn the message's receipts into "unmatched" ones. A callback still pending keeps its row: it
+  // carries its own parameters and is still delivered (nothing accepted is dropped).
   const rows = await db.query(
     `WITH deleted AS (
        DELETE FROM messages WHERE sid = $1 AND account_sid = $2 AND NOT (status = ANY($3::text[])) RETURNING sid
      ), events AS (
        DELETE FROM message_events WHERE message_sid IN (SELECT sid FROM deleted)
+     ), receipts AS (
+       DELETE FROM delivery_receipts WHERE message_sid IN (SELECT sid FROM deleted)
+     ), submissions AS (
+       DELETE FROM smsc_submissions WHERE message_sid IN (SELECT sid FROM deleted)
+     ), deliveries AS (
+       DELETE FROM webhook_deliveries WHERE message_sid IN (SELECT sid FROM deleted) AND state <> 'pending' RETURNING id
+     ), attempts AS (
+       DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM deliveries)
      )
      SELECT sid FROM deleted`,
     [options.sid, options.accountSid, IN_PROGRESS_STATUSES],

@@ -254,4 +254,30 @@ describe('Messages API (twilio SDK, PostgreSQL)', () => {
     await db.query("UPDATE messages SET status = 'failed' WHERE sid = $1", [other.sid]);
     expect(await client.messages(other.sid).remove()).toBe(true);
   });
+
+  it('deletes the receipts and finished callbacks of a deleted message, and keeps a pending callback', async () => {
+    const message = await client.messages.create({ to: TO, from: FROM, body: 'z' });
+    await db.query("UPDATE messages SET status = 'delivered' WHERE sid = $1", [message.sid]);
+    await db.query(
+      `INSERT INTO delivery_receipts (source, raw_text, from_address, to_address, stat, message_sid, match_attempts) VALUES ('sip', 'id:1 stat:DELIVRD', '+15551234567', '+15005550006', 'DELIVRD', $1, 1)`,
+      [message.sid],
+    );
+    const [done] = await db.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (account_sid, message_sid, kind, url, method, params, idempotency_token, state, max_attempts, deadline)
+       VALUES ($1, $2, 'status_callback', 'https://hooks.example.com/s', 'POST', '{}', $3, 'failed', 1, now()) RETURNING id`,
+      [account.sid, message.sid, `${message.sid}-done`],
+    );
+    await db.query(`INSERT INTO webhook_attempts (delivery_id, attempt, url, latency_ms) VALUES ($1, 1, 'https://hooks.example.com/s', 5)`, [done?.id]);
+    await db.query(
+      `INSERT INTO webhook_deliveries (account_sid, message_sid, kind, url, method, params, idempotency_token, max_attempts, deadline)
+       VALUES ($1, $2, 'status_callback', 'https://hooks.example.com/s', 'POST', '{}', $3, 5, now() + interval '1 hour')`,
+      [account.sid, message.sid, `${message.sid}-pending`],
+    );
+    expect(await client.messages(message.sid).remove()).toBe(true);
+    // Without this, ON DELETE SET NULL would have left the receipt looking unmatched.
+    expect(await db.query('SELECT id FROM delivery_receipts WHERE message_sid = $1 OR (message_sid IS NULL AND raw_text = $2)', [message.sid, 'id:1 stat:DELIVRD'])).toEqual([]);
+    expect(await db.query('SELECT id FROM webhook_attempts WHERE delivery_id = $1', [done?.id])).toEqual([]);
+    const left = await db.query<{ state: string }>('SELECT state FROM webhook_deliveries WHERE message_sid = $1', [message.sid]);
+    expect(left).toEqual([{ state: 'pending' }]);
+  });
 });
