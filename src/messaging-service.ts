@@ -130,6 +130,7 @@ export async function startMessaging(options: {
       routeReadiness: () => dispatcher.routeReadiness(), queuedByRoute: () => dispatcher.queuedByRoute(),
     },
     webhooks,
+    outbox,
     probe,
     smscIdMatches,
     retention,

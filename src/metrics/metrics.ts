@@ -8,7 +8,7 @@ import type { SmscIdMatch } from '../messaging/receipt-matcher.js';
 import type { SmscGateway } from '../messaging/smsc-gateway.js';
 import type { SmscProbe } from '../sip/smsc-probe.js';
 import type { Database } from '../store/database.js';
-import type { WebhookDeliveryWorker } from '../webhooks/index.js';
+import type { OutboxRunner, WebhookDeliveryWorker } from '../webhooks/index.js';
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -20,6 +20,8 @@ export interface MetricSources {
   db: Database;
   dispatcher: Pick<OutboundDispatcher, 'queueDepth' | 'stats' | 'routeReadiness' | 'queuedByRoute'>;
   webhooks: Pick<WebhookDeliveryWorker, 'stats'>;
+  /** The webhook outbox's runner: most first attempts happen there, not in the retry worker. */
+  outbox?: Pick<OutboxRunner, 'stats'>;
   probe?: Pick<SmscProbe, 'state'>;
   /** The receipt policy's tally of how SMPP receipt ids found their submission. */
   smscIdMatches?: Readonly<Record<SmscIdMatch, number>>;
@@ -187,6 +189,27 @@ function registerWorkerGauges(registry: Registry, sources: MetricSources): void 
       for (const event of ['claimed', 'succeeded', 'retried', 'failed', 'repliesQueued'] as const) {
         this.inc({ event }, stats[event]);
       }
+    },
+  });
+  new Counter({
+    name: 'smsc_webhook_outbox_events_total',
+    help: 'Webhook outbox counters of this process, where new webhooks get their first attempt from memory (rows taken, rows takenOver from an expired lease, items succeeded, pending for the retry worker, failed, lost to another instance, repliesQueued)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const stats = sources.outbox?.stats();
+      for (const event of ['rows', 'takenOver', 'succeeded', 'pending', 'failed', 'lost', 'repliesQueued'] as const) {
+        this.inc({ event }, stats?.[event] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'smsc_webhook_outbox_in_flight',
+    help: 'Webhooks this process is attempting from its outbox right now',
+    registers: [registry],
+    collect() {
+      this.set(sources.outbox?.stats().inFlight ?? 0);
     },
   });
   new Counter({

@@ -4,6 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { createTestDatabase } from '../../helpers/test-database.js';
 import { freePort } from '../sip/sipp.js';
 import { apiClient, OUR_NUMBER, serviceEnv, startInProcess, startSimulator, waitFor } from './e2e-harness.js';
+import { startWebhookRecorder } from './webhook-recorder.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -14,6 +15,8 @@ afterEach(async () => {
 it('reports readiness and SMSC reachability, and exposes the pipeline in /metrics', async () => {
   const testDb = await createTestDatabase();
   cleanup.push(() => testDb.drop());
+  const receiver = await startWebhookRecorder();
+  cleanup.push(() => receiver.stop());
   const sipPort = await freePort('udp');
   const smsc = await startSimulator({ servicePort: sipPort, policy: {} });
   cleanup.push(() => smsc.stop());
@@ -29,9 +32,13 @@ it('reports readiness and SMSC reachability, and exposes the pipeline in /metric
 
   const api = apiClient(service.url);
   expect((await api.createNumber({ PhoneNumber: OUR_NUMBER })).status).toBe(201);
-  const created = await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body: 'metrics' });
+  const created = await api.createMessage({ To: '+447700900123', From: OUR_NUMBER, Body: 'metrics', StatusCallback: `${receiver.url}/status` });
   await waitFor('the message to be delivered', async () =>
     (await api.fetchMessage(String(created.body.sid))).body.status === 'delivered' ? true : undefined, { timeoutMs: 15_000 });
+  // The outbox records a callback once its attempt is over: wait until the outbox counters have both.
+  const outboxSucceeded = (text: string) => /^smsc_webhook_outbox_events_total\{event="succeeded"\} 2$/m.test(text);
+  await waitFor('both status callbacks', async () =>
+    receiver.requests().length === 2 && outboxSucceeded(await (await fetch(`${service.url}/metrics`)).text()) ? true : undefined, { timeoutMs: 15_000 });
 
   const response = await fetch(`${service.url}/metrics`);
   expect(response.status).toBe(200);
@@ -43,6 +50,10 @@ it('reports readiness and SMSC reachability, and exposes the pipeline in /metric
   expect(text).toContain('smsc_outbound_queue_depth{state="queued"} 0');
   expect(text).toContain('smsc_reachable 1');
   expect(text).toMatch(/^smsc_dispatcher_events_total\{event="sent"\} 1$/m);
+  // The callbacks (sent, delivered) had their first attempt in the outbox runner, not the retry worker.
+  expect(outboxSucceeded(text)).toBe(true);
+  expect(text).toMatch(/^smsc_webhook_deliveries_total\{event="claimed"\} 0$/m);
+  expect(text).toMatch(/^smsc_webhook_outbox_in_flight 0$/m);
   // HTTP requests by route pattern (never the raw URL with its SIDs) and status.
   expect(text).toContain('http_requests_total{method="POST",route="/2010-04-01/Accounts/:AccountSid/Messages.json",status="201",code=""} 1');
   expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/2010-04-01\/Accounts\/:AccountSid\/Messages\/:Sid.json",status="200"\} \d+$/m);
