@@ -13,6 +13,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthTokenCipher } from './auth-token-cipher.js';
+import { createStatementNames, isStalePlanError, type StatementNames } from './statement-names.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -122,6 +123,11 @@ export interface OpenDatabaseOptions {
   statementTimeoutMs?: number;
   /** Told about every connection that breaks (idle or checked out); the pool replaces it on the next checkout. */
   onConnectionError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: how many distinct SQL texts of `query` and `transaction` become named prepared statements
+   * (statement-names.ts); 0 sends every statement unnamed. Default 256.
+   */
+  maxStatementNames?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -146,7 +152,9 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   pool.on('connect', (client) => client.on('error', onConnectionError));
   pool.on('error', () => undefined); // already reported by the client's own listener
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
+  const names = createStatementNames(options.maxStatementNames === undefined ? {} : { maxNames: options.maxStatementNames });
+  // Outside a transaction a statement whose plan went stale is simply run again under a fresh name.
+  const query = namedQuery(names, (config) => pool.query(config), { retryStalePlan: true });
   const db: Database = {
     kind: 'postgres',
     handle: pool,
@@ -170,7 +178,9 @@ function openPostgres(options: OpenDatabaseOptions): Database {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const txQuery: SqlQuery = async (text, params) => (await client.query(text, params as unknown[])).rows;
+        // Inside one, the failed statement has aborted the transaction: it fails, and the caller's next try
+        // (a new transaction) prepares the text under its new name.
+        const txQuery = namedQuery(names, (config) => client.query(config), { retryStalePlan: false });
         const hooks = trackTransaction(db, txQuery);
         const result = await work(txQuery);
         await runBeforeCommit(hooks);
@@ -192,6 +202,31 @@ function openPostgres(options: OpenDatabaseOptions): Database {
     },
   };
   return db;
+}
+
+/**
+ * A SqlQuery over node-postgres that names each statement (statement-names.ts). A named statement prepared before a
+ * schema change can fail with `cached plan must not change result type` (a migration run by another instance
+ * changed the columns of a `SELECT *` or `RETURNING *`); its text then gets a new name, so that every connection
+ * prepares it afresh, and, when `retryStalePlan`, the statement runs once more under it.
+ */
+function namedQuery(
+  names: StatementNames,
+  run: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
+  options: { retryStalePlan: boolean },
+): SqlQuery {
+  return async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> => {
+    const values = params as unknown[] | undefined;
+    const name = names.nameOf(text);
+    try {
+      return (await run(name === undefined ? { text, values } : { name, text, values })).rows as Row[];
+    } catch (error) {
+      if (name === undefined || !isStalePlanError(error)) throw error;
+      const renewed = names.renew(text, name);
+      if (!options.retryStalePlan) throw error;
+      return (await run(renewed === undefined ? { text, values } : { name: renewed, text, values })).rows as Row[];
+    }
+  };
 }
 
 /** Rolls back; a connection that cannot even do that is returned as the error, so the pool discards it. */
