@@ -13,7 +13,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthTokenCipher } from './auth-token-cipher.js';
-import { createStatementNames, isStalePlanError, type StatementNames } from './statement-names.js';
+import { createStatementNames, isStaleStatementError, type StatementNames } from './statement-names.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -153,8 +153,8 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   pool.on('error', () => undefined); // already reported by the client's own listener
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const names = createStatementNames(options.maxStatementNames === undefined ? {} : { maxNames: options.maxStatementNames });
-  // Outside a transaction a statement whose plan went stale is simply run again under a fresh name.
-  const query = namedQuery(names, (config) => pool.query(config), { retryStalePlan: true });
+  // Outside a transaction a statement whose prepared form went stale is simply run again under a fresh name.
+  const query = namedQuery(names, (config) => pool.query(config), { retryStale: true });
   const db: Database = {
     kind: 'postgres',
     handle: pool,
@@ -180,7 +180,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
         await client.query('BEGIN');
         // Inside one, the failed statement has aborted the transaction: it fails, and the caller's next try
         // (a new transaction) prepares the text under its new name.
-        const txQuery = namedQuery(names, (config) => client.query(config), { retryStalePlan: false });
+        const txQuery = namedQuery(names, (config) => client.query(config), { retryStale: false });
         const hooks = trackTransaction(db, txQuery);
         const result = await work(txQuery);
         await runBeforeCommit(hooks);
@@ -207,13 +207,14 @@ function openPostgres(options: OpenDatabaseOptions): Database {
 /**
  * A SqlQuery over node-postgres that names each statement (statement-names.ts). A named statement prepared before a
  * schema change can fail with `cached plan must not change result type` (a migration run by another instance
- * changed the columns of a `SELECT *` or `RETURNING *`); its text then gets a new name, so that every connection
- * prepares it afresh, and, when `retryStalePlan`, the statement runs once more under it.
+ * changed the columns of a `SELECT *` or `RETURNING *`), or find itself gone from its session (DEALLOCATE ALL); its
+ * text then gets a new name, so that every connection prepares it afresh, and, when `retryStale`, the statement
+ * runs once more under it.
  */
 function namedQuery(
   names: StatementNames,
   run: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
-  options: { retryStalePlan: boolean },
+  options: { retryStale: boolean },
 ): SqlQuery {
   return async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> => {
     const values = params as unknown[] | undefined;
@@ -221,9 +222,9 @@ function namedQuery(
     try {
       return (await run(name === undefined ? { text, values } : { name, text, values })).rows as Row[];
     } catch (error) {
-      if (name === undefined || !isStalePlanError(error)) throw error;
+      if (name === undefined || !isStaleStatementError(error)) throw error;
       const renewed = names.renew(text, name);
-      if (!options.retryStalePlan) throw error;
+      if (!options.retryStale) throw error;
       return (await run(renewed === undefined ? { text, values } : { name: renewed, text, values })).rows as Row[];
     }
   };

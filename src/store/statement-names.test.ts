@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStatementNames, isStalePlanError } from './statement-names.js';
+import { createStatementNames, isStaleStatementError } from './statement-names.js';
 
 describe('createStatementNames', () => {
   it('gives each distinct text one stable name', () => {
@@ -54,11 +54,12 @@ describe('createStatementNames', () => {
   });
 });
 
-describe('isStalePlanError', () => {
-  it('knows PostgreSQL\'s stale-plan error by code and text', () => {
-    expect(isStalePlanError(Object.assign(new Error('cached plan must not change result type'), { code: '0A000' }))).toBe(true);
-    expect(isStalePlanError(Object.assign(new Error('cached plan must not change result type'), { code: '42P01' }))).toBe(false);
-    expect(isStalePlanError(Object.assign(new Error('FOR UPDATE is not allowed with UNION'), { code: '0A000' }))).toBe(false);
-    expect(isStalePlanError('cached plan must not change result type')).toBe(false);
+describe('isStaleStatementError', () => {
+  it('knows PostgreSQL\'s stale-plan error by code and text, and a statement gone from its session', () => {
+    expect(isStaleStatementError(Object.assign(new Error('prepared statement "smsc_3" does not exist'), { code: '26000' }))).toBe(true);
+    expect(isStaleStatementError(Object.assign(new Error('cached plan must not change result type'), { code: '0A000' }))).toBe(true);
+    expect(isStaleStatementError(Object.assign(new Error('cached plan must not change result type'), { code: '42P01' }))).toBe(false);
+    expect(isStaleStatementError(Object.assign(new Error('FOR UPDATE is not allowed with UNION'), { code: '0A000' }))).toBe(false);
+    expect(isStaleStatementError('cached plan must not change result type')).toBe(false);
   });
 });

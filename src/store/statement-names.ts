@@ -23,8 +23,9 @@ export interface StatementNames {
   nameOf(text: string): string | undefined;
   /**
    * Gives `text` a new name (or none, past the cap): its old one is prepared on some connection with a plan that
-   * no longer fits (`cached plan must not change result type` after a schema change), and a connection keeps a
-   * name until it closes, so the text must be prepared again under another. Only `staleName` is replaced: of
+   * no longer fits (`cached plan must not change result type` after a schema change) or is gone from it
+   * (isStaleStatementError), and node-postgres keeps a name per connection until it closes, so the text must be
+   * prepared again under another. Only `staleName` is replaced: of
    * several calls that failed on it at once (one per connection), the first renews and the rest get its name.
    */
   renew(text: string, staleName: string): string | undefined;
@@ -74,9 +75,15 @@ function isNameable(text: string, maxTextLength: number): boolean {
   return !text.trimEnd().replace(/;$/, '').includes(';');
 }
 
-/** PostgreSQL's answer to a prepared statement whose result columns changed under it (SQLSTATE 0A000). */
-export function isStalePlanError(error: unknown): boolean {
+/**
+ * PostgreSQL's answer when a connection's prepared statement no longer serves: its result columns changed under
+ * it (0A000 `cached plan must not change result type`), or the session lost it while node-postgres still counts it
+ * as prepared (26000 `prepared statement … does not exist`: a DEALLOCATE ALL or DISCARD ALL on the connection, or a
+ * pooler in front that moved the session to another server connection). A new name prepares it again.
+ */
+export function isStaleStatementError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === '26000') return true;
   return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
 }

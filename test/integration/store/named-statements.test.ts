@@ -1,7 +1,7 @@
 // The raw-pg path names its statements (store/statement-names.ts): a repeated query is a prepared statement on
 // its connection, the number of names is capped, and a statement whose plan went stale after a schema change
-// heals (outside a transaction at once, inside one on the next transaction). One connection per pool here, so
-// that pg_prepared_statements (per session) shows what the pool's only connection holds.
+// heals, as does one its session lost (outside a transaction at once, inside one on the next transaction). One
+// connection per pool here, so that pg_prepared_statements (per session) shows what that connection holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -77,5 +77,16 @@ describe('named statements on PostgreSQL', () => {
     // Inside one the failure has aborted the transaction: it fails with PostgreSQL's error; the next one works.
     await expect(db.transaction((query) => query(txText, [1]))).rejects.toMatchObject({ code: '0A000' });
     expect(await db.transaction((query) => query(txText, [1]))).toEqual([{ a: 1, b: 7, c: 8 }]);
+  });
+
+  it('prepares a statement again when its session lost it (DEALLOCATE ALL behind the driver\'s back)', async () => {
+    const db = await open();
+    const text = 'SELECT $1::int * 3 AS thrice';
+    expect(await db.query(text, [2])).toEqual([{ thrice: 6 }]);
+    await db.runScript('DEALLOCATE ALL'); // the pool's only connection: node-postgres still counts the name as prepared
+    expect(await db.query(text, [3])).toEqual([{ thrice: 9 }]);
+    await db.runScript('DEALLOCATE ALL');
+    await expect(db.transaction((query) => query(text, [4]))).rejects.toMatchObject({ code: '26000' });
+    expect(await db.transaction((query) => query(text, [4]))).toEqual([{ thrice: 12 }]);
   });
 });
