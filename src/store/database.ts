@@ -2,7 +2,8 @@
 // otherwise an embedded PGlite (a real PostgreSQL compiled to WASM) through pglite-prisma-adapter.
 //
 // Besides the Prisma client, the handle exposes the driver for two jobs Prisma is not meant for: multi-statement
-// scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput.
+// scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput. On PostgreSQL
+// that SQL runs as named prepared statements (statement-names.ts): parsed and planned once per connection.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -209,7 +210,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
  * schema change can fail with `cached plan must not change result type` (a migration run by another instance
  * changed the columns of a `SELECT *` or `RETURNING *`), or find itself gone from its session (DEALLOCATE ALL); its
  * text then gets a new name, so that every connection prepares it afresh, and, when `retryStale`, the statement
- * runs once more under it.
+ * runs once more under it. Both errors come at Bind, before anything ran, so running it again cannot repeat a write.
  */
 function namedQuery(
   names: StatementNames,

@@ -3,8 +3,8 @@
 // one is parsed on the first call on each connection and only bound and executed afterwards (the client keeps
 // the per-connection record itself: Connection.parsedStatements).
 //
-// Each distinct SQL text gets a stable name (`smsc_<n>`) on first sight, for the life of the process: node-postgres
-// refuses one name for two texts, so a name is never reused. Naming is bounded: batched statements whose
+// Each distinct SQL text gets a stable name (`smsc_<n>`) on first sight, for the life of its pool (one set of names
+// per Database handle): node-postgres refuses one name for two texts, so a name is never reused. Naming is bounded: batched statements whose
 // placeholder count follows the batch size would otherwise add a name (and a prepared statement on every
 // connection of the pool) per size; past `maxNames` texts, and for texts that are plainly one-off (long,
 // several statements), queries stay unnamed, exactly as before.
@@ -25,8 +25,8 @@ export interface StatementNames {
    * Gives `text` a new name (or none, past the cap): its old one is prepared on some connection with a plan that
    * no longer fits (`cached plan must not change result type` after a schema change) or is gone from it
    * (isStaleStatementError), and node-postgres keeps a name per connection until it closes, so the text must be
-   * prepared again under another. Only `staleName` is replaced: of
-   * several calls that failed on it at once (one per connection), the first renews and the rest get its name.
+   * prepared again under another. Only `staleName` is replaced: of several calls that failed on it at once (one
+   * per connection), the first renews and the rest get its name.
    */
   renew(text: string, staleName: string): string | undefined;
   /** How many texts have a name. */
