@@ -14,7 +14,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthTokenCipher } from './auth-token-cipher.js';
-import { createStatementNames, isStaleStatementError, type StatementNames } from './statement-names.js';
+import { createStatementNames, namedQuery } from './statement-names.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -203,32 +203,6 @@ function openPostgres(options: OpenDatabaseOptions): Database {
     },
   };
   return db;
-}
-
-/**
- * A SqlQuery over node-postgres that names each statement (statement-names.ts). A named statement prepared before a
- * schema change can fail with `cached plan must not change result type` (a migration run by another instance
- * changed the columns of a `SELECT *` or `RETURNING *`), or find itself gone from its session (DEALLOCATE ALL); its
- * text then gets a new name, so that every connection prepares it afresh, and, when `retryStale`, the statement
- * runs once more under it. Both errors come at Bind, before anything ran, so running it again cannot repeat a write.
- */
-function namedQuery(
-  names: StatementNames,
-  run: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
-  options: { retryStale: boolean },
-): SqlQuery {
-  return async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> => {
-    const values = params as unknown[] | undefined;
-    const name = names.nameOf(text);
-    try {
-      return (await run(name === undefined ? { text, values } : { name, text, values })).rows as Row[];
-    } catch (error) {
-      if (name === undefined || !isStaleStatementError(error)) throw error;
-      const renewed = names.renew(text, name);
-      if (!options.retryStale) throw error;
-      return (await run(renewed === undefined ? { text, values } : { name: renewed, text, values })).rows as Row[];
-    }
-  };
 }
 
 /** Rolls back; a connection that cannot even do that is returned as the error, so the pool discards it. */

@@ -8,6 +8,9 @@
 // placeholder count follows the batch size would otherwise add a name (and a prepared statement on every
 // connection of the pool) per size; past `maxNames` texts, and for texts that are plainly one-off (long,
 // several statements), queries stay unnamed, exactly as before.
+import type pg from 'pg';
+import type { SqlQuery } from './database.js';
+
 export interface StatementNamesOptions {
   /** How many distinct texts get a name at most; the rest stay unnamed. */
   maxNames?: number;
@@ -86,4 +89,30 @@ export function isStaleStatementError(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (code === '26000') return true;
   return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
+}
+
+/**
+ * A SqlQuery over node-postgres that names each statement (statement-names.ts). A named statement prepared before a
+ * schema change can fail with `cached plan must not change result type` (a migration run by another instance
+ * changed the columns of a `SELECT *` or `RETURNING *`), or find itself gone from its session (DEALLOCATE ALL); its
+ * text then gets a new name, so that every connection prepares it afresh, and, when `retryStale`, the statement
+ * runs once more under it. Both errors come at Bind, before anything ran, so running it again cannot repeat a write.
+ */
+export function namedQuery(
+  names: StatementNames,
+  run: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
+  options: { retryStale: boolean },
+): SqlQuery {
+  return async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> => {
+    const values = params as unknown[] | undefined;
+    const name = names.nameOf(text);
+    try {
+      return (await run(name === undefined ? { text, values } : { name, text, values })).rows as Row[];
+    } catch (error) {
+      if (name === undefined || !isStaleStatementError(error)) throw error;
+      const renewed = names.renew(text, name);
+      if (!options.retryStale) throw error;
+      return (await run(renewed === undefined ? { text, values } : { name: renewed, text, values })).rows as Row[];
+    }
+  };
 }
