@@ -3,11 +3,11 @@
 // one is parsed on the first call on each connection and only bound and executed afterwards (the client keeps
 // the per-connection record itself: Connection.parsedStatements).
 //
-// Each distinct SQL text gets a stable name (`smsc_<n>`) on first sight, for the life of its pool (one set of names
-// per Database handle): node-postgres refuses one name for two texts, so a name is never reused. Naming is bounded: batched statements whose
-// placeholder count follows the batch size would otherwise add a name (and a prepared statement on every
-// connection of the pool) per size; past `maxNames` texts, and for texts that are plainly one-off (long,
-// several statements), queries stay unnamed, exactly as before.
+// Each distinct SQL text gets a stable name (`smsc_<n>`) on first sight, for the life of its pool (one set of
+// names per Database handle): node-postgres refuses one name for two texts, so a name is never reused. Naming is
+// bounded: batched statements whose placeholder count follows the batch size would otherwise add a name (and a
+// prepared statement on every connection of the pool) per size; past `maxNames` texts, and for texts that are
+// plainly one-off (long, several statements), queries stay unnamed, exactly as before.
 import type pg from 'pg';
 import type { SqlQuery } from './database.js';
 
