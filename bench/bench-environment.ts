@@ -41,7 +41,7 @@ export async function closeAllEnvironments(): Promise<void> {
   await Promise.all([...open].map((close) => close()));
 }
 /** Service settings the operator may tune from the bench's own environment (the bench sets the rest). */
-const PASS_THROUGH = /^(DATABASE_POOL_SIZE|SMSC_|SIP_T|WEBHOOK_|API_|SEND_|INBOUND_)/;
+const PASS_THROUGH = /^(DATABASE_POOL_SIZE|DATABASE_NAMED_STATEMENTS|SMSC_|SIP_T|WEBHOOK_|API_|SEND_|INBOUND_)/;
 
 export async function startBenchEnvironment(options: {
   database: DatabaseChoice; adminUrl: string; receiptDelayMs: number; maxInFlight: number; root: string; logDir: string;

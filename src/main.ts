@@ -96,7 +96,7 @@ export async function openMigratedDatabase(options: { config: Config; logger: Lo
   const opening = Date.now();
   log.info(describeDatabase(database), isNewPgliteFolder(database) ? 'creating the embedded database (first start: a few seconds)' : 'opening the database');
   const db = await openDatabase({
-    databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize,
+    databaseUrl: database.url, dataDir: database.dataDir, poolSize: database.poolSize, maxStatementNames: database.namedStatements,
     onConnectionError: connectionErrorLogger(options.logger, 'background'),
   });
   log.info({ database: db.kind, ms: Date.now() - opening }, 'database open');
@@ -136,6 +136,7 @@ async function openApiDatabase(options: { config: Config; logger: Logger; db: Da
   if (options.db.kind !== 'postgres') return options.db;
   const apiDb = await openDatabase({
     databaseUrl: database.url, dataDir: database.dataDir, poolSize: Math.max(2, Math.ceil(database.poolSize / 2)),
+    maxStatementNames: database.namedStatements,
     statementTimeoutMs: api.statementTimeoutMs,
     onConnectionError: connectionErrorLogger(options.logger, 'api'),
   });

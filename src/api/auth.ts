@@ -10,7 +10,8 @@ import { findAccount, type Account } from '../store/account-store.js';
 import { findApiKeyBySid, hashApiKeySecret } from '../store/api-key-store.js';
 import { isSid } from '../messaging/sid.js';
 import { AppError } from '../errors/app-error.js';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache } from '../store/ttl-cache.js';
+import { directoryVersion } from '../store/directory-version.js';
 
 export interface Principal {
   /** The account whose credentials were presented (a key acts as the account that owns it). */
@@ -111,14 +112,14 @@ export interface AuthenticatorOptions {
  * (and its constant-time comparison), and a hit needs the exact credential that succeeded. Path accounts looked
  * up for subaccount access are remembered alike and re-checked (owner, status) on every request.
  *
- * Staleness: forget() (called when a key is deleted through this process) makes a revoked key fail at once here;
- * a key deleted, a token changed or an account closed through ANOTHER instance keeps working on this one for at
- * most ttlMs.
+ * Staleness: a key deleted, a token rotated or an account changed through this process (any store write of
+ * store/directory-version.ts, or forget()) takes effect here at once; one changed through ANOTHER instance keeps
+ * working on this one for at most ttlMs.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const maxEntries = options.maxEntries ?? 10_000;
-  const principals = new TtlCache<Principal>({ ttlMs: options.ttlMs, maxEntries });
-  const accounts = new TtlCache<Account>({ ttlMs: options.ttlMs, maxEntries });
+  const principals = new TtlCache<Principal>({ ttlMs: options.ttlMs, maxEntries, invalidatedBy: directoryVersion });
+  const accounts = new TtlCache<Account>({ ttlMs: options.ttlMs, maxEntries, invalidatedBy: directoryVersion });
   const db = options.db;
   return {
     async authenticate({ authorization }) {

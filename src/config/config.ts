@@ -36,6 +36,8 @@ export interface Config {
     /** DATA_DIR resolved to an absolute path (used when kind is `pglite`). */
     dataDir: string;
     poolSize: number;
+    /** DATABASE_NAMED_STATEMENTS */
+    namedStatements: number;
   };
   /** ACCOUNT_SID + AUTH_TOKEN, when both are set. */
   mainAccount: { sid: string; authToken: string } | undefined;

@@ -22,7 +22,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({});
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, shutdownDrainMs: 10_000 });
     expect(config.log.level).toBe('info');
-    expect(config.database).toEqual({ kind: 'pglite', url: undefined, dataDir: resolve('data'), poolSize: 20 });
+    expect(config.database).toEqual({ kind: 'pglite', url: undefined, dataDir: resolve('data'), poolSize: 20, namedStatements: 256 });
     expect(config.mainAccount).toBeUndefined();
     expect(config.sip).toEqual({
       stack: 'native',

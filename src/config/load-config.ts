@@ -143,6 +143,7 @@ function deriveDatabase(v: Env, problems: string[]): Config['database'] {
     // `memory://` is PGlite's in-memory database (tests, demos), not a path.
     dataDir: v.DATA_DIR.startsWith('memory://') ? v.DATA_DIR : resolve(v.DATA_DIR),
     poolSize: v.DATABASE_POOL_SIZE,
+    namedStatements: v.DATABASE_NAMED_STATEMENTS,
   };
 }
 

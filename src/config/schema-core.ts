@@ -49,6 +49,15 @@ export const coreSchema = {
       'and the webhook worker\'s claims and outcome writes, the sweepers. The HTTP API has a pool of its own beside ' +
       'it, half this size (at least 2), whose statements are bounded by `API_STATEMENT_TIMEOUT_MS`.',
   }),
+  DATABASE_NAMED_STATEMENTS: Type.Integer({
+    minimum: 0,
+    maximum: 10000,
+    default: 256,
+    description:
+      'How many distinct SQL texts of the raw hot path become named prepared statements, parsed and planned once ' +
+      'per connection instead of at every call (PostgreSQL only). `0` sends every statement unnamed: needed behind ' +
+      'PgBouncer in transaction mode older than 1.21 or without `max_prepared_statements`.',
+  }),
   ACCOUNT_SID: Type.Optional(
     Type.String({
       pattern: '^AC[0-9a-f]{32}$',

@@ -9,12 +9,15 @@
 // retries just that one. Any other error (connection lost) fails every SMS of the batch: all are retried by the SMSC.
 import type { Database } from '../store/database.js';
 import { createGroupCommit } from '../store/group-commit.js';
+import { cacheIncomingNumbers, type IncomingNumberLookup } from '../store/incoming-number-store.js';
 import { receiveSms, receiveSmsBatch, type ReceiveSmsOptions, type ReceiveSmsResult } from './receive-sms.js';
 
 export interface InboundBatcherOptions {
   db: Database;
   /** Most SMS per transaction (default 100). */
   maxBatchSize?: number;
+  /** Where the To numbers are looked up; default a cache of 5 s (store/incoming-number-store.ts). */
+  numbers?: IncomingNumberLookup;
 }
 
 export interface InboundBatcher {
@@ -28,9 +31,10 @@ export interface InboundBatcher {
 
 export function createInboundBatcher(options: InboundBatcherOptions): InboundBatcher {
   const { db } = options;
+  const numbers = options.numbers ?? cacheIncomingNumbers();
   const commits = createGroupCommit<ReceiveSmsOptions, ReceiveSmsResult>({
-    writeBatch: (items) => receiveSmsBatch(db, items),
-    writeOne: (item) => receiveSms(db, item),
+    writeBatch: (items) => receiveSmsBatch(db, items, numbers),
+    writeOne: (item) => receiveSms(db, item, numbers),
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
   });
   return {

@@ -10,6 +10,7 @@ import { inboundSmsParams } from '../webhooks/webhook-params.js';
 import { sipHeaderParams } from '../webhooks/sip-header-params.js';
 import { enqueueInboundSmsWebhooks, type InboundWebhookPolicy, type InboundWebhookRequest } from '../webhooks/enqueue-webhook.js';
 import type { Database, SqlQuery } from '../store/database.js';
+import { uncachedIncomingNumbers, type IncomingNumberLookup } from '../store/incoming-number-store.js';
 import { recordMessageEvents, type MessageEventInput } from './status-change.js';
 import { newSid } from './sid.js';
 import { codingName, contentNotes, inboundBody, payloadHex } from './inbound-content.js';
@@ -67,8 +68,10 @@ export interface IncomingNumber {
   replies?: KeywordSender['replies'];
 }
 
-export async function receiveSms(db: Database, options: ReceiveSmsOptions): Promise<ReceiveSmsResult> {
-  const [result] = await receiveSmsBatch(db, [options]);
+export async function receiveSms(
+  db: Database, options: ReceiveSmsOptions, lookup: IncomingNumberLookup = uncachedIncomingNumbers,
+): Promise<ReceiveSmsResult> {
+  const [result] = await receiveSmsBatch(db, [options], lookup);
   if (result === undefined) throw new Error('receiveSmsBatch returned no result');
   return result;
 }
@@ -79,10 +82,12 @@ export async function receiveSms(db: Database, options: ReceiveSmsOptions): Prom
  * and the second is its duplicate). Everything commits or nothing does. Whole messages are written together
  * first, then the parts one by one in lock order; the two share nothing but the request keys.
  */
-export async function receiveSmsBatch(db: Database, items: readonly ReceiveSmsOptions[]): Promise<ReceiveSmsResult[]> {
+export async function receiveSmsBatch(
+  db: Database, items: readonly ReceiveSmsOptions[], lookup: IncomingNumberLookup = uncachedIncomingNumbers,
+): Promise<ReceiveSmsResult[]> {
   if (items.length === 0) return [];
   return db.transaction(async (query) => {
-    const numbers = await findIncomingNumbers(query, items.map((item) => item.toUser));
+    const numbers = await findIncomingNumbers(query, items.map((item) => item.toUser), lookup);
     const results: Array<ReceiveSmsResult | undefined> = items.map(() => undefined);
     const singles: Array<SingleSms & { index: number }> = [];
     const parts: Array<PartSms & { index: number }> = [];
@@ -212,42 +217,26 @@ export class RequestKeyTakenError extends Error {
 }
 
 /** Looks a number up as `+digits` (how we store E.164) or exactly as given. Alphanumeric To is never ours. */
-export async function findIncomingNumber(query: SqlQuery, toUser: string): Promise<IncomingNumber | null> {
-  return (await findIncomingNumbers(query, [toUser])).get(toUser) ?? null;
+export async function findIncomingNumber(
+  query: SqlQuery, toUser: string, numbers: IncomingNumberLookup = uncachedIncomingNumbers,
+): Promise<IncomingNumber | null> {
+  return (await findIncomingNumbers(query, [toUser], numbers)).get(toUser) ?? null;
 }
 
-/** The same for several To users in one statement; the map has every To user given, null for those not ours. */
-export async function findIncomingNumbers(query: SqlQuery, toUsers: readonly string[]): Promise<Map<string, IncomingNumber | null>> {
+/**
+ * The same for several To users in one lookup (store/incoming-number-store.ts: one statement at most, none when
+ * `numbers` remembers them all); the map has every To user given, null for those not ours.
+ */
+export async function findIncomingNumbers(
+  query: SqlQuery, toUsers: readonly string[], numbers: IncomingNumberLookup = uncachedIncomingNumbers,
+): Promise<Map<string, IncomingNumber | null>> {
   // Per To user: `+digits` first (preferred), then the user exactly as given.
   const candidates = new Map<string, [string, string]>();
   for (const toUser of toUsers) {
     const user = decodeUser(toUser).trim();
     if (/^\+?\d{1,20}$/.test(user)) candidates.set(toUser, [`+${user.replace(/^\+/, '')}`, user]);
   }
-  const wanted = [...new Set([...candidates.values()].flat())];
-  const rows = wanted.length === 0 ? [] : await query<{
-    account_sid: string; phone_number: string; sms_url: string | null; sms_method: string;
-    sms_fallback_url: string | null; sms_fallback_method: string; service_sid: string | null;
-    opt_out_reply: string | null; opt_in_reply: string | null; help_reply: string | null;
-  }>(
-    // A pool number uses its service's inbound and fallback URLs, unless the service has
-    // use_inbound_webhook_on_number (then the number's own win, as at Twilio).
-    `SELECT p.account_sid, p.phone_number, s.sid AS service_sid, s.opt_out_reply, s.opt_in_reply, s.help_reply,
-       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_url ELSE s.inbound_request_url END AS sms_url,
-       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_method ELSE s.inbound_method END AS sms_method,
-       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_fallback_url ELSE s.fallback_url END AS sms_fallback_url,
-       CASE WHEN s.sid IS NULL OR s.use_inbound_webhook_on_number THEN p.sms_fallback_method ELSE s.fallback_method END AS sms_fallback_method
-     FROM phone_numbers p JOIN accounts a ON a.sid = p.account_sid
-       LEFT JOIN messaging_service_numbers sn ON sn.phone_number_sid = p.sid
-       LEFT JOIN messaging_services s ON s.sid = sn.service_sid
-     WHERE p.phone_number = ANY($1::text[])`,
-    [wanted],
-  );
-  const byNumber = new Map(rows.map((row): [string, IncomingNumber] => [row.phone_number, {
-    accountSid: row.account_sid, phoneNumber: row.phone_number, smsUrl: row.sms_url, smsMethod: row.sms_method,
-    smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method, messagingServiceSid: row.service_sid,
-    replies: { STOP: row.opt_out_reply, START: row.opt_in_reply, HELP: row.help_reply },
-  }]));
+  const byNumber = await numbers.find(query, [...new Set([...candidates.values()].flat())]);
   const found = new Map<string, IncomingNumber | null>();
   for (const toUser of toUsers) {
     const pair = candidates.get(toUser);

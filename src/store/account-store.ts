@@ -5,6 +5,7 @@ import type { Database } from './database.js';
 import type { Account } from '../generated/prisma/client.js';
 import { newSecret, newSid } from '../messaging/sid.js';
 import { PLAIN_AUTH_TOKENS } from './auth-token-cipher.js';
+import { changingDirectory } from './directory-version.js';
 
 export type { Account };
 
@@ -46,11 +47,11 @@ export async function createAccount(db: Database, options: CreateAccountOptions)
  */
 export async function ensureAccount(db: Database, options: { sid: string; authToken: string }): Promise<Account> {
   const stored = storedAuthToken(db, options.sid, options.authToken);
-  const account = await db.prisma.account.upsert({
+  const account = await changingDirectory(() => db.prisma.account.upsert({
     where: { sid: options.sid },
     create: { sid: options.sid, authToken: stored, friendlyName: 'Main account' },
     update: { authToken: stored },
-  });
+  }));
   return { ...account, authToken: options.authToken };
 }
 

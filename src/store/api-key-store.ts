@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import type { ApiKey } from '../generated/prisma/client.js';
 import { newSecret, newSid } from '../messaging/sid.js';
 import { inListOrder, keysetQuery, type KeysetPosition } from './keyset.js';
+import { changingDirectory } from './directory-version.js';
 
 export type { ApiKey };
 
@@ -57,6 +58,6 @@ export async function updateApiKey(
 }
 
 export async function deleteApiKey(db: Database, options: { accountSid: string; sid: string }): Promise<boolean> {
-  const { count } = await db.prisma.apiKey.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } });
+  const { count } = await changingDirectory(() => db.prisma.apiKey.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } }));
   return count > 0;
 }

@@ -2,7 +2,8 @@
 // otherwise an embedded PGlite (a real PostgreSQL compiled to WASM) through pglite-prisma-adapter.
 //
 // Besides the Prisma client, the handle exposes the driver for two jobs Prisma is not meant for: multi-statement
-// scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput.
+// scripts (migrations) and batched hot-path SQL, where one statement per row would cap throughput. On PostgreSQL
+// that SQL runs as named prepared statements (statement-names.ts): parsed and planned once per connection.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthTokenCipher } from './auth-token-cipher.js';
+import { createStatementNames, namedQuery } from './statement-names.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -122,6 +124,11 @@ export interface OpenDatabaseOptions {
   statementTimeoutMs?: number;
   /** Told about every connection that breaks (idle or checked out); the pool replaces it on the next checkout. */
   onConnectionError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: how many distinct SQL texts of `query` and `transaction` become named prepared statements
+   * (statement-names.ts); 0 sends every statement unnamed. Default 256.
+   */
+  maxStatementNames?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -146,7 +153,9 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   pool.on('connect', (client) => client.on('error', onConnectionError));
   pool.on('error', () => undefined); // already reported by the client's own listener
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const query: SqlQuery = async (text, params) => (await pool.query(text, params as unknown[])).rows;
+  const names = createStatementNames(options.maxStatementNames === undefined ? {} : { maxNames: options.maxStatementNames });
+  // Outside a transaction a statement whose prepared form went stale is simply run again under a fresh name.
+  const query = namedQuery(names, (config) => pool.query(config), { retryStale: true });
   const db: Database = {
     kind: 'postgres',
     handle: pool,
@@ -170,7 +179,9 @@ function openPostgres(options: OpenDatabaseOptions): Database {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const txQuery: SqlQuery = async (text, params) => (await client.query(text, params as unknown[])).rows;
+        // Inside one, the failed statement has aborted the transaction: it fails, and the caller's next try
+        // (a new transaction) prepares the text under its new name.
+        const txQuery = namedQuery(names, (config) => client.query(config), { retryStale: false });
         const hooks = trackTransaction(db, txQuery);
         const result = await work(txQuery);
         await runBeforeCommit(hooks);

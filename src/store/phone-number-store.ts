@@ -6,6 +6,7 @@ import type { SenderDirectory } from '../messaging/ports.js';
 import { newSid } from '../messaging/sid.js';
 import { inListOrder, keysetQuery, type KeysetPosition } from './keyset.js';
 import { translateDatabaseError } from './prisma-errors.js';
+import { changingDirectory } from './directory-version.js';
 
 export type { PhoneNumber };
 
@@ -24,7 +25,7 @@ export async function createPhoneNumber(
   options: { accountSid: string; phoneNumber: string; settings: PhoneNumberSettings },
 ): Promise<PhoneNumber> {
   try {
-    return await db.prisma.phoneNumber.create({
+    return await changingDirectory(() => db.prisma.phoneNumber.create({
       data: {
         sid: newSid('PN'),
         accountSid: options.accountSid,
@@ -32,7 +33,7 @@ export async function createPhoneNumber(
         ...options.settings,
         friendlyName: options.settings.friendlyName ?? options.phoneNumber,
       },
-    });
+    }));
   } catch (error) {
     translateDatabaseError(error, { unique: { key: 'phoneNumberTaken', params: { phoneNumber: options.phoneNumber } } });
   }
@@ -70,15 +71,15 @@ export async function updatePhoneNumber(
   db: Database,
   options: { accountSid: string; sid: string; settings: PhoneNumberSettings },
 ): Promise<PhoneNumber | null> {
-  const { count } = await db.prisma.phoneNumber.updateMany({
+  const { count } = await changingDirectory(() => db.prisma.phoneNumber.updateMany({
     where: { sid: options.sid, accountSid: options.accountSid },
     data: options.settings,
-  });
+  }));
   return count === 0 ? null : findPhoneNumber(db, options);
 }
 
 export async function deletePhoneNumber(db: Database, options: { accountSid: string; sid: string }): Promise<boolean> {
-  const { count } = await db.prisma.phoneNumber.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } });
+  const { count } = await changingDirectory(() => db.prisma.phoneNumber.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } }));
   return count > 0;
 }
 

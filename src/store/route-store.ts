@@ -5,6 +5,7 @@ import type { SmscRoute } from '../messaging/smsc-gateway.js';
 import { findAccount, type Account } from './account-store.js';
 import type { Database } from './database.js';
 import type { PhoneNumber } from './phone-number-store.js';
+import { changingDirectory } from './directory-version.js';
 
 /** The API's spelling: a road, or `default` to clear the choice. */
 export type SmscRouteChoice = SmscRoute | 'default';
@@ -20,10 +21,10 @@ export function routeChoice(column: string | null): SmscRouteChoice {
 
 /** Sets an account's road; null when the account does not exist. */
 export async function setAccountRoute(db: Database, options: { accountSid: string; route: SmscRouteChoice }): Promise<Account | null> {
-  const { count } = await db.prisma.account.updateMany({
+  const { count } = await changingDirectory(() => db.prisma.account.updateMany({
     where: { sid: options.accountSid },
     data: { smsRoute: routeColumn(options.route) },
-  });
+  }));
   return count === 0 ? null : findAccount(db, options.accountSid);
 }
 
@@ -32,9 +33,9 @@ export async function setNumberRoute(
   db: Database,
   options: { accountSid: string; sid: string; route: SmscRouteChoice },
 ): Promise<PhoneNumber | null> {
-  const { count } = await db.prisma.phoneNumber.updateMany({
+  const { count } = await changingDirectory(() => db.prisma.phoneNumber.updateMany({
     where: { sid: options.sid, accountSid: options.accountSid },
     data: { smsRoute: routeColumn(options.route) },
-  });
+  }));
   return count === 0 ? null : db.prisma.phoneNumber.findFirst({ where: { sid: options.sid, accountSid: options.accountSid } });
 }

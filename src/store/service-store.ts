@@ -6,6 +6,7 @@ import type { MessagingService } from '../generated/prisma/client.js';
 import { newSid } from '../messaging/sid.js';
 import { AppError } from '../errors/app-error.js';
 import { isUniqueViolation } from './prisma-errors.js';
+import { changingDirectory } from './directory-version.js';
 
 export type { MessagingService };
 
@@ -69,13 +70,13 @@ export async function updateService(db: Database, options: { accountSid: string;
   const data = defined(options.settings);
   // An update that changes nothing is a fetch (an empty updateMany reports 0 rows on some adapters).
   if (Object.keys(data).length === 0) return findService(db, options);
-  const { count } = await db.prisma.messagingService.updateMany({ where: { sid: options.sid, accountSid: options.accountSid }, data });
+  const { count } = await changingDirectory(() => db.prisma.messagingService.updateMany({ where: { sid: options.sid, accountSid: options.accountSid }, data }));
   return count === 0 ? null : findService(db, options);
 }
 
 /** Deletes the service; its pool entries and sticky mappings go with it (cascade), its messages stay. */
 export async function deleteService(db: Database, options: { accountSid: string; sid: string }): Promise<boolean> {
-  const { count } = await db.prisma.messagingService.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } });
+  const { count } = await changingDirectory(() => db.prisma.messagingService.deleteMany({ where: { sid: options.sid, accountSid: options.accountSid } }));
   return count > 0;
 }
 
@@ -90,7 +91,7 @@ export async function addPoolNumber(db: Database, options: { accountSid: string;
   const owned = await db.query('SELECT 1 FROM phone_numbers WHERE sid = $1 AND account_sid = $2', [options.phoneNumberSid, options.accountSid]);
   if (owned.length === 0) throw new AppError('invalidPoolNumberSid', { sid: options.phoneNumberSid });
   try {
-    await db.query('INSERT INTO messaging_service_numbers (phone_number_sid, service_sid) VALUES ($1, $2)', [options.phoneNumberSid, options.serviceSid]);
+    await changingDirectory(() => db.query('INSERT INTO messaging_service_numbers (phone_number_sid, service_sid) VALUES ($1, $2)', [options.phoneNumberSid, options.serviceSid]));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const [holder] = await db.query<{ service_sid: string }>('SELECT service_sid FROM messaging_service_numbers WHERE phone_number_sid = $1', [options.phoneNumberSid]);
@@ -121,7 +122,7 @@ export async function listPoolNumbers(db: Database, options: { serviceSid: strin
 
 /** Removes a number from the pool; its sticky mappings go too (Twilio: a removed number loses its mappings). */
 export async function removePoolNumber(db: Database, options: { serviceSid: string; phoneNumberSid: string }): Promise<boolean> {
-  return db.transaction(async (query) => {
+  return changingDirectory(() => db.transaction(async (query) => {
     const removed = await query<{ phone_number: string }>(
       `WITH d AS (DELETE FROM messaging_service_numbers WHERE service_sid = $1 AND phone_number_sid = $2 RETURNING phone_number_sid)
        SELECT p.phone_number FROM d JOIN phone_numbers p ON p.sid = d.phone_number_sid`,
@@ -130,7 +131,7 @@ export async function removePoolNumber(db: Database, options: { serviceSid: stri
     if (removed[0] === undefined) return false;
     await query('DELETE FROM sticky_senders WHERE service_sid = $1 AND from_address = $2', [options.serviceSid, removed[0].phone_number]);
     return true;
-  });
+  }));
 }
 
 /** The pool's E.164 numbers, oldest entry first. */

@@ -1,11 +1,17 @@
 // A small in-memory cache whose entries expire ttlMs after they were stored and whose least recently used entry
 // is dropped when it is full. The API uses it to skip database lookups that every request would otherwise repeat
-// (credentials, sender numbers); what it holds may be stale for at most ttlMs, which the callers document.
+// (credentials, sender numbers, inbound numbers); what it holds may be stale for at most ttlMs, which the callers
+// document.
 export interface TtlCacheOptions {
   ttlMs: number;
   maxEntries: number;
   /** The clock, in milliseconds (tests pass a fake one). */
   now?: () => number;
+  /**
+   * A version that moves when what the cache remembers may have changed (directory-version.ts): whenever it
+   * differs from the one last seen, the cache clears itself before answering.
+   */
+  invalidatedBy?: () => number;
 }
 
 export class TtlCache<V> {
@@ -13,12 +19,15 @@ export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
   private readonly now: () => number;
   private clears = 0;
+  private seenVersion: number | undefined;
 
   constructor(private readonly options: TtlCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.seenVersion = options.invalidatedBy?.();
   }
 
   get size(): number {
+    this.follow();
     return this.entries.size;
   }
 
@@ -27,10 +36,12 @@ export class TtlCache<V> {
    * set(), so that an answer read before a clear() (e.g. before a key was deleted) is not stored after it.
    */
   get generation(): number {
+    this.follow();
     return this.clears;
   }
 
   get(key: string): V | undefined {
+    this.follow();
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
@@ -39,7 +50,9 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V, generation = this.clears): void {
+  set(key: string, value: V, generation = this.generation): void {
+    // A value read before the version moved is refused here: follow() has cleared, so the generation differs.
+    this.follow();
     if (generation !== this.clears || this.options.ttlMs <= 0 || this.options.maxEntries <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.options.ttlMs });
@@ -57,5 +70,13 @@ export class TtlCache<V> {
   clear(): void {
     this.clears += 1;
     this.entries.clear();
+  }
+
+  private follow(): void {
+    if (this.options.invalidatedBy === undefined) return;
+    const version = this.options.invalidatedBy();
+    if (version === this.seenVersion) return;
+    this.seenVersion = version;
+    this.clear();
   }
 }

@@ -42,4 +42,17 @@ describe('TtlCache', () => {
     cache.set('a', 1);
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('clears itself when its invalidatedBy version moves, and refuses a value read before that', () => {
+    let version = 0;
+    const cache = new TtlCache<number>({ ttlMs: 1_000, maxEntries: 10, now: clock().now, invalidatedBy: () => version });
+    cache.set('a', 1);
+    expect(cache.get('a')).toBe(1);
+    const generation = cache.generation;
+    version += 1; // a write, while a lookup that started before it is still reading
+    cache.set('b', 2, generation);
+    expect([cache.get('a'), cache.get('b')]).toEqual([undefined, undefined]);
+    cache.set('b', 3, cache.generation);
+    expect(cache.get('b')).toBe(3);
+  });
 });
