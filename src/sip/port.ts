@@ -100,9 +100,10 @@ export function getHeader(headers: SipHeaderList, name: string): string | undefi
 
 /** True when `key` (as spelled on the wire) names the header `name` in long or compact form, in any case. */
 export function isHeaderName(key: string, name: string): boolean {
-  const k = key.toLowerCase();
-  const wanted = name.toLowerCase();
-  return k === wanted || COMPACT_FORMS[wanted] === k;
+  // Names are ASCII tokens, so case does not change their length: most keys are ruled out without lowercasing
+  // (which allocates a string per header per lookup, and every message is looked up several times).
+  if (key.length === name.length) return key === name || key.toLowerCase() === name.toLowerCase();
+  return key.length === 1 && COMPACT_FORMS[name.toLowerCase()] === key.toLowerCase();
 }
 
 const COMPACT_FORMS: Record<string, string> = {
