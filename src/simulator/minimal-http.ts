@@ -1,9 +1,9 @@
 // A minimal HTTP/1.1 server framing on node:net, for the bench's peers (`smsc-connect simulate --lean-http`).
 // node:http costs these peers about 80 µs of CPU per request on the bench machine, more than half of the
 // 0.15 ms per message they may use; this framing costs a fraction of that. It serves what the service's webhook
-// client, curl and fetch send: requests with a Content-Length body (or none), keep-alive (HTTP/1.1 by default,
-// HTTP/1.0 with `Connection: keep-alive`), pipelined requests answered in order. A request with
-// Transfer-Encoding (chunked bodies) is answered 501 and the connection closed; a malformed one 400, a head over
+// client, the bench's load generator, curl and fetch send: requests with a Content-Length or chunked body (or
+// none), keep-alive (HTTP/1.1 by default, HTTP/1.0 with `Connection: keep-alive`), pipelined requests answered in
+// order. Refused, then the connection closed: another Transfer-Encoding 501, a malformed request 400, a head over
 // 16 KiB 431, a body over the limit 413. Like node:http it sends `Keep-Alive: timeout=5` (the service's client
 // reads it to close idle connections first) and closes a connection idle for 5 s.
 import { STATUS_CODES } from 'node:http';
@@ -115,17 +115,59 @@ export function parseRequest(bytes: Buffer, maxBodyBytes: number): Parsed {
     headers.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
   }
   const header = (name: string): string | undefined => headerValue(headers, name);
-  if (header('transfer-encoding') !== undefined) return refused(501, 'Transfer-Encoding is not supported here; send a Content-Length');
+  const body = readBody(bytes, headEnd + HEAD_END.length, header, maxBodyBytes);
+  if (body.kind !== 'body') return body;
+  const connection = (header('connection') ?? '').toLowerCase();
+  const close = start[3] === '0' ? !connection.includes('keep-alive') : connection.includes('close');
+  return { kind: 'request', request: { method: start[1]!, url: start[2]!, header, body: body.body }, close, consumed: body.end };
+}
+
+type Body = { kind: 'body'; body: Buffer; end: number } | Exclude<Parsed, { kind: 'request' }>;
+
+/** A Content-Length body, a chunked one (node's http client sends a body written without a length so), or none. */
+function readBody(bytes: Buffer, start: number, header: (name: string) => string | undefined, maxBodyBytes: number): Body {
+  const coding = header('transfer-encoding');
+  if (coding !== undefined) {
+    if (coding.toLowerCase() !== 'chunked') return refused(501, `Transfer-Encoding "${coding}" is not supported here`);
+    if (header('content-length') !== undefined) return refused(400, 'Both Transfer-Encoding and Content-Length');
+    return readChunked(bytes, start, maxBodyBytes);
+  }
   const length = header('content-length') ?? '0';
   if (!/^\d+$/.test(length)) return refused(400, `Bad Content-Length "${length}"`);
   const bodyLength = Number(length);
   if (bodyLength > maxBodyBytes) return refused(413, 'Request body too large');
-  const bodyStart = headEnd + HEAD_END.length;
-  if (bytes.length < bodyStart + bodyLength) return { kind: 'incomplete' };
-  const connection = (header('connection') ?? '').toLowerCase();
-  const close = start[3] === '0' ? !connection.includes('keep-alive') : connection.includes('close');
-  const body = bytes.subarray(bodyStart, bodyStart + bodyLength);
-  return { kind: 'request', request: { method: start[1]!, url: start[2]!, header, body }, close, consumed: bodyStart + bodyLength };
+  if (bytes.length < start + bodyLength) return { kind: 'incomplete' };
+  return { kind: 'body', body: bytes.subarray(start, start + bodyLength), end: start + bodyLength };
+}
+
+/** RFC 9112 §7.1: hex size lines (extensions ignored), each chunk followed by CRLF, a 0 chunk, optional trailers. */
+function readChunked(bytes: Buffer, start: number, maxBodyBytes: number): Body {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let at = start;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) return { kind: 'incomplete' };
+    const sizeText = bytes.toString('latin1', at, lineEnd).split(';')[0]!.trim();
+    if (!/^[0-9A-Fa-f]{1,8}$/.test(sizeText)) return refused(400, 'Bad chunk size');
+    const chunkSize = parseInt(sizeText, 16);
+    at = lineEnd + 2;
+    if (chunkSize === 0) break;
+    size += chunkSize;
+    if (size > maxBodyBytes) return refused(413, 'Request body too large');
+    if (bytes.length < at + chunkSize + 2) return { kind: 'incomplete' };
+    if (bytes[at + chunkSize] !== 13 || bytes[at + chunkSize + 1] !== 10) return refused(400, 'Chunk not followed by CRLF');
+    chunks.push(bytes.subarray(at, at + chunkSize));
+    at += chunkSize + 2;
+  }
+  // Trailer lines (ignored) up to an empty line.
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) return lineEnd - at > MAX_HEAD_BYTES ? refused(431, 'Trailer too large') : { kind: 'incomplete' };
+    const empty = lineEnd === at;
+    at = lineEnd + 2;
+    if (empty) return { kind: 'body', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), end: at };
+  }
 }
 
 /** Like node:http: the first `host`; other repeated headers joined with ", ". */
@@ -139,7 +181,7 @@ function headerValue(headers: Array<[string, string]>, name: string): string | u
   return found;
 }
 
-function refused(status: number, message: string): Parsed {
+function refused(status: number, message: string): { kind: 'refused'; status: number; message: string } {
   return { kind: 'refused', status, message };
 }
 

@@ -74,15 +74,26 @@ describe('minimal HTTP framing', () => {
     expect((await exchange(port, ['GET /c HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'], 'GET /c - ')).closed).toBe(false);
   });
 
-  it('refuses chunked bodies (501), malformed heads (400) and large bodies (413) as JSON, then closes', async () => {
+  it('reads chunked bodies (as node:http clients send a body written without a length), split anywhere, trailers ignored', async () => {
+    const port = await start();
+    const chunked = 'POST /j HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n';
+    const result = await exchange(port, [chunked.slice(0, 50), chunked.slice(50, 63), chunked.slice(63), 'GET /next HTTP/1.1\r\n\r\n'], 'GET /next - ');
+    expect(result).toEqual({ text: ok('POST /j - hello, world') + ok('GET /next - '), closed: false });
+  });
+
+  it('refuses other transfer codings (501), malformed requests (400) and large bodies (413) as JSON, then closes', async () => {
     const port = await start();
     const refusal = (status: string, message: string): string => {
       const body = JSON.stringify({ error: message });
       return `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     };
-    expect(await exchange(port, ['POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'])).toEqual({
-      text: refusal('501 Not Implemented', 'Transfer-Encoding is not supported here; send a Content-Length'), closed: true,
+    expect(await exchange(port, ['POST /a HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'])).toEqual({
+      text: refusal('501 Not Implemented', 'Transfer-Encoding "gzip, chunked" is not supported here'), closed: true,
     });
+    expect(await exchange(port, ['POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n'])).toEqual({
+      text: refusal('400 Bad Request', 'Both Transfer-Encoding and Content-Length'), closed: true,
+    });
+    expect(await exchange(port, ['POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'])).toEqual({ text: refusal('400 Bad Request', 'Bad chunk size'), closed: true });
     expect(await exchange(port, ['NOT HTTP\r\n\r\n'])).toEqual({ text: refusal('400 Bad Request', 'Malformed request line'), closed: true });
     expect(await exchange(port, ['POST /a HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n'])).toEqual({ text: refusal('413 Payload Too Large', 'Request body too large'), closed: true });
   });
