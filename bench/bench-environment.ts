@@ -66,10 +66,12 @@ export async function startBenchEnvironment(options: {
     const serviceSipPort = await freeSipPort();
     const simulator = child('simulator', [
       'simulate', '--sip-listen', 'udp:127.0.0.1:0', '--service', `sip:127.0.0.1:${serviceSipPort};transport=udp`,
-      '--receipt-delay-ms', String(options.receiptDelayMs), '--control', '127.0.0.1:0',
+      '--receipt-delay-ms', String(options.receiptDelayMs), '--control', '127.0.0.1:0', '--lean-http',
       ...(options.smpp ? ['--smpp-listen', '127.0.0.1:0', '--smpp-account', `${SMPP_SYSTEM_ID}:${SMPP_PASSWORD}:simulated`] : []),
     ], baseEnv(), peerNodeArgs('simulator'));
-    const receiver = child('receiver', ['simulate', '--echo-only', '--echo-receiver', '127.0.0.1:0', '--auth-token', credentials.authToken], baseEnv(), peerNodeArgs('receiver'));
+    const receiver = child('receiver', [
+      'simulate', '--echo-only', '--echo-receiver', '127.0.0.1:0', '--auth-token', credentials.authToken, '--lean-http',
+    ], baseEnv(), peerNodeArgs('receiver'));
     const [smscSip] = await simulator.line<Address[]>('sip');
     const smscSmpp = options.smpp ? await simulator.line<Address | null>('smpp') : null;
     const control = await simulator.line<Address>('control');

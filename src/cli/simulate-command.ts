@@ -21,7 +21,7 @@ export async function simulateCommand(context: CommandContext): Promise<number> 
   const report = (line: object): void => void context.stdout.write(`${JSON.stringify(line)}\n`);
   try {
     if (setup.echo) {
-      const echo = createEchoReceiver({ ...setup.echo, logger });
+      const echo = createEchoReceiver({ ...setup.echo, framing: setup.framing, logger });
       stops.push(() => echo.stop());
       report({ echoReceiver: await echo.start() });
     }
@@ -31,7 +31,7 @@ export async function simulateCommand(context: CommandContext): Promise<number> 
       stops.push(() => simulator.stop());
       report({ sip: simulator.boundAddresses(), smpp: simulator.smppAddress(), serviceUri: setup.simulator.serviceUri });
       if (setup.control) {
-        const control = createControlApi({ simulator, listen: setup.control });
+        const control = createControlApi({ simulator, listen: setup.control, framing: setup.framing });
         stops.push(() => control.stop());
         report({ control: await control.start() });
       }

@@ -14,6 +14,7 @@ describe('parseSimulateFlags', () => {
       control: null,
       echo: null,
       moLoad: null,
+      framing: 'node',
     });
   });
 
@@ -23,8 +24,9 @@ describe('parseSimulateFlags', () => {
       policy: 'mix:200=90,500=10', 'latency-ms': '5-20', 'receipt-delay-ms': '50', receipt: 'mix:90', 'receipt-err': '194',
       'smpp-listen': '127.0.0.1:2775', 'smpp-account': 'esme:secret,ours:pw:simulated', control: '127.0.0.1:8090',
       'echo-receiver': '127.0.0.1:8091', 'auth-token': 't', reply: 'none',
-      'mo-from': '447700900123', 'mo-to': '14155550100', 'mo-count': '100', 'mo-rate': '50',
+      'mo-from': '447700900123', 'mo-to': '14155550100', 'mo-count': '100', 'mo-rate': '50', 'lean-http': true,
     });
+    expect(setup.framing).toBe('minimal');
     expect(setup.simulator.policy).toEqual({ answer: { 200: 90, 500: 10 }, latencyMs: { min: 5, max: 20 } });
     expect(setup.simulator.receipts).toEqual({ delayMs: 50, outcome: { deliveredPercent: 90 }, undeliveredErr: 194 });
     expect(setup.simulator.smpp).toEqual({

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { parseSipListen } from '../sip/native/listen-address.js';
 import { parsePolicyAnswer, type SimulatorPolicy } from './policy.js';
 import type { SmppMessageIdStyle } from './receipt-message.js';
+import type { HttpFraming } from './http-helpers.js';
 import type { ReceiptOutcomeSetting, SmppAccountSetting, SmscSimulatorOptions } from './simulator-types.js';
 
 export type SimulateFlags = Record<string, string | boolean | undefined>;
@@ -13,6 +14,8 @@ export interface SimulateSetup {
   control: { host: string; port: number } | null;
   echo: { listen: { host: string; port: number }; authToken?: string; reply: 'echo' | 'none' } | null;
   moLoad: { from: string; to: string; text: string; count: number; ratePerSecond: number } | null;
+  /** How the control API and the echo receiver frame HTTP: node:http, or minimal with --lean-http. */
+  framing: HttpFraming;
 }
 
 export function parseSimulateFlags(flags: SimulateFlags): SimulateSetup {
@@ -41,6 +44,7 @@ export function parseSimulateFlags(flags: SimulateFlags): SimulateSetup {
     control: text('control') === undefined ? null : parseHostPort(text('control')!, '--control'),
     echo: echo === undefined ? null : { listen: parseHostPort(echo, '--echo-receiver'), authToken: text('auth-token'), reply: parseReply(text('reply') ?? 'echo') },
     moLoad: parseMoLoad(text),
+    framing: flags['lean-http'] === true ? 'minimal' : 'node',
   };
 }
 

@@ -3,8 +3,7 @@
 //   POST /smpp-mo {systemId?,from,to,text,coding?}                  -> {statuses:[...]}
 //   POST /policy {answer?,latencyMs?}     POST /receipts {delayMs?,outcome?,undeliveredErr?}
 //   GET /received   GET /stats   GET /policy
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, localHttpServer, readBody, sendJson, type LocalHttpServer } from './http-helpers.js';
+import { HttpError, jsonAnswer, localHttpServer, type HttpFraming, type LocalHttpServer, type PlainRequest } from './http-helpers.js';
 import { MoRequestError, type MoRequest } from './mo-message.js';
 import { PolicyError, type SimulatorPolicy } from './policy.js';
 import type { SmscSimulator } from './smsc-simulator.js';
@@ -13,7 +12,11 @@ import type { ReceiptSettings } from './simulator-types.js';
 
 export type ControlApi = LocalHttpServer;
 
-export function createControlApi(options: { simulator: SmscSimulator; listen: { host: string; port: number } }): ControlApi {
+export function createControlApi(options: {
+  simulator: SmscSimulator; listen: { host: string; port: number };
+  /** 'node' (default) or 'minimal' (the bench's `--lean-http`, see http-helpers.ts). */
+  framing?: HttpFraming;
+}): ControlApi {
   const { simulator } = options;
   const routes: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
     'POST /mo': async (body) => {
@@ -34,18 +37,18 @@ export function createControlApi(options: { simulator: SmscSimulator; listen: { 
     'GET /received': async () =>
       simulator.received().map(({ body, ...rest }) => ({ ...rest, bodyBase64: body.toString('base64') })),
   };
-  const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const route = routes[`${request.method} ${(request.url ?? '/').split('?')[0]}`];
+  const handler = async (request: PlainRequest) => {
+    const route = routes[`${request.method} ${request.url.split('?')[0]}`];
     if (!route) throw new HttpError(404, `No route ${request.method} ${request.url}`);
-    const body = request.method === 'POST' ? parseJson(await readBody(request)) : {};
+    const body = request.method === 'POST' ? parseJson(request.body) : {};
     try {
-      sendJson(response, 200, await route(body));
+      return jsonAnswer(200, await route(body));
     } catch (error) {
       if (error instanceof PolicyError || error instanceof MoRequestError) throw new HttpError(400, error.message);
       throw error;
     }
   };
-  return localHttpServer({ listen: options.listen, handler });
+  return localHttpServer({ listen: options.listen, handler, framing: options.framing });
 }
 
 function parseJson(bytes: Buffer): Record<string, unknown> {

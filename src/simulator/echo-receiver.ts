@@ -3,12 +3,12 @@
 // `<Response><Message>Echo: {Body}</Message></Response>` (or an empty <Response/>), answers status callbacks
 // 204, and counts everything (GET /stats, GET /requests).
 // Cheap per request, because the bench measures the service and not this peer: no per-request log line (only at
-// debug), headers read from rawHeaders, the arrival time kept as a number and formatted when /requests is read.
+// debug), headers looked up without building a header object, the arrival time kept as a number and formatted
+// when /requests is read; the bench serves it on the minimal HTTP framing (`--lean-http`, http-helpers.ts).
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { computeTwilioSignature, type SignedParams } from '../webhooks/signature.js';
-import { localHttpServer, readBody, sendJson } from './http-helpers.js';
+import { jsonAnswer, localHttpServer, type HttpFraming, type PlainAnswer, type PlainRequest } from './http-helpers.js';
 
 export interface EchoReceiverOptions {
   listen: { host: string; port: number };
@@ -18,6 +18,8 @@ export interface EchoReceiverOptions {
   reply?: 'echo' | 'none';
   /** The base URL smsc-connect calls (e.g. behind a proxy); by default http://<Host header>. */
   publicBaseUrl?: string;
+  /** 'node' (default) or 'minimal' (the bench's `--lean-http`, see http-helpers.ts). */
+  framing?: HttpFraming;
   logger?: Logger;
 }
 
@@ -48,29 +50,44 @@ export interface EchoReceiver {
   requests(): EchoRequest[];
 }
 
-/** What the log keeps per request: the arrival time as epoch ms (formatted only when the log is read). */
-type LoggedRequest = Omit<EchoRequest, 'receivedAt'> & { receivedAtMs: number };
+/**
+ * What the log keeps per request: the arrival time as epoch ms and the form body as text, turned into an
+ * EchoRequest only when the log is read. A few thousand requests with their parameters as objects kept the
+ * garbage collector busy copying them; one string each costs nearly nothing.
+ */
+interface LoggedRequest {
+  receivedAtMs: number;
+  method: string;
+  url: string;
+  kind: EchoRequest['kind'];
+  /** The POST body; null for GET (the parameters are in the URL). */
+  form: string | null;
+  signatureValid: boolean | null;
+  status: number;
+}
 
 export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
   const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'echo-receiver' });
   const debug = logger.isLevelEnabled('debug');
   const log: LoggedRequest[] = [];
-  const exported = (): EchoRequest[] => log.map(({ receivedAtMs, ...entry }) => ({ receivedAt: new Date(receivedAtMs).toISOString(), ...entry }));
+  const exported = (): EchoRequest[] => log.map((entry) => ({
+    receivedAt: new Date(entry.receivedAtMs).toISOString(), method: entry.method, url: entry.url, kind: entry.kind,
+    params: paramsOf(entry.form, entry.url), signatureValid: entry.signatureValid, status: entry.status,
+  }));
   const stats: EchoStats = { requests: 0, inbound: 0, statusCallbacks: 0, invalidSignatures: 0, statuses: {} };
 
-  const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/stats') return sendJson(response, 200, stats);
-    if (request.method === 'GET' && path === '/requests') return sendJson(response, 200, exported());
-    const body = await readBody(request);
-    const entry = inspect({ request, body, options });
+  const handler = (request: PlainRequest): PlainAnswer => {
+    const path = request.url.split('?')[0];
+    if (request.method === 'GET' && path === '/stats') return jsonAnswer(200, stats);
+    if (request.method === 'GET' && path === '/requests') return jsonAnswer(200, exported());
+    const { entry, params } = inspect({ request, options });
     stats.requests += 1;
     if (entry.signatureValid === false) {
       stats.invalidSignatures += 1;
       entry.status = 403;
     } else if (entry.kind === 'status-callback') {
       stats.statusCallbacks += 1;
-      const status = String(entry.params.MessageStatus);
+      const status = String(params.MessageStatus);
       stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
       entry.status = 204;
     } else {
@@ -78,74 +95,54 @@ export function createEchoReceiver(options: EchoReceiverOptions): EchoReceiver {
       entry.status = 200;
     }
     log.push(entry);
-    if (debug) logger.debug({ kind: entry.kind, status: entry.status, messageSid: entry.params.MessageSid, signatureValid: entry.signatureValid }, 'webhook received');
-    respond(response, entry, options.reply ?? 'echo');
+    if (debug) logger.debug({ kind: entry.kind, status: entry.status, messageSid: params.MessageSid, signatureValid: entry.signatureValid }, 'webhook received');
+    return answer(entry, params, options.reply ?? 'echo');
   };
 
   return {
-    ...localHttpServer({ listen: options.listen, handler }),
+    ...localHttpServer({ listen: options.listen, handler, framing: options.framing }),
     stats: () => structuredClone(stats),
     requests: () => structuredClone(exported()),
   };
 }
 
-function inspect(input: { request: IncomingMessage; body: Buffer; options: EchoReceiverOptions }): LoggedRequest {
-  const { request, body, options } = input;
+function inspect(input: { request: PlainRequest; options: EchoReceiverOptions }): { entry: LoggedRequest; params: Record<string, string | string[]> } {
+  const { request, options } = input;
   const receivedAtMs = Date.now();
-  const url = `${options.publicBaseUrl ?? `http://${rawHeader(request, 'host') ?? 'localhost'}`}${request.url ?? '/'}`;
+  const url = `${options.publicBaseUrl ?? `http://${request.header('host') ?? 'localhost'}`}${request.url}`;
   const isPost = request.method === 'POST';
-  const source = isPost ? new URLSearchParams(body.toString('utf8')) : new URL(url).searchParams;
+  const form = isPost ? request.body.toString('utf8') : null;
+  const params = paramsOf(form, url);
+  // GET webhooks are signed over the full URL with no separate parameters (see webhooks/signature.ts).
+  const signed: SignedParams = isPost ? params : {};
+  const given = request.header('x-twilio-signature');
+  const signatureValid = options.authToken === undefined
+    ? null
+    : typeof given === 'string' && sameText(given, computeTwilioSignature({ authToken: options.authToken, url, params: signed }));
+  const kind = params.MessageStatus !== undefined ? 'status-callback' : 'inbound';
+  return { entry: { receivedAtMs, method: request.method, url, kind, form, signatureValid, status: 0 }, params };
+}
+
+/** The webhook's parameters: the form body of a POST, the query string of a GET; repeated keys as arrays. */
+function paramsOf(form: string | null, url: string): Record<string, string | string[]> {
+  const source = form !== null ? new URLSearchParams(form) : new URL(url).searchParams;
   const params: Record<string, string | string[]> = {};
   for (const [key, value] of source) {
     const existing = params[key];
     params[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
-  // GET webhooks are signed over the full URL with no separate parameters (see webhooks/signature.ts).
-  const signed: SignedParams = isPost ? params : {};
-  const given = rawHeader(request, 'x-twilio-signature');
-  const signatureValid = options.authToken === undefined
-    ? null
-    : typeof given === 'string' && sameText(given, computeTwilioSignature({ authToken: options.authToken, url, params: signed }));
-  const kind = params.MessageStatus !== undefined ? 'status-callback' : 'inbound';
-  return { receivedAtMs, method: request.method ?? '', url, kind, params, signatureValid, status: 0 };
-}
-
-/**
- * The first value of a header, from rawHeaders (request.headers builds an object of every header on first use).
- * Like request.headers, a repeated header's first value is taken for `host`; for other single-value headers
- * node joins duplicates with ", ", which a signature comparison would reject anyway.
- */
-function rawHeader(request: IncomingMessage, lowerName: string): string | undefined {
-  const raw = request.rawHeaders;
-  let found: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
-    if (found === undefined) found = raw[i + 1];
-    else if (lowerName !== 'host') found = `${found}, ${raw[i + 1]}`;
-  }
-  return found;
+  return params;
 }
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
-const EMPTY_TWIML_LENGTH = String(Buffer.byteLength(EMPTY_TWIML));
+const TWIML_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
 
-function respond(response: ServerResponse, entry: LoggedRequest, reply: 'echo' | 'none'): void {
-  if (entry.status === 403) return sendJson(response, 403, { error: 'Invalid X-Twilio-Signature' });
-  if (entry.status === 204) {
-    response.writeHead(204);
-    response.end();
-    return;
-  }
-  if (reply === 'none') {
-    response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': EMPTY_TWIML_LENGTH });
-    response.end(EMPTY_TWIML);
-    return;
-  }
-  const text = String(entry.params.Body ?? '');
-  const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Echo: ${escapeXml(text)}</Message></Response>`;
-  response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(twiml) });
-  response.end(twiml);
+function answer(entry: LoggedRequest, params: Record<string, string | string[]>, reply: 'echo' | 'none'): PlainAnswer {
+  if (entry.status === 403) return jsonAnswer(403, { error: 'Invalid X-Twilio-Signature' });
+  if (entry.status === 204) return { status: 204 };
+  if (reply === 'none') return { status: 200, headers: TWIML_HEADERS, body: EMPTY_TWIML };
+  const text = String(params.Body ?? '');
+  return { status: 200, headers: TWIML_HEADERS, body: `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Echo: ${escapeXml(text)}</Message></Response>` };
 }
 
 function sameText(a: string, b: string): boolean {

@@ -23,6 +23,17 @@ describe('receipt message', () => {
     expect(sip.xHeaders).toEqual([['X-SMS-CODING', '0'], ['X-DELIVERY_TIME', '02024-37-15 02:37:05'], ['X-SMS-VALIDITY', '02024-05-16 11:05:00']]);
   });
 
+  it('formats the dates of receipts built one after another afresh whenever the second changes', () => {
+    const done = (iso: string): ReturnType<typeof buildReceiptSip> => buildReceiptSip(submit, { delivered: true, err: 0, doneDate: new Date(iso) });
+    const validity = (sip: ReturnType<typeof buildReceiptSip>): string | undefined => sip.xHeaders.find(([name]) => name === 'X-SMS-VALIDITY')?.[1];
+    expect(validity(done('2024-06-15T14:38:59.100Z'))).toBe('02024-38-16 02:38:59');
+    expect(validity(done('2024-06-15T14:38:59.900Z'))).toBe('02024-38-16 02:38:59');
+    expect(validity(done('2024-06-15T14:39:00.000Z'))).toBe('02024-39-16 02:39:00');
+    const later = { ...submit, submitDate: new Date('2024-06-15T14:40:01Z') };
+    expect(buildReceiptText(later, { delivered: true, err: 0, doneDate: new Date('2024-06-15T14:41:00Z') })).toContain('submit date:2406151440 done date:2406151441');
+    expect(buildReceiptSip(later, { delivered: true, err: 0, doneDate: new Date('2024-06-15T14:41:00Z') }).xHeaders[1]).toEqual(['X-DELIVERY_TIME', '02024-40-15 02:40:01']);
+  });
+
   it('formats ids as 10 digits, wrapping below 10^10', () => {
     expect([1, 12345, 9_999_999_999, 10_000_000_001].map(formatMessageId)).toEqual(['0000000001', '0000012345', '9999999999', '0000000001']);
   });

@@ -24,13 +24,36 @@ export interface ReceiptOutcome {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * `format`, redone only when the second changes: receipts go out by the hundred per second and their dates
+ * (submit, done, validity) move once a second at most, while formatting them was a tenth of the simulator's
+ * work per receipt. An invalid date is never cached (its second is NaN), so it still throws.
+ */
+function oncePerSecond(format: (date: Date) => string): (date: Date) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (date) => {
+    const current = Math.floor(date.getTime() / 1000);
+    if (current !== second) {
+      text = format(date);
+      second = current;
+    }
+    return text;
+  };
+}
+
+const submitReceiptDate = oncePerSecond(formatReceiptDate);
+const doneReceiptDate = oncePerSecond(formatReceiptDate);
+const deliveryTime = oncePerSecond(formatSmscDate);
+const validityTime = oncePerSecond(formatSmscDate);
+
 export function buildReceiptText(submit: StoredSubmit, outcome: ReceiptOutcome): string {
   return buildDeliveryReceipt({
     id: submit.messageId,
     sub: '001',
     dlvrd: outcome.delivered ? '001' : '000',
-    submitDate: formatReceiptDate(submit.submitDate),
-    doneDate: formatReceiptDate(outcome.doneDate),
+    submitDate: submitReceiptDate(submit.submitDate),
+    doneDate: doneReceiptDate(outcome.doneDate),
     stat: outcome.delivered ? 'DELIVRD' : 'UNDELIV',
     err: String(outcome.delivered ? 0 : outcome.err).padStart(3, '0'),
     text: receiptTextExcerpt(submit.text),
@@ -49,8 +72,8 @@ export function buildReceiptSip(submit: StoredSubmit, outcome: ReceiptOutcome): 
     destinationUser: submit.sourceAddress,
     xHeaders: [
       ['X-SMS-CODING', '0'],
-      ['X-DELIVERY_TIME', formatSmscDate(submit.submitDate)],
-      ['X-SMS-VALIDITY', formatSmscDate(new Date(outcome.doneDate.getTime() + DAY_MS))],
+      ['X-DELIVERY_TIME', deliveryTime(submit.submitDate)],
+      ['X-SMS-VALIDITY', validityTime(new Date(outcome.doneDate.getTime() + DAY_MS))],
     ],
     body: Buffer.from(buildReceiptText(submit, outcome), 'utf8'),
   };

@@ -23,5 +23,6 @@ export const SIMULATE_FLAGS: Readonly<Record<string, CommandOption>> = {
   'echo-receiver': { type: 'string', valueName: 'HOST:PORT', description: 'Also run the demo echo receiver (webhooks: TwiML echo; status callbacks: 204).' },
   'auth-token': { type: 'string', valueName: 'TOKEN', description: 'Echo receiver: the account auth token used to check X-Twilio-Signature (403 when wrong).' },
   reply: { type: 'string', valueName: 'echo|none', description: 'Echo receiver: reply to inbound SMS with <Message>Echo: {Body}</Message> (echo, default) or an empty <Response/>.' },
+  'lean-http': { type: 'boolean', description: 'Serve the control API and the echo receiver on a minimal HTTP/1.1 framing (Content-Length bodies, keep-alive) instead of node:http: a fraction of the CPU per request, for benchmarks. Chunked request bodies get 501.' },
   'echo-only': { type: 'boolean', description: 'Run only the echo receiver, no SMSC simulator.' },
 };

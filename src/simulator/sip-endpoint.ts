@@ -16,8 +16,8 @@ import { parseTopVia, type Via } from '../sip/native/via.js';
 import { pooledBranch as newBranch, pooledCallId as newCallId, pooledTag as newTag } from './pooled-ids.js';
 import type { ServiceTarget } from './smsc-request.js';
 
-/** Called once per new request; `reply` may be called later, or never (silence). */
-export type RequestListener = (request: IncomingSipMessage, reply: (answer: SipReply) => void) => void;
+/** Called once per new request with its bytes as received; `reply` may be called later, or never (silence). */
+export type RequestListener = (request: IncomingSipMessage, reply: (answer: SipReply) => void, bytes: Buffer) => void;
 
 export interface SipEndpointOptions {
   listen: SipListenAddress[];
@@ -26,10 +26,15 @@ export interface SipEndpointOptions {
   onRequest: RequestListener;
 }
 
+/**
+ * What a request's server entry keeps for 64*T1 (32 s): the cached answer and where it goes, as plain values.
+ * Not the parsed Via or the source: their strings are views of the request's whole header text, which would
+ * then stay in memory (and in every garbage collection's work) for as long as the entry.
+ */
 interface ServerEntry {
   response: Buffer | null;
-  source: TransportSource;
-  via: Via;
+  transport: 'udp' | 'tcp';
+  target: { address: string; port: number };
   /** When the entry may be forgotten (64*T1 after it was created, then after it was answered). */
   expiresAt: number;
 }
@@ -148,26 +153,29 @@ export class SipEndpoint {
       return;
     }
     if (message.kind === 'response') this.onResponse(message, via);
-    else this.onRequestBytes(message, via, source);
+    else this.onRequestBytes(message, via, source, data);
   }
 
   private onResponse(response: SipResponse, via: Via): void {
     const client = via.params.branch === undefined ? undefined : this.clients.get(via.params.branch);
     if (!client) return;
     client.transaction.receive(response);
+    // Timer K only absorbs retransmissions of this final response; a response whose branch is unknown is
+    // absorbed just the same (above), so the transaction ends now instead of living on for T4 (5 s).
+    if (response.status >= 200) client.transaction.abort();
   }
 
-  private onRequestBytes(request: SipRequest, via: Via, source: TransportSource): void {
+  private onRequestBytes(request: SipRequest, via: Via, source: TransportSource, bytes: Buffer): void {
     if (request.method === 'ACK') return;
-    const key = `${via.params.branch ?? ''}|${via.host}:${via.port ?? ''}|${request.method}`;
+    const key = detached(`${via.params.branch ?? ''}|${via.host}:${via.port ?? ''}|${request.method}`);
     const existing = this.servers.get(key);
     if (existing && existing.expiresAt > Date.now()) {
       // A retransmission: answered again from cache, or absorbed while we are (perhaps forever) silent.
-      if (existing.response) this.transmit(existing.response, existing.source, existing.via);
+      if (existing.response) this.transmit(existing.response, existing.transport, existing.target);
       return;
     }
     const lifetime = 64 * this.options.timers.t1Ms;
-    const entry: ServerEntry = { response: null, source, via, expiresAt: Date.now() + lifetime };
+    const entry: ServerEntry = { response: null, transport: source.transport, target: responseTarget(source, via), expiresAt: Date.now() + lifetime };
     this.servers.set(key, entry);
     const toTag = newTag();
     let answered = false;
@@ -176,18 +184,27 @@ export class SipEndpoint {
       answered = true;
       entry.response = serializeResponse(buildResponse(request.headers, { ...answer, toTag, source }));
       entry.expiresAt = Date.now() + lifetime;
-      this.transmit(entry.response, source, via);
+      this.transmit(entry.response, entry.transport, entry.target);
     };
-    this.options.onRequest(toIncomingMessage(request, source), reply);
+    this.options.onRequest(toIncomingMessage(request, source), reply, bytes);
   }
 
-  /** RFC 3261 §18.2.2 with RFC 3581: TCP on the same connection; UDP to the source address and Via port. */
-  private transmit(bytes: Buffer, source: TransportSource, via: Via): void {
-    const bound = this.bound.find((b) => b.address.transport === source.transport);
+  private transmit(bytes: Buffer, transport: 'udp' | 'tcp', target: { address: string; port: number }): void {
+    const bound = this.bound.find((b) => b.address.transport === transport);
     if (!bound) return;
-    const port = source.transport === 'tcp' || via.params.rport !== undefined ? source.port : (via.port ?? 5060);
-    bound.transport.send(bytes, { address: source.address, port }).catch((error: Error) => {
-      this.options.logger.warn({ err: error, source }, 'Simulator could not send a SIP response');
+    bound.transport.send(bytes, target).catch((error: Error) => {
+      this.options.logger.warn({ err: error, target }, 'Simulator could not send a SIP response');
     });
   }
+}
+
+/** RFC 3261 §18.2.2 with RFC 3581: TCP on the same connection; UDP to the source address and Via port. */
+function responseTarget(source: TransportSource, via: Via): { address: string; port: number } {
+  const port = source.transport === 'tcp' || via.params.rport !== undefined ? source.port : (via.port ?? 5060);
+  return { address: source.address, port };
+}
+
+/** A copy of `text` made of its own characters, not a view of the header text it was cut from. */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -9,6 +9,7 @@ import { buildMoParts, type MoPart, type MoRequest } from './mo-message.js';
 import { checkPolicy, pickAnswer, pickLatency, type SimulatorPolicy } from './policy.js';
 import { buildReceiptSip, formatMessageId, type StoredSubmit } from './receipt-message.js';
 import { sendWithRetry, type DeliveryResult } from './retrying-send.js';
+import { ReceivedLog, type ReceivedEntry } from './received-log.js';
 import type {
   MoLoadOptions, MoLoadStats, ReceiptSettings, ReceivedMessage, SimulatorStats, SmscSimulatorOptions,
 } from './simulator-types.js';
@@ -55,7 +56,7 @@ class Simulator implements SmscSimulator {
   private readonly service: ServiceTarget;
   private readonly timers = new TimerSet();
   private readonly counters = new SimulatorCounters();
-  private readonly log: ReceivedMessage[] = [];
+  private readonly log = new ReceivedLog();
   private readonly waiters = new Set<() => void>();
   private readonly random: () => number;
   private readonly smpp: SmppSide | null;
@@ -75,7 +76,7 @@ class Simulator implements SmscSimulator {
       listen: options.sipListen,
       timers: options.sipTimers ?? DEFAULT_SIP_TIMERS,
       logger: this.logger,
-      onRequest: (message, reply) => this.onRequest(message, reply),
+      onRequest: (message, reply, bytes) => this.onRequest(message, reply, bytes),
     });
     this.smpp = options.smpp
       ? new SmppSide({
@@ -121,7 +122,7 @@ class Simulator implements SmscSimulator {
   }
 
   received(): ReceivedMessage[] {
-    return this.log.map((m) => ({ ...m, outcome: { ...m.outcome } }));
+    return this.log.all();
   }
 
   waitForReceived(options: { count: number; timeoutMs?: number; filter?: (m: ReceivedMessage) => boolean }): Promise<ReceivedMessage[]> {
@@ -144,7 +145,7 @@ class Simulator implements SmscSimulator {
   }
 
   clearReceived(): void {
-    this.log.length = 0;
+    this.log.clear();
   }
 
   policy(): SimulatorPolicy {
@@ -221,11 +222,10 @@ class Simulator implements SmscSimulator {
     });
   }
 
-  private onRequest(message: IncomingSipMessage, reply: (answer: SipReply) => void): void {
+  private onRequest(message: IncomingSipMessage, reply: (answer: SipReply) => void, bytes: Buffer): void {
     if (message.method === 'OPTIONS') return this.answerOptions(reply);
     if (message.method !== 'MESSAGE') return reply({ status: 405, headers: [['Allow', 'MESSAGE, OPTIONS']] });
-    const record: ReceivedMessage = { ...message, arrivedAt: new Date(), text: message.body.toString('utf8'), outcome: { kind: 'pending' }, messageId: null };
-    this.log.push(record);
+    const record = this.log.add(bytes, message.source, Date.now());
     this.counters.receivedMessage();
     for (const wake of [...this.waiters]) wake();
     const verdict = validateSubmit(message);
@@ -247,7 +247,7 @@ class Simulator implements SmscSimulator {
     if (pickAnswer(this.currentPolicy, this.random) !== 'silence') reply({ status: 200, headers: [['Allow', 'MESSAGE, OPTIONS']] });
   }
 
-  private answerByPolicy(record: ReceivedMessage, submit: AcceptedSubmit, reply: (answer: SipReply) => void): void {
+  private answerByPolicy(record: ReceivedEntry, submit: AcceptedSubmit, reply: (answer: SipReply) => void): void {
     const answer = pickAnswer(this.currentPolicy, this.random);
     const act = (): void => {
       if (answer === 'silence') {
@@ -266,13 +266,13 @@ class Simulator implements SmscSimulator {
     else act();
   }
 
-  private store(record: ReceivedMessage, submit: AcceptedSubmit): void {
+  private store(record: ReceivedEntry, submit: AcceptedSubmit): void {
     const stored: StoredSubmit = {
       messageId: this.nextMessageId(),
       sourceAddress: submit.sourceAddress,
       destinationAddress: submit.destinationAddress,
       text: submit.text,
-      submitDate: record.arrivedAt,
+      submitDate: new Date(record.arrivedAtMs),
     };
     record.messageId = stored.messageId;
     this.counters.storedMessage();

@@ -100,9 +100,21 @@ export function getHeader(headers: SipHeaderList, name: string): string | undefi
 
 /** True when `key` (as spelled on the wire) names the header `name` in long or compact form, in any case. */
 export function isHeaderName(key: string, name: string): boolean {
-  const k = key.toLowerCase();
-  const wanted = name.toLowerCase();
-  return k === wanted || COMPACT_FORMS[wanted] === k;
+  // Every message is looked up a dozen times, header by header: compared without lowercasing, which allocated two
+  // strings per header per lookup. Header names are ASCII tokens, so case does not change their length.
+  if (key.length === name.length) return key === name || sameIgnoringAsciiCase(key, name);
+  return key.length === 1 && COMPACT_FORMS[name.toLowerCase()] === key.toLowerCase();
+}
+
+function sameIgnoringAsciiCase(a: string, b: string): boolean {
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 127 || y > 127) return a.toLowerCase() === b.toLowerCase(); // not a token: compare as before
+    if ((x >= 65 && x <= 90 ? x + 32 : x) !== (y >= 65 && y <= 90 ? y + 32 : y)) return false;
+  }
+  return true;
 }
 
 const COMPACT_FORMS: Record<string, string> = {

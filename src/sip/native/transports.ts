@@ -1,7 +1,8 @@
 // UDP and TCP transports for the native adapter. They move bytes only, no SIP semantics: TCP streams are framed
 // (tcp-stream.ts), and inbound TCP connections are admitted or refused on accept (connection-guard.ts).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { connect, createServer, isIP, isIPv6, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { SipListenAddress } from '../port.js';
 import { ConnectionGuard, type ConnectionRefusal } from './connection-guard.js';
@@ -32,7 +33,7 @@ export function createUdpTransport(options: { listen: SipListenAddress; onBytes:
     kind: 'udp',
     start: () =>
       new Promise((resolve, reject) => {
-        const udp = createSocket({ type: isIPv6(listen.host) ? 'udp6' : 'udp4' });
+        const udp = createSocket({ type: isIPv6(listen.host) ? 'udp6' : 'udp4', lookup: literalFirstLookup });
         udp.once('error', reject);
         udp.on('message', (data, info) => onBytes(data, { transport: 'udp', address: info.address, port: info.port }));
         udp.bind({ address: listen.host, port: listen.port }, () => {
@@ -55,6 +56,18 @@ export function createUdpTransport(options: { listen: SipListenAddress; onBytes:
         closing.close(() => resolve());
       }),
   };
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the target of every datagram, IP literal or not: a dns.lookup, which answers a literal on the
+ * next tick, per send. A literal is answered at once here; names still go to dns.lookup.
+ */
+function literalFirstLookup(hostname: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
 export interface TcpTransportOptions {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getHeader } from '../../../src/sip/port.js';
 import { createControlApi } from '../../../src/simulator/control-api.js';
 import { createEchoReceiver, type EchoReceiver } from '../../../src/simulator/echo-receiver.js';
+import type { HttpFraming } from '../../../src/simulator/http-helpers.js';
 import { computeTwilioSignature } from '../../../src/webhooks/signature.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -12,8 +13,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function echo(reply: 'echo' | 'none' = 'echo'): Promise<{ receiver: EchoReceiver; base: string }> {
-  const receiver = createEchoReceiver({ listen: { host: '127.0.0.1', port: 0 }, authToken: 'secret-token', reply });
+async function echo(framing: HttpFraming, reply: 'echo' | 'none' = 'echo'): Promise<{ receiver: EchoReceiver; base: string }> {
+  const receiver = createEchoReceiver({ listen: { host: '127.0.0.1', port: 0 }, authToken: 'secret-token', reply, framing });
   const { port } = await receiver.start();
   cleanups.push(() => receiver.stop());
   return { receiver, base: `http://127.0.0.1:${port}` };
@@ -27,9 +28,10 @@ function signedPost(url: string, params: Record<string, string>, token = 'secret
   });
 }
 
-describe('echo receiver', () => {
+// Both framings: node:http (the demo) and the minimal one the bench uses (--lean-http) answer alike.
+describe.each<HttpFraming>(['node', 'minimal'])('echo receiver (%s framing)', (framing) => {
   it('answers a signed inbound webhook with an escaped TwiML echo', async () => {
-    const { receiver, base } = await echo();
+    const { receiver, base } = await echo(framing);
     const response = await signedPost(`${base}/sms`, { From: '+447700900123', To: '+14155550100', Body: 'Tom & <Jerry>', SmsStatus: 'received' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/xml; charset=utf-8');
@@ -38,7 +40,7 @@ describe('echo receiver', () => {
   });
 
   it('answers status callbacks 204 and counts them by MessageStatus; --reply none gives an empty Response', async () => {
-    const { receiver, base } = await echo('none');
+    const { receiver, base } = await echo(framing, 'none');
     expect((await signedPost(`${base}/status`, { MessageSid: 'SM1', MessageStatus: 'delivered', SmsStatus: 'delivered' })).status).toBe(204);
     const inbound = await signedPost(`${base}/sms`, { Body: 'hi' });
     expect(await inbound.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
@@ -48,7 +50,7 @@ describe('echo receiver', () => {
   });
 
   it('refuses a wrong signature with 403, and checks GET webhooks over the full URL', async () => {
-    const { receiver, base } = await echo();
+    const { receiver, base } = await echo(framing);
     expect((await signedPost(`${base}/sms`, { Body: 'x' }, 'other-token')).status).toBe(403);
     const url = `${base}/sms?Body=hello&From=%2B1555`;
     const get = await fetch(url, { headers: { 'x-twilio-signature': computeTwilioSignature({ authToken: 'secret-token', url, params: {} }) } });
@@ -57,13 +59,13 @@ describe('echo receiver', () => {
   });
 });
 
-describe('control API', () => {
+describe.each<HttpFraming>(['node', 'minimal'])('control API (%s framing)', (framing) => {
   let h: Harness;
 
   it('sends an MO on POST /mo, switches policy on POST /policy, and reports 400 for bad input', async () => {
     h = await startHarness();
     cleanups.push(() => h.close());
-    const control = createControlApi({ simulator: h.simulator, listen: { host: '127.0.0.1', port: 0 } });
+    const control = createControlApi({ simulator: h.simulator, listen: { host: '127.0.0.1', port: 0 }, framing });
     const { port } = await control.start();
     cleanups.push(() => control.stop());
     const base = `http://127.0.0.1:${port}`;
