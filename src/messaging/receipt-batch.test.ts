@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredReceipt } from './apply-receipt.js';
+import type { ReceiptToMatch } from './receipt-record.js';
 import { chooseSmppSingles, prefixPattern } from './receipt-batch.js';
 
 describe('prefixPattern', () => {
@@ -18,9 +18,9 @@ describe('prefixPattern', () => {
 });
 
 describe('chooseSmppSingles', () => {
-  const receipt = (id: string, smscMessageId: string, stat = 'DELIVRD', source: 'sip' | 'smpp' = 'smpp'): StoredReceipt => ({
-    id, source, fromAddress: '+447700900123', toAddress: '+15005550006', smscMessageId, stat, err: '000',
-    submitDate: '', doneDate: '', text: '', matchAttempts: 0,
+  const receipt = (id: string, smscMessageId: string, stat = 'DELIVRD', source: 'sip' | 'smpp' = 'smpp'): ReceiptToMatch => ({
+    id, source, rawText: `id:${smscMessageId} stat:${stat}`, fromAddress: '+447700900123', toAddress: '+15005550006', smscMessageId,
+    stat, err: '000', submitDate: '', doneDate: '', text: '', matchAttempts: 0, dateReceived: new Date(0),
   });
 
   it('settles final receipts of single-part messages together, one per message, and leaves the rest one at a time', () => {

@@ -17,17 +17,22 @@
 // in memory, for this instance's unwritten outcomes its receipts report on (dispatch/pending-outcomes.ts).
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
+import {
+  claimParkedReceipts, findEarlierCopies, insertReceipts, repeatKey, updateReceiptAttempts,
+} from '../store/delivery-receipt-store.js';
 import { createGroupCommit } from '../store/group-commit.js';
 import {
-  findSmppIdsExact, lockMessagesForReceipts, markReceiptsMatched, markSubmissions, type SmppIdHit,
+  findCorrectionTargets, findSmppIdsExact, lockMessagesForReceipts, markSubmissions, type SmppIdHit,
 } from '../store/receipt-store.js';
 import {
-  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
-  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput, type StoredReceipt,
+  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, mayCorrect, REPEAT_WINDOW_MS, sipReceiptFields,
+  smppReceiptFields, type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput,
 } from './apply-receipt.js';
+import { addressForms, chooseCandidate, submitWindow, type ReceiptCandidate } from './receipt-matcher.js';
 import {
-  addressForms, chooseCandidate, FINAL_RECEIPT_STATS, submitWindow, type ReceiptCandidate,
-} from './receipt-matcher.js';
+  freshReceipt, messagePlace, receiptEventDetail, repeatProbe, retryDelayMs, settlingReceipt, type ReceiptFields,
+  type ReceiptToMatch,
+} from './receipt-record.js';
 import { applyStatusChangesWith, recordMessageEvents, type MessageEventInput, type StatusChange } from './status-change.js';
 
 export interface ReceiptBatcher {
@@ -127,7 +132,7 @@ async function waitAtMost(wait: Promise<unknown>, maxMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
-/** Stores SIP receipts and applies those that match, inside the caller's transaction. One result per input. */
+/** Applies SIP receipts inside the caller's transaction. One result per input. */
 export async function applySipReceiptsWith(
   query: SqlQuery,
   inputs: readonly SipReceiptInput[],
@@ -136,118 +141,63 @@ export async function applySipReceiptsWith(
   return applyReceiptsWith(query, inputs.map((input) => ({ ...input, source: 'sip' as const })), options);
 }
 
-/** Stores receipts of either road and applies those that match, inside the caller's transaction. */
+/** Applies receipts of either road inside the caller's transaction; repeats are absorbed. One result per input. */
 export async function applyReceiptsWith(
   query: SqlQuery,
   inputs: readonly ReceiptInput[],
   options: { policy: ReceiptPolicy; kind: Database['kind'] },
 ): Promise<ApplyReceiptResult[]> {
-  const fields = inputs.map((input): ReceiptFields => {
-    if (input.source === 'smpp') {
-      return {
-        source: 'smpp', rawText: input.rawText, fromAddress: input.fromAddress, toAddress: input.toAddress,
-        smscMessageId: input.smscMessageId, stat: input.stat, err: input.err, submitDate: input.submitDate ?? '',
-        doneDate: input.doneDate ?? '', text: input.text ?? '',
-      };
-    }
-    const parsed = parseDeliveryReceipt(input.rawText);
-    if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
-    return {
-      source: 'sip', rawText: input.rawText, fromAddress: input.fromUser, toAddress: input.toUser,
-      smscMessageId: parsed.id, stat: parsed.stat, err: parsed.err, submitDate: parsed.submitDate,
-      doneDate: parsed.doneDate, text: parsed.text,
-    };
-  });
-  const stored = await storeReceipts(query, fields, options.kind);
-  const fresh = stored.flatMap((s) => ('receipt' in s ? [s.receipt] : []));
+  const fields = inputs.map((input) => (input.source === 'smpp' ? smppReceiptFields(input) : sipReceiptFields(input)));
+  const screened = await screenRepeats(query, fields, options);
+  const fresh = screened.flatMap((s) => ('receipt' in s ? [s.receipt] : []));
   const matched = await matchReceiptsWith(query, fresh, options.policy);
-  const byId = new Map(fresh.map((receipt, i) => [receipt.id, matched[i] as ApplyReceiptResult]));
-  return stored.map((s) => ('receipt' in s ? (byId.get(s.receipt.id) as ApplyReceiptResult) : s.duplicateOf));
+  const resultOf = new Map(fresh.map((receipt, i) => [receipt, matched[i] as ApplyReceiptResult]));
+  return screened.map((s) => {
+    if ('receipt' in s) return resultOf.get(s.receipt) as ApplyReceiptResult;
+    if ('duplicateOf' in s) return s.duplicateOf;
+    // A second copy inside this batch repeats the first one (matched just now).
+    const first = resultOf.get(s.copyOf) as ApplyReceiptResult;
+    return { outcome: 'duplicate', receiptId: first.receiptId, messageSid: first.outcome === 'matched' ? first.messageSid : null };
+  });
 }
 
-type ReceiptFields = Omit<StoredReceipt, 'id' | 'matchAttempts'> & { rawText: string };
-type StoreOutcome = { receipt: StoredReceipt } | { duplicateOf: ApplyReceiptResult };
-
-/** The identity of a repeated receipt: the same request re-sent by the SMSC carries the same text and users. */
-function repeatKey(f: ReceiptFields): string {
-  return `dlr:${f.smscMessageId ?? ''}|${f.rawText}`;
-}
+type Screened = { receipt: ReceiptToMatch } | { duplicateOf: ApplyReceiptResult } | { copyOf: ReceiptToMatch };
 
 /**
- * Inserts the receipts that are not repeats of one stored in the last 72 hours (or of an earlier one in this
- * batch). On PostgreSQL the repeat keys are locked first, in a fixed order, so that two instances given the
- * same receipt at once store it once.
+ * Sorts out the receipts that repeat one received in the last 72 hours (a row, or the receipt that settled a
+ * message) or an earlier one of this batch. The rest are new: matched next, written only if they settle nothing.
  */
-async function storeReceipts(query: SqlQuery, all: readonly ReceiptFields[], kind: Database['kind']): Promise<StoreOutcome[]> {
+async function screenRepeats(
+  query: SqlQuery,
+  all: readonly ReceiptFields[],
+  options: { policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<Screened[]> {
   const sameKey = (f: ReceiptFields) => `${f.source}\u0000${f.fromAddress}\u0000${f.toAddress}\u0000${repeatKey(f)}`;
   const firstOf = new Map<string, number>();
   all.forEach((f, i) => { if (!firstOf.has(sameKey(f))) firstOf.set(sameKey(f), i); });
   const unique = [...firstOf.values()].map((i) => all[i] as ReceiptFields);
-  if (kind === 'postgres') {
-    await query(
-      `SELECT pg_advisory_xact_lock(k.h) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) k`,
-      [unique.map(repeatKey)],
-    );
-  }
-  const earlier = await query<{ ord: number; id: string; message_sid: string | null }>(
-    `SELECT i.ord::int AS ord, d.id::text AS id, d.message_sid
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-       AS i(source, smsc_message_id, raw_text, from_address, to_address, ord)
-     CROSS JOIN LATERAL (
-       SELECT r.id, r.message_sid FROM delivery_receipts r
-       WHERE r.smsc_message_id = i.smsc_message_id AND r.raw_text = i.raw_text AND r.from_address = i.from_address
-         AND r.to_address = i.to_address AND r.source = i.source
-         AND r.date_received > now() - $6 * interval '1 millisecond'
-       ORDER BY r.id LIMIT 1) d`,
-    [
-      unique.map((f) => f.source), unique.map((f) => f.smscMessageId), unique.map((f) => f.rawText),
-      unique.map((f) => f.fromAddress), unique.map((f) => f.toAddress), REPEAT_WINDOW_MS,
-    ],
-  );
-  const repeats = new Map(earlier.map((row) => [row.ord - 1, row]));
-  const toInsert = unique.filter((_f, i) => !repeats.has(i));
-  const inserted = toInsert.length === 0 ? [] : await query<{ id: string }>(
-    `INSERT INTO delivery_receipts (source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date,
-       done_date, text)
-     SELECT i.source, i.raw_text, i.from_address, i.to_address, i.smsc_message_id, i.stat, i.err, i.submit_date,
-       i.done_date, i.text
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-       $9::text[], $10::text[]) WITH ORDINALITY
-       AS i(source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text, ord)
-     ORDER BY i.ord
-     RETURNING id::text AS id`,
-    [
-      toInsert.map((f) => f.source), toInsert.map((f) => f.rawText), toInsert.map((f) => f.fromAddress),
-      toInsert.map((f) => f.toAddress), toInsert.map((f) => f.smscMessageId), toInsert.map((f) => f.stat),
-      toInsert.map((f) => f.err), toInsert.map((f) => f.submitDate), toInsert.map((f) => f.doneDate),
-      toInsert.map((f) => f.text),
-    ],
-  );
-  if (inserted.length !== toInsert.length) throw new Error(`delivery_receipts insert returned ${inserted.length} of ${toInsert.length} rows`);
-  // Ids come from the sequence in insertion order, which is the ORDER BY above: ascending ids follow `toInsert`.
-  const ids = inserted.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-  const outcomeOfUnique = new Map<string, StoreOutcome>();
-  let next = 0;
+  const copies = await findEarlierCopies(query, unique.map((f) => repeatProbe(f, options.policy.rules)), {
+    kind: options.kind, windowMs: REPEAT_WINDOW_MS,
+  });
+  const copyOf = new Map(copies.map((c) => [c.index, c]));
+  const now = new Date();
+  const outcomeOfKey = new Map<string, Screened>();
   unique.forEach((f, i) => {
-    const repeat = repeats.get(i);
-    if (repeat !== undefined) {
-      outcomeOfUnique.set(sameKey(f), { duplicateOf: { outcome: 'duplicate', receiptId: repeat.id, messageSid: repeat.message_sid } });
-      return;
-    }
-    const { rawText: _rawText, ...rest } = f;
-    outcomeOfUnique.set(sameKey(f), { receipt: { ...rest, id: ids[next++] as string, matchAttempts: 0 } });
+    const copy = copyOf.get(i);
+    outcomeOfKey.set(sameKey(f), copy === undefined
+      ? { receipt: freshReceipt(f, now) }
+      : { duplicateOf: { outcome: 'duplicate', receiptId: copy.receiptId, messageSid: copy.messageSid } });
   });
   return all.map((f, i) => {
-    const outcome = outcomeOfUnique.get(sameKey(f)) as StoreOutcome;
-    if (firstOf.get(sameKey(f)) === i || 'duplicateOf' in outcome) return outcome;
-    // A second copy inside this batch repeats the first one just stored (not matched yet: no message named).
-    return { duplicateOf: { outcome: 'duplicate', receiptId: outcome.receipt.id, messageSid: null } };
+    const outcome = outcomeOfKey.get(sameKey(f)) as Screened;
+    if (firstOf.get(sameKey(f)) === i || !('receipt' in outcome)) return outcome;
+    return { copyOf: outcome.receipt };
   });
 }
 
 /** What one SIP receipt's match attempt decided, before it is written. */
 interface SipPlan {
-  receipt: StoredReceipt;
+  receipt: ReceiptToMatch;
   attempt: number;
   mapped: MappedReceipt;
   lastAttempt: boolean;
@@ -258,28 +208,25 @@ interface SipPlan {
 }
 
 /**
- * One more match attempt for each stored receipt, inside the caller's transaction; one result per receipt, in
- * order. The same decisions as attemptMatch, taken for the whole batch at once.
+ * One more match attempt for each receipt, inside the caller's transaction; one result per receipt, in order.
+ * The same decisions as attemptMatch, taken for the whole batch at once.
  */
 export async function matchReceiptsWith(
   query: SqlQuery,
-  receipts: readonly StoredReceipt[],
+  receipts: readonly ReceiptToMatch[],
   policy: ReceiptPolicy,
 ): Promise<ApplyReceiptResult[]> {
   const results: Array<ApplyReceiptResult | undefined> = new Array(receipts.length);
-  // Final SMPP receipts of single-part messages, found by their id as stored: settled together.
+  // Final SMPP receipts of open single-part messages, found by their id as stored: settled together.
   for (const [index, result] of await settleSmppSingles(query, receipts, policy)) results[index] = result;
+  // A correction of a message an earlier receipt settled goes the single-receipt way (apply-receipt.ts).
+  const corrections = await findCorrections(query, receipts, policy);
   const plans: Array<{ index: number; plan: SipPlan }> = [];
   for (const [index, receipt] of receipts.entries()) {
     if (results[index] !== undefined) continue;
-    if (receipt.source === 'sip') {
+    if (receipt.source === 'sip' && !corrections.has(index)) {
       const attempt = receipt.matchAttempts + 1;
       const mapped = mapReceiptStatus(receipt.stat, receipt.err);
-      // A correction of a message an earlier receipt settled goes the single-receipt way (apply-receipt.ts).
-      if (mapped.final && (await findCorrectionTarget(query, { receipt, windowMs: policy.correctionWindowMs ?? 0 })) !== null) {
-        results[index] = await attemptMatch(query, { receipt, policy });
-        continue;
-      }
       const lastAttempt = attempt >= policy.maxMatchAttempts || !mapped.final;
       plans.push({ index, plan: { receipt, attempt, mapped, lastAttempt, window: submitWindow(receipt.submitDate, policy.rules), chosen: null } });
     } else {
@@ -296,6 +243,18 @@ export async function matchReceiptsWith(
   return results as ApplyReceiptResult[];
 }
 
+/** The final SIP receipts of the batch that correct a message settled before (one statement for them all). */
+async function findCorrections(query: SqlQuery, receipts: readonly ReceiptToMatch[], policy: ReceiptPolicy): Promise<Set<number>> {
+  const windowMs = policy.correctionWindowMs ?? 0;
+  const candidates = [...receipts.entries()].filter(([, r]) => r.source === 'sip' && mayCorrect(r, windowMs)
+    && mapReceiptStatus(r.stat, r.err).final);
+  const hits = await findCorrectionTargets(query, candidates.map(([, r]) => ({
+    source: r.source, smscMessageId: r.smscMessageId as string, fromAddress: r.fromAddress, toAddress: r.toAddress,
+    ...messagePlace(r, policy.rules),
+  })), windowMs);
+  return new Set(hits.map((hit) => (candidates[hit.index] as [number, ReceiptToMatch])[0]));
+}
+
 /** A final SMPP receipt whose id, as stored, names a single-part message not settled by another in the batch. */
 export interface SmppSingle {
   index: number;
@@ -310,7 +269,7 @@ export interface SmppSingle {
  * one, a part of a multipart message, or one whose id finds nothing as stored (other spellings, parking) goes the
  * one-at-a-time way (attemptMatch), after these.
  */
-export function chooseSmppSingles(receipts: readonly StoredReceipt[], hits: readonly SmppIdHit[]): SmppSingle[] {
+export function chooseSmppSingles(receipts: readonly ReceiptToMatch[], hits: readonly SmppIdHit[]): SmppSingle[] {
   const hitOf = new Map(hits.map((hit) => [hit.index, hit]));
   const taken = new Set<string>();
   const chosen: SmppSingle[] = [];
@@ -327,7 +286,7 @@ export function chooseSmppSingles(receipts: readonly StoredReceipt[], hits: read
 
 async function settleSmppSingles(
   query: SqlQuery,
-  receipts: readonly StoredReceipt[],
+  receipts: readonly ReceiptToMatch[],
   policy: ReceiptPolicy,
 ): Promise<Map<number, ApplyReceiptResult>> {
   const results = new Map<number, ApplyReceiptResult>();
@@ -336,17 +295,20 @@ async function settleSmppSingles(
   // Look up only what may settle: every SMPP receipt's id, as stored (the exact-first rule of issue 12).
   const ids = receipts.map((r) => (r.source === 'smpp' ? (r.smscMessageId ?? '').trim() : ''));
   const hits = (await findSmppIdsExact(query, ids)).filter((hit) => ids[hit.index] !== '');
-  const chosen = chooseSmppSingles(receipts, hits);
-  if (chosen.length === 0) return results;
-  const sent = await lockMessagesForReceipts(query, chosen.map((c) => c.messageSid));
+  const candidates = chooseSmppSingles(receipts, hits);
+  if (candidates.length === 0) return results;
+  const locked = await lockMessagesForReceipts(query, candidates.map((c) => c.messageSid));
+  // A message settled already (a late receipt, a correction) goes the one-at-a-time way, which keeps a row.
+  const chosen = candidates.filter((c) => locked.get(c.messageSid)?.open === true);
   if (policy.smscIdMatches) policy.smscIdMatches.exact += chosen.length;
   const changes: StatusChange[] = chosen.map((c) => {
-    const receipt = receipts[c.index] as StoredReceipt;
-    const row = sent.get(c.messageSid);
+    const receipt = receipts[c.index] as ReceiptToMatch;
+    const row = locked.get(c.messageSid);
     return {
       sid: c.messageSid, status: c.mapped.status, errorCode: c.mapped.errorCode, errorMessage: c.mapped.errorMessage,
       // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
       ...(row && row.dateSent === null ? { dateSent: row.dateUpdated } : {}),
+      receipt: settlingReceipt(receipt),
       event: { type: 'receipt', detail: receiptEventDetail(receipt) },
       rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
       correctionWindowMs: policy.correctionWindowMs ?? 0,
@@ -356,12 +318,13 @@ async function settleSmppSingles(
   await markSubmissions(query, chosen.flatMap((c) => (c.submissionId === null
     ? []
     : [{ id: c.submissionId, status: c.mapped.status === 'delivered' ? 'delivered' : 'undelivered' }])));
-  await markReceiptsMatched(query, chosen.map((c) => {
-    const receipt = receipts[c.index] as StoredReceipt;
-    return { receiptId: receipt.id, messageSid: c.messageSid, attempts: receipt.matchAttempts + 1 };
+  // Parked receipts that settle now keep their row, linked; new ones get none.
+  await updateReceiptAttempts(query, chosen.flatMap((c) => {
+    const receipt = receipts[c.index] as ReceiptToMatch;
+    return receipt.id === null ? [] : [{ id: receipt.id, messageSid: c.messageSid, attempts: receipt.matchAttempts + 1, delayMs: null }];
   }));
   chosen.forEach((c, i) => {
-    const receipt = receipts[c.index] as StoredReceipt;
+    const receipt = receipts[c.index] as ReceiptToMatch;
     results.set(c.index, {
       outcome: 'matched', receiptId: receipt.id, messageSid: c.messageSid, status: applied[i]?.applied ? c.mapped.status : null,
     });
@@ -406,7 +369,7 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
   const open = `m.to_address = g.to_form AND m.from_address = g.from_form
          AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
          AND (g.win_from IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN g.win_from AND g.win_to)
-         AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($8::text[]))`;
+         AND m.receipt IS NULL`;
   const columns = 'm.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at';
   const order = 'ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid LIMIT g.lim';
   const found = await query<{ grp: number; sid: string; status: string; body: string; sent_at: Date }>(
@@ -421,7 +384,7 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
      ) c`,
     [
       rows.map((r) => r.group), rows.map((r) => r.toForm), rows.map((r) => r.fromForm), rows.map((r) => r.from),
-      rows.map((r) => r.to), rows.map((r) => r.limit), rows.map((r) => r.patterns), FINAL_RECEIPT_STATS,
+      rows.map((r) => r.to), rows.map((r) => r.limit), rows.map((r) => r.patterns),
     ],
   );
   const candidatesOf = new Map<number, ReceiptCandidate[]>();
@@ -434,7 +397,7 @@ async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promi
     );
     const taken = new Set<string>();
     // Oldest receipt first: of two receipts for identical texts, the earlier one gets the earlier message.
-    for (const plan of [...members].sort((a, b) => compareIds(a.receipt.id, b.receipt.id))) {
+    for (const plan of [...members].sort((a, b) => compareArrival(a.receipt, b.receipt))) {
       const choice = chooseCandidate(
         plan.receipt.text,
         candidates.filter((c) => !taken.has(c.sid) && inWindow(c, plan.window)),
@@ -466,14 +429,17 @@ function inWindow(candidate: ReceiptCandidate, window: { from: Date; to: Date } 
   return at >= window.from.getTime() && at <= window.to.getTime();
 }
 
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+/** Arrival order: receipts of one batch share a time and keep their order (a stable sort); rows by id. */
+function compareArrival(a: ReceiptToMatch, b: ReceiptToMatch): number {
+  const byTime = a.dateReceived.getTime() - b.dateReceived.getTime();
+  if (byTime !== 0 || a.id === null || b.id === null) return byTime;
+  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
  * Locks the chosen messages and returns the plans whose message is no longer open: settled, or moved on, by a
- * transaction that committed after our candidate query. Each re-check runs as its own statement so that its
- * snapshot includes whatever committed while we waited for the locks. Receipt batches lock in sid order, so they
+ * transaction that committed after our candidate query. Status and receipt are on the row, so the locking
+ * statement re-checks them in the newest version of a row changed while it waited. Receipt batches lock in sid order, so they
  * cannot deadlock one another; should one deadlock with another writer (the dispatcher's outcome batch), the
  * group commit retries its receipts one by one.
  */
@@ -483,15 +449,10 @@ async function lockChosen(query: SqlQuery, plans: readonly SipPlan[]): Promise<S
   const sids = chosen.map((plan) => (plan.chosen as ReceiptCandidate).sid);
   const locked = await query<{ sid: string; date_sent: Date | null; date_updated: Date }>(
     `SELECT sid, date_sent, date_updated FROM messages
-     WHERE sid = ANY($1::text[]) AND status IN ('sent', 'sending') ORDER BY sid FOR NO KEY UPDATE`,
+     WHERE sid = ANY($1::text[]) AND status IN ('sent', 'sending') AND receipt IS NULL ORDER BY sid FOR NO KEY UPDATE`,
     [sids],
   );
-  const settled = await query<{ message_sid: string }>(
-    `SELECT DISTINCT message_sid FROM delivery_receipts WHERE message_sid = ANY($1::text[]) AND upper(stat) = ANY($2::text[])`,
-    [sids, FINAL_RECEIPT_STATS],
-  );
   const open = new Map(locked.map((row) => [row.sid, row]));
-  for (const row of settled) open.delete(row.message_sid);
   const contested = new Set<SipPlan>();
   for (const plan of chosen) {
     const row = open.get((plan.chosen as ReceiptCandidate).sid);
@@ -505,58 +466,78 @@ async function lockChosen(query: SqlQuery, plans: readonly SipPlan[]): Promise<S
   return contested;
 }
 
-/** Applies the matched plans and records every plan's attempt on its receipt; the results, by plan. */
+/**
+ * Applies the matched plans; the results, by plan. A final receipt for its (locked, open) message settles it and is
+ * kept on the message; every other plan's receipt is written as a row (or its row updated): intermediate ones
+ * linked to their message, unmatched ones parked for another attempt unless this was the last.
+ */
 async function writePlans(query: SqlQuery, plans: readonly SipPlan[], policy: ReceiptPolicy): Promise<Map<SipPlan, ApplyReceiptResult>> {
   const results = new Map<SipPlan, ApplyReceiptResult>();
   if (plans.length === 0) return results;
-  const matched = plans.filter((plan) => plan.chosen !== null);
-  const final = matched.filter((plan) => plan.mapped.final);
+  const settling = new Set(plans.filter((plan) => plan.chosen !== null && plan.mapped.final));
+  const rows = await writeRows(query, plans.map((plan) => ({
+    receipt: plan.receipt, messageSid: plan.chosen?.sid ?? null, attempts: plan.attempt, settles: settling.has(plan), delayMs: delayOf(plan, policy),
+  })));
+  const final = [...settling];
   const changes: StatusChange[] = final.map((plan) => {
     const chosen = plan.chosen as ReceiptCandidate;
     return {
       sid: chosen.sid, status: plan.mapped.status, errorCode: plan.mapped.errorCode, errorMessage: plan.mapped.errorMessage,
       ...(plan.dateSent ? { dateSent: plan.dateSent } : {}),
+      receipt: settlingReceipt(plan.receipt),
       event: { type: 'receipt', detail: receiptEventDetail(plan.receipt) },
       rawDlrDoneDate: plan.receipt.doneDate === '' ? null : plan.receipt.doneDate,
     };
   });
   const applied = changes.length === 0 ? [] : await applyStatusChangesWith(query, changes, policy.statusChange);
-  const intermediate: MessageEventInput[] = matched.filter((plan) => !plan.mapped.final).map((plan) => ({
-    sid: (plan.chosen as ReceiptCandidate).sid, type: 'receipt', status: null, detail: receiptEventDetail(plan.receipt),
+  const intermediate: MessageEventInput[] = plans.filter((plan) => plan.chosen !== null && !plan.mapped.final).map((plan) => ({
+    sid: (plan.chosen as ReceiptCandidate).sid, type: 'receipt', status: null,
+    detail: receiptEventDetail({ ...plan.receipt, id: rows.get(plan.receipt)?.id ?? null }),
   }));
   await recordMessageEvents(query, intermediate);
-
-  // Unmatched: retried later with a doubling delay, unless this was the last attempt (or an intermediate
-  // receipt, which nothing waits for).
-  const delayOf = (plan: SipPlan): number | null => (plan.chosen !== null || plan.lastAttempt
-    ? null
-    : Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(plan.attempt - 1, 30)));
-  const rows = await query<{ id: string; next_match_at: Date | null }>(
-    `UPDATE delivery_receipts r SET message_sid = i.message_sid,
-       date_matched = CASE WHEN i.message_sid IS NULL THEN r.date_matched ELSE now() END,
-       match_attempts = i.attempts,
-       next_match_at = CASE WHEN i.delay_ms IS NULL THEN NULL ELSE now() + i.delay_ms * interval '1 millisecond' END
-     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[]) AS i(id, message_sid, attempts, delay_ms)
-     WHERE r.id = i.id
-     RETURNING r.id::text AS id, r.next_match_at`,
-    [plans.map((p) => p.receipt.id), plans.map((p) => p.chosen?.sid ?? null), plans.map((p) => p.attempt), plans.map(delayOf)],
-  );
-  const nextMatchAt = new Map(rows.map((row) => [row.id, row.next_match_at]));
   const finalIndex = new Map(final.map((plan, i) => [plan, i]));
   for (const plan of plans) {
-    const receiptId = plan.receipt.id;
+    const row = rows.get(plan.receipt);
     if (plan.chosen !== null) {
       const i = finalIndex.get(plan);
       const status = i === undefined ? null : applied[i]?.applied ? plan.mapped.status : null;
-      results.set(plan, { outcome: 'matched', receiptId, messageSid: plan.chosen.sid, status });
-    } else if (delayOf(plan) === null) {
-      results.set(plan, { outcome: 'unmatched', receiptId });
+      results.set(plan, { outcome: 'matched', receiptId: row?.id ?? null, messageSid: plan.chosen.sid, status });
+    } else if (delayOf(plan, policy) === null) {
+      results.set(plan, { outcome: 'unmatched', receiptId: (row as { id: string }).id });
     } else {
-      const at = nextMatchAt.get(receiptId);
-      results.set(plan, { outcome: 'parked', receiptId, nextMatchAt: at ? new Date(at) : new Date(Date.now() + (delayOf(plan) as number)) });
+      const at = row?.nextMatchAt ?? new Date(Date.now() + (delayOf(plan, policy) as number));
+      results.set(plan, { outcome: 'parked', receiptId: (row as { id: string }).id, nextMatchAt: at });
     }
   }
   return results;
+}
+
+/** Unmatched: retried later with a doubling delay, unless this was the last attempt (or an intermediate receipt). */
+function delayOf(plan: SipPlan, policy: ReceiptPolicy): number | null {
+  return plan.chosen !== null || plan.lastAttempt ? null : retryDelayMs(policy, plan.attempt);
+}
+
+/**
+ * Writes each receipt's attempt: a new row for a new receipt that settles nothing (one INSERT for all), an update
+ * of the row a receipt already has (one UPDATE). A new settling receipt writes nothing here. Rows by receipt.
+ */
+async function writeRows(
+  query: SqlQuery,
+  items: ReadonlyArray<{ receipt: ReceiptToMatch; messageSid: string | null; attempts: number; settles: boolean; delayMs: number | null }>,
+): Promise<Map<ReceiptToMatch, { id: string; nextMatchAt: Date | null }>> {
+  const rows = new Map<ReceiptToMatch, { id: string; nextMatchAt: Date | null }>();
+  const toInsert = items.filter((item) => item.receipt.id === null && !item.settles);
+  const inserted = await insertReceipts(query, toInsert.map((item) => ({ ...item.receipt, ...item })));
+  toInsert.forEach((item, i) => rows.set(item.receipt, inserted[i] as { id: string; nextMatchAt: Date | null }));
+  const toUpdate = items.filter((item) => item.receipt.id !== null);
+  const updated = await updateReceiptAttempts(query, toUpdate.map((item) => ({
+    id: item.receipt.id as string, messageSid: item.messageSid, attempts: item.attempts, delayMs: item.delayMs,
+  })));
+  for (const item of toUpdate) {
+    const id = item.receipt.id as string;
+    rows.set(item.receipt, { id, nextMatchAt: updated.get(id) ?? null });
+  }
+  return rows;
 }
 
 /** Parked receipts due for another attempt, claimed for this transaction (other instances skip them). */
@@ -565,23 +546,5 @@ export async function retryParkedReceipts(
   options: { limit: number; policy?: ReceiptPolicy },
 ): Promise<ApplyReceiptResult[]> {
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  return db.transaction(async (query) => {
-    const rows = await query<{
-      id: string; source: 'sip' | 'smpp'; from_address: string; to_address: string; smsc_message_id: string | null;
-      stat: string | null; err: string | null; submit_date: string | null; done_date: string | null; text: string | null;
-      match_attempts: number;
-    }>(
-      `SELECT id::text AS id, source, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text,
-         match_attempts
-       FROM delivery_receipts WHERE message_sid IS NULL AND next_match_at <= now()
-       ORDER BY next_match_at, delivery_receipts.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [options.limit],
-    );
-    const receipts = rows.map((r): StoredReceipt => ({
-      id: r.id, source: r.source, fromAddress: r.from_address, toAddress: r.to_address, smscMessageId: r.smsc_message_id,
-      stat: r.stat ?? '', err: r.err ?? '', submitDate: r.submit_date ?? '', doneDate: r.done_date ?? '',
-      text: r.text ?? '', matchAttempts: r.match_attempts,
-    }));
-    return matchReceiptsWith(query, receipts, policy);
-  });
+  return db.transaction(async (query) => matchReceiptsWith(query, await claimParkedReceipts(query, options.limit), policy));
 }

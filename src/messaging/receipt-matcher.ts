@@ -123,7 +123,7 @@ export function chooseCandidate(
 
 /**
  * Open outbound messages from `toUser` (our original From) to `fromUser` (the handset), sent within the window,
- * not already settled by another receipt; oldest first. Not locked: locking every candidate made concurrent
+ * not already settled by another receipt (messages.receipt); oldest first. Not locked: locking every candidate made concurrent
  * receipts (and the dispatcher's outcome writes) deadlock on overlapping rows taken in different orders. The
  * caller locks only the one it picks, with `lockOpenCandidate`.
  */
@@ -137,15 +137,14 @@ export async function findReceiptCandidates(
      WHERE m.to_address = ANY($1::text[]) AND m.from_address = ANY($2::text[])
        AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
        AND ($3::timestamptz IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN $3::timestamptz AND $4::timestamptz)
-       AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($5::text[]))
+       AND m.receipt IS NULL
      ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid
-     LIMIT $6`,
+     LIMIT $5`,
     [
       addressForms(options.fromUser),
       addressForms(options.toUser),
       options.window?.from.toISOString() ?? null,
       options.window?.to.toISOString() ?? null,
-      FINAL_RECEIPT_STATS,
       options.limit ?? 50,
     ],
   );
@@ -154,20 +153,15 @@ export async function findReceiptCandidates(
 
 /**
  * Locks a chosen candidate until the transaction ends and says whether it is still open. A receipt processed
- * at the same time may have settled it meanwhile: the status is re-read on the locked row, and the receipt check
- * runs as a second statement so that its snapshot includes whatever committed while we waited for the lock.
+ * at the same time may have settled it meanwhile: a row updated while we waited for its lock is re-checked in its
+ * newest version (READ COMMITTED), and status and receipt are both on the row.
  */
 export async function lockOpenCandidate(query: SqlQuery, sid: string): Promise<boolean> {
   const locked = await query<{ sid: string }>(
-    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') FOR NO KEY UPDATE`,
+    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') AND receipt IS NULL FOR NO KEY UPDATE`,
     [sid],
   );
-  if (locked.length === 0) return false;
-  const [settled] = await query<{ settled: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = $1 AND upper(r.stat) = ANY($2::text[])) AS settled`,
-    [sid, FINAL_RECEIPT_STATS],
-  );
-  return settled?.settled !== true;
+  return locked.length > 0;
 }
 
 /**
