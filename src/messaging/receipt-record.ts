@@ -3,7 +3,6 @@
 // only: messages.receipt, written by the status change that settles it; no delivery_receipts row and no event
 // row. Every other receipt is exceptional and keeps a delivery_receipts row: parked or never matched,
 // intermediate (ENROUTE), a correction, a late one for a settled message. Pure: plain data in and out.
-import type { MappedReceipt } from '../encoding/index.js';
 import type { ReceiptFields, RepeatProbe } from '../store/delivery-receipt-store.js';
 import { addressForms, submitWindow, type ReceiptMatchRules } from './receipt-matcher.js';
 
@@ -51,9 +50,4 @@ export function messagePlace(f: Pick<ReceiptFields, 'fromAddress' | 'toAddress' 
 /** The repeat lookup's probe of a receipt (store/delivery-receipt-store.ts findEarlierCopies). */
 export function repeatProbe(f: ReceiptFields, rules: ReceiptMatchRules): RepeatProbe {
   return { ...f, ...messagePlace(f, rules) };
-}
-
-/** Whether a status change settles the message with this receipt: a final receipt for a message still open. */
-export function settles(mapped: MappedReceipt, messageOpen: boolean): boolean {
-  return mapped.final && messageOpen;
 }
