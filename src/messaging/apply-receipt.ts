@@ -9,8 +9,9 @@ import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../e
 import type { Database, SqlQuery } from '../store/database.js';
 import { findEarlierCopies, insertReceipts, updateReceiptAttempts } from '../store/delivery-receipt-store.js';
 import { findCorrectionTargets, lockMessagesForReceipts, markPartAndCount } from '../store/receipt-store.js';
+import { lockOpenCandidate } from '../store/receipt-candidate-store.js';
 import {
-  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
+  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission,
   submitWindow, type ReceiptMatchRules, type SmscIdMatch, type SmppSubmissionLookup,
 } from './receipt-matcher.js';
 import {

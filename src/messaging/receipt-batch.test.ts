@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReceiptToMatch } from './receipt-record.js';
-import { chooseSmppSingles, prefixPattern } from './receipt-batch.js';
+import { prefixPattern } from './sip-receipt-batch.js';
+import { chooseSmppSingles } from './smpp-receipt-batch.js';
 
 describe('prefixPattern', () => {
   it('matches bodies that start with the receipt text, trailing spaces aside', () => {

@@ -125,7 +125,7 @@ interface PartSms {
 }
 
 /**
- * Whole messages: one INSERT for all of them; a request key that is already taken (by a committed message or by
+ * Whole messages: one insert for all of them; a request key that is already taken (by a committed message or by
  * an earlier SMS of this batch) makes the SMS a duplicate of that message.
  */
 async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): Promise<ReceiveSmsResult[]> {

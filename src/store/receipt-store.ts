@@ -36,6 +36,36 @@ export async function findSmppIdsExact(query: SqlQuery, smscMessageIds: readonly
   return rows.map((r) => ({ index: r.ord - 1, messageSid: r.message_sid, submissionId: r.submission_id, totalParts: r.total_parts }));
 }
 
+/**
+ * The submission an SMSC id names, exactly as stored: the message that keeps it (single part, newest first), else
+ * the newest smsc_submissions row with it (`id` that row; null for the message itself).
+ */
+export async function findSmppIdAsStored(query: SqlQuery, smscMessageId: string): Promise<{ id: string | null; messageSid: string } | undefined> {
+  const [exact] = await query<{ id: string | null; message_sid: string }>(
+    `(SELECT NULL::text AS id, m.sid AS message_sid, 1 AS pref FROM messages m
+      WHERE m.smsc_message_id = $1 ORDER BY m.date_created DESC LIMIT 1)
+     UNION ALL
+     (SELECT s.id::text, s.message_sid, 2 FROM smsc_submissions s
+      WHERE s.route = 'smpp' AND s.smsc_message_id = $1 ORDER BY s.id DESC LIMIT 1)
+     ORDER BY pref LIMIT 1`,
+    [smscMessageId],
+  );
+  return exact === undefined ? undefined : { id: exact.id, messageSid: exact.message_sid };
+}
+
+/** At most two submissions (messages first) stored under any of these spellings of an id: two mean ambiguity. */
+export async function findSmppIdSpellings(query: SqlQuery, forms: readonly string[]): Promise<Array<{ id: string | null; messageSid: string }>> {
+  const rows = await query<{ id: string | null; message_sid: string }>(
+    `(SELECT NULL::text AS id, m.sid AS message_sid FROM messages m WHERE m.smsc_message_id = ANY($1::text[]) LIMIT 2)
+     UNION ALL
+     (SELECT s.id::text, s.message_sid FROM smsc_submissions s
+      WHERE s.route = 'smpp' AND s.smsc_message_id = ANY($1::text[]) ORDER BY s.id DESC LIMIT 2)
+     LIMIT 2`,
+    [[...forms]],
+  );
+  return rows.map((r) => ({ id: r.id, messageSid: r.message_sid }));
+}
+
 /** A message locked for a receipt: whether it is still open (sent or sending, settled by no receipt). */
 export interface LockedMessage {
   dateSent: Date | null;
