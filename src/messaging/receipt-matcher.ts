@@ -2,7 +2,7 @@
 // (smsc-sip-interface.md §6.5), so the match is heuristic: swapped addresses, the first 20 characters of the text,
 // the submit date within a window, and the oldest open message first. docs/receipts.md explains the limits.
 // The rules are pure functions; their queries are in src/store/ (receipt-candidate-store.ts, receipt-store.ts).
-import { mapReceiptStatus, parseReceiptDate, RECEIPT_STATS, receiptTextExcerpt } from '../encoding/index.js';
+import { parseReceiptDate, receiptTextExcerpt } from '../encoding/index.js';
 import type { SqlQuery } from '../store/database.js';
 import { findOpenCandidates } from '../store/receipt-candidate-store.js';
 import { findSmppIdAsStored, findSmppIdSpellings } from '../store/receipt-store.js';
@@ -35,10 +35,6 @@ export type CandidateChoice =
   /** The best candidate is still `sending`: the receipt beat our "sent" write, so try again later. */
   | { kind: 'wait'; candidate: ReceiptCandidate }
   | { kind: 'none' };
-
-/** Receipt stats that settle a message (DELIVRD, UNDELIV, …); ENROUTE and ACCEPTD do not. */
-export const FINAL_RECEIPT_STATS: readonly string[] = [...RECEIPT_STATS, 'DELIVERED', 'UNDELIVERABLE', 'REJECTED']
-  .filter((stat) => mapReceiptStatus(stat, '000').final);
 
 /** The address forms a receipt's SIP user may correspond to in our rows: `+digits` and `digits`, or the text. */
 export function addressForms(user: string): string[] {
