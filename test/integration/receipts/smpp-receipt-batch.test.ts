@@ -125,7 +125,9 @@ describe('SMPP receipts in the receipt batch', () => {
     const [delivered] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE status = 'delivered'");
     expect(delivered?.n).toBe(200);
     console.info(`200 SMPP receipts: ${commits} commits`);
+    // Settling receipts leave neither a delivery_receipts row nor an event row: only the message's own update.
     expect(await db.query('SELECT id FROM delivery_receipts')).toEqual([]);
+    expect(await db.query(`SELECT id FROM message_events WHERE type = 'receipt'`)).toEqual([]);
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(20);
   });
