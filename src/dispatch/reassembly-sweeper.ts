@@ -5,7 +5,8 @@
 // parts received, announced like any other. docs/receipts.md §6.
 import type { Logger } from 'pino';
 import { twilioDeliveryErrorMessage } from '../encoding/index.js';
-import { assembleGroup, deleteGroup, findExpiredGroups, loadGroup, lockGroup, type PartGroup } from '../messaging/mo-reassembly.js';
+import { assembleGroup, type PartGroup } from '../messaging/mo-reassembly.js';
+import { deleteGroup, findExpiredGroups, loadGroup, lockGroup } from '../store/mo-part-store.js';
 import { findIncomingNumber, storeInboundMessage } from '../messaging/receive-sms.js';
 import type { Database } from '../store/database.js';
 import type { InboundWebhookPolicy } from '../webhooks/enqueue-webhook.js';

@@ -1,14 +1,23 @@
-// Delivery receipts: every receipt is stored (`delivery_receipts`), then matched to the outbound message it
-// reports on and applied through status-change.ts (the one place that changes a status and queues callbacks).
-// SIP receipts match heuristically (receipt-matcher.ts); SMPP receipts exactly, by the SMSC message id of a
-// submission. A receipt that matches nothing yet is parked and retried (receipt-sweeper.ts) a bounded number of
-// times, because it may beat our own "sent" write; after that it stays stored, unmatched and visible.
+// Delivery receipts, one at a time (receipt-batch.ts takes many at once and sends its exceptions here): a receipt
+// is matched to the outbound message it reports on and applied through status-change.ts (the one place that
+// changes a status and queues callbacks). SIP receipts match heuristically (receipt-matcher.ts); SMPP receipts
+// exactly, by the SMSC message id of a submission. The receipt that settles its message is kept on the message
+// (messages.receipt); any other gets a delivery_receipts row (receipt-record.ts). A receipt that matches nothing
+// yet is parked and retried (receipt-sweeper.ts) a bounded number of times, because it may beat our own "sent"
+// write; after that it stays stored, unmatched and visible.
 import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
+import { findEarlierCopies, insertReceipts, updateReceiptAttempts } from '../store/delivery-receipt-store.js';
+import { findCorrectionTargets, lockMessagesForReceipts, markPartAndCount } from '../store/receipt-store.js';
+import { lockOpenCandidate } from '../store/receipt-candidate-store.js';
 import {
-  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, FINAL_RECEIPT_STATS, findReceiptCandidates, findSmppSubmission, lockOpenCandidate,
+  chooseCandidate, DEFAULT_RECEIPT_MATCH_RULES, findReceiptCandidates, findSmppSubmission,
   submitWindow, type ReceiptMatchRules, type SmscIdMatch, type SmppSubmissionLookup,
 } from './receipt-matcher.js';
+import {
+  freshReceipt, messagePlace, receiptEventDetail, repeatProbe, retryDelayMs, settlingReceipt,
+  type ReceiptFields, type ReceiptToMatch,
+} from './receipt-record.js';
 import {
   applyStatusChangesWith, DEFAULT_STATUS_CHANGE_OPTIONS, recordMessageEvents, type StatusChangeOptions,
 } from './status-change.js';
@@ -44,26 +53,15 @@ export const DEFAULT_RECEIPT_POLICY: ReceiptPolicy = {
 /** How long an identical receipt (same raw text and addresses) counts as a repeat of one already stored. */
 export const REPEAT_WINDOW_MS = 72 * 60 * 60 * 1000;
 
+/**
+ * `receiptId` is the receipt's delivery_receipts row: null for a receipt that settled its message (it is kept on
+ * the message) and for a repeat of one.
+ */
 export type ApplyReceiptResult =
-  | { outcome: 'matched'; receiptId: string; messageSid: string; status: string | null }
+  | { outcome: 'matched'; receiptId: string | null; messageSid: string; status: string | null }
   | { outcome: 'parked'; receiptId: string; nextMatchAt: Date }
   | { outcome: 'unmatched'; receiptId: string }
-  | { outcome: 'duplicate'; receiptId: string; messageSid: string | null };
-
-/** A stored receipt, as the matchers need it. */
-export interface StoredReceipt {
-  id: string;
-  source: 'sip' | 'smpp';
-  fromAddress: string;
-  toAddress: string;
-  smscMessageId: string | null;
-  stat: string;
-  err: string;
-  submitDate: string;
-  doneDate: string;
-  text: string;
-  matchAttempts: number;
-}
+  | { outcome: 'duplicate'; receiptId: string | null; messageSid: string | null };
 
 export interface SipReceiptInput {
   rawText: string;
@@ -73,21 +71,22 @@ export interface SipReceiptInput {
   toUser: string;
 }
 
-/** Stores a receipt that came as a SIP MESSAGE body and applies it if it matches. Commits before resolving. */
-export async function applySipReceipt(db: Database, options: SipReceiptInput & { policy?: ReceiptPolicy }): Promise<ApplyReceiptResult> {
-  const parsed = parseDeliveryReceipt(options.rawText);
+/** A SIP MESSAGE body's receipt fields; throws on a text that is no receipt. */
+export function sipReceiptFields(input: SipReceiptInput): ReceiptFields {
+  const parsed = parseDeliveryReceipt(input.rawText);
   if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
+  return {
+    source: 'sip', rawText: input.rawText, fromAddress: input.fromUser, toAddress: input.toUser,
+    smscMessageId: parsed.id, stat: parsed.stat, err: parsed.err, submitDate: parsed.submitDate,
+    doneDate: parsed.doneDate, text: parsed.text,
+  };
+}
+
+/** Matches a receipt that came as a SIP MESSAGE body and applies it if it matches. Commits before resolving. */
+export async function applySipReceipt(db: Database, options: SipReceiptInput & { policy?: ReceiptPolicy }): Promise<ApplyReceiptResult> {
+  const fields = sipReceiptFields(options);
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  return db.transaction(async (query) => {
-    const fields = {
-      source: 'sip' as const, rawText: options.rawText, fromAddress: options.fromUser, toAddress: options.toUser,
-      smscMessageId: parsed.id, stat: parsed.stat, err: parsed.err, submitDate: parsed.submitDate,
-      doneDate: parsed.doneDate, text: parsed.text,
-    };
-    const stored = await storeReceipt(query, { fields, kind: db.kind });
-    if ('duplicateOf' in stored) return stored.duplicateOf;
-    return attemptMatch(query, { receipt: stored.receipt, policy });
-  });
+  return db.transaction((query) => applyOne(query, { fields, policy, kind: db.kind }));
 }
 
 export interface SmppReceiptInput {
@@ -104,26 +103,36 @@ export interface SmppReceiptInput {
   toAddress: string;
 }
 
+export function smppReceiptFields(input: SmppReceiptInput): ReceiptFields {
+  return {
+    source: 'smpp', rawText: input.rawText, fromAddress: input.fromAddress, toAddress: input.toAddress,
+    smscMessageId: input.smscMessageId, stat: input.stat, err: input.err, submitDate: input.submitDate ?? '',
+    doneDate: input.doneDate ?? '', text: input.text ?? '',
+  };
+}
+
 /**
- * Stores an SMPP receipt and applies it to the message whose submission carries that SMSC message id. A
- * multipart message is delivered only when every part is; one undelivered part makes it undelivered.
+ * Applies an SMPP receipt to the message whose submission carries that SMSC message id. A multipart message is
+ * delivered only when every part is; one undelivered part makes it undelivered.
  */
 export async function applySmppReceipt(db: Database, options: SmppReceiptInput & { policy?: ReceiptPolicy }): Promise<ApplyReceiptResult> {
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  return db.transaction(async (query) => {
-    const fields = {
-      source: 'smpp' as const, rawText: options.rawText, fromAddress: options.fromAddress, toAddress: options.toAddress,
-      smscMessageId: options.smscMessageId, stat: options.stat, err: options.err, submitDate: options.submitDate ?? '',
-      doneDate: options.doneDate ?? '', text: options.text ?? '',
-    };
-    const stored = await storeReceipt(query, { fields, kind: db.kind });
-    if ('duplicateOf' in stored) return stored.duplicateOf;
-    return attemptMatch(query, { receipt: stored.receipt, policy });
-  });
+  return db.transaction((query) => applyOne(query, { fields: smppReceiptFields(options), policy, kind: db.kind }));
 }
 
-/** One more match attempt for a stored receipt (the first one, or a retry from the sweeper). */
-export async function attemptMatch(query: SqlQuery, options: { receipt: StoredReceipt; policy: ReceiptPolicy }): Promise<ApplyReceiptResult> {
+/** One new receipt: absorbed as a repeat of an earlier copy, or matched (its first attempt). */
+async function applyOne(
+  query: SqlQuery,
+  options: { fields: ReceiptFields; policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<ApplyReceiptResult> {
+  const { fields, policy } = options;
+  const [copy] = await findEarlierCopies(query, [repeatProbe(fields, policy.rules)], { kind: options.kind, windowMs: REPEAT_WINDOW_MS });
+  if (copy !== undefined) return { outcome: 'duplicate', receiptId: copy.receiptId, messageSid: copy.messageSid };
+  return attemptMatch(query, { receipt: freshReceipt(fields), policy });
+}
+
+/** One more match attempt for a receipt (the first one, or a retry from the sweeper). */
+export async function attemptMatch(query: SqlQuery, options: { receipt: ReceiptToMatch; policy: ReceiptPolicy }): Promise<ApplyReceiptResult> {
   const { receipt, policy } = options;
   const attempt = receipt.matchAttempts + 1;
   const mapped = mapReceiptStatus(receipt.stat, receipt.err);
@@ -132,33 +141,36 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
   const submission = lookup !== null && (lookup.kind === 'exact' || lookup.kind === 'alternate') ? lookup : null;
   const messageSid = receipt.source === 'smpp'
     ? (submission?.messageSid ?? null)
-    : (mapped.final ? await findCorrectionTarget(query, { receipt, windowMs: policy.correctionWindowMs ?? 0 }) : null)
+    : (mapped.final ? await findCorrectionTarget(query, { receipt, policy }) : null)
       ?? await findSipMatch(query, { receipt, rules: policy.rules, acceptSending: lastAttempt });
   if (messageSid !== null) {
-    const settle = { receipt, messageSid, mapped, statusChange: policy.statusChange, correctionWindowMs: policy.correctionWindowMs ?? 0 };
+    const settle = { receipt, messageSid, mapped, attempt, statusChange: policy.statusChange, correctionWindowMs: policy.correctionWindowMs ?? 0 };
     // A single-part SMPP message keeps its id on the message: there is no part row to mark.
-    const status = submission !== null && submission.id !== null
+    const settled = submission !== null && submission.id !== null
       ? await settleSmppPart(query, { ...settle, submissionId: submission.id })
       : await settleMessage(query, settle);
-    await query(
-      `UPDATE delivery_receipts SET message_sid = $2, date_matched = now(), next_match_at = NULL, match_attempts = $3
-       WHERE id = $1`,
-      [receipt.id, messageSid, attempt],
-    );
-    return { outcome: 'matched', receiptId: receipt.id, messageSid, status };
+    return { outcome: 'matched', receiptId: settled.receiptId, messageSid, status: settled.status };
   }
   // Intermediate receipts (ENROUTE) are recorded only: nothing waits for them, so they are not parked.
-  if (lastAttempt) {
-    await query('UPDATE delivery_receipts SET match_attempts = $2, next_match_at = NULL WHERE id = $1', [receipt.id, attempt]);
-    return { outcome: 'unmatched', receiptId: receipt.id };
+  const delayMs = lastAttempt ? null : retryDelayMs(policy, attempt);
+  const row = await writeReceiptRow(query, receipt, { messageSid: null, attempts: attempt, delayMs });
+  if (delayMs === null) return { outcome: 'unmatched', receiptId: row.id };
+  return { outcome: 'parked', receiptId: row.id, nextMatchAt: row.nextMatchAt ?? new Date(Date.now() + delayMs) };
+}
+
+/** Writes the receipt's row with this attempt's outcome: a new row, or the one it already has. */
+async function writeReceiptRow(
+  query: SqlQuery,
+  receipt: ReceiptToMatch,
+  outcome: { messageSid: string | null; attempts: number; delayMs: number | null },
+): Promise<{ id: string; nextMatchAt: Date | null }> {
+  if (receipt.id === null) {
+    const [row] = await insertReceipts(query, [{ ...receipt, ...outcome }]);
+    if (row === undefined) throw new Error('delivery_receipts insert returned no row');
+    return row;
   }
-  const delayMs = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(attempt - 1, 30));
-  const [row] = await query<{ next_match_at: Date }>(
-    `UPDATE delivery_receipts SET match_attempts = $2, next_match_at = now() + $3 * interval '1 millisecond'
-     WHERE id = $1 RETURNING next_match_at`,
-    [receipt.id, attempt, delayMs],
-  );
-  return { outcome: 'parked', receiptId: receipt.id, nextMatchAt: new Date(row?.next_match_at ?? Date.now() + delayMs) };
+  const updated = await updateReceiptAttempts(query, [{ id: receipt.id, ...outcome }]);
+  return { id: receipt.id, nextMatchAt: updated.get(receipt.id) ?? null };
 }
 
 /**
@@ -168,7 +180,7 @@ export async function attemptMatch(query: SqlQuery, options: { receipt: StoredRe
  */
 async function smppLookup(
   query: SqlQuery,
-  options: { receipt: StoredReceipt; attempt: number; lastAttempt: boolean; policy: ReceiptPolicy },
+  options: { receipt: ReceiptToMatch; attempt: number; lastAttempt: boolean; policy: ReceiptPolicy },
 ): Promise<SmppSubmissionLookup> {
   const { receipt, policy } = options;
   if (receipt.smscMessageId === null || receipt.smscMessageId.trim() === '') return { kind: 'none' };
@@ -188,7 +200,7 @@ const RECEIPT_CANDIDATE_LIMIT = 50;
 
 async function findSipMatch(
   query: SqlQuery,
-  options: { receipt: StoredReceipt; rules: ReceiptMatchRules; acceptSending: boolean },
+  options: { receipt: ReceiptToMatch; rules: ReceiptMatchRules; acceptSending: boolean },
 ): Promise<string | null> {
   const { receipt } = options;
   const window = submitWindow(receipt.submitDate, options.rules);
@@ -209,125 +221,98 @@ async function findSipMatch(
   return null;
 }
 
+/** Whether a final SIP receipt may be a correction: corrections are on and it carries an `id:`. */
+export function mayCorrect(receipt: Pick<ReceiptToMatch, 'smscMessageId'>, windowMs: number): boolean {
+  return windowMs > 0 && receipt.smscMessageId !== null && receipt.smscMessageId !== '';
+}
+
 /**
  * SIP receipts carry no reference to our message, but two final receipts for one SMSC message carry the same
- * `id:`: a final receipt whose id, source and users match an earlier final one that settled a message within
- * the correction window is a correction of that message (the SMSC's DELIVRD, then the operator's UNDELIV).
+ * `id:`: a final receipt whose id, source and users match those of the receipt that settled a message within
+ * the correction window (messages.receipt) is a correction of that message (the SMSC's DELIVRD, then the
+ * operator's UNDELIV).
  */
-export async function findCorrectionTarget(query: SqlQuery, options: { receipt: StoredReceipt; windowMs: number }): Promise<string | null> {
-  const { receipt, windowMs } = options;
-  if (windowMs <= 0 || receipt.smscMessageId === null || receipt.smscMessageId === '') return null;
-  const [row] = await query<{ message_sid: string }>(
-    `SELECT r.message_sid FROM delivery_receipts r JOIN messages m ON m.sid = r.message_sid
-     WHERE r.source = $1 AND r.smsc_message_id = $2 AND r.from_address = $3 AND r.to_address = $4 AND r.id <> $5::bigint
-       AND upper(r.stat) = ANY($6::text[]) AND m.status IN ('delivered', 'undelivered')
-       AND m.date_updated > now() - $7 * interval '1 millisecond'
-     ORDER BY r.id DESC LIMIT 1`,
-    [receipt.source, receipt.smscMessageId, receipt.fromAddress, receipt.toAddress, receipt.id, FINAL_RECEIPT_STATS, windowMs],
-  );
-  return row?.message_sid ?? null;
+export async function findCorrectionTarget(query: SqlQuery, options: { receipt: ReceiptToMatch; policy: ReceiptPolicy }): Promise<string | null> {
+  const { receipt, policy } = options;
+  const windowMs = policy.correctionWindowMs ?? 0;
+  if (!mayCorrect(receipt, windowMs)) return null;
+  const [hit] = await findCorrectionTargets(query, [{
+    source: receipt.source, smscMessageId: receipt.smscMessageId as string, fromAddress: receipt.fromAddress,
+    toAddress: receipt.toAddress, ...messagePlace(receipt, policy.rules),
+  }], windowMs);
+  return hit?.messageSid ?? null;
 }
 
-/** What every receipt event says, so "what happened to my message?" can be answered from message_events. */
-export function receiptEventDetail(receipt: StoredReceipt): object {
-  return {
-    receiptId: receipt.id, source: receipt.source, smscMessageId: receipt.smscMessageId, stat: receipt.stat,
-    err: receipt.err, submitDate: receipt.submitDate, doneDate: receipt.doneDate,
-  };
+interface SettleOptions {
+  receipt: ReceiptToMatch;
+  messageSid: string;
+  mapped: MappedReceipt;
+  attempt: number;
+  statusChange: StatusChangeOptions;
+  correctionWindowMs?: number;
+}
+
+/** The status set (null when it did not change) and the receipt's row (null when it settled the message). */
+interface Settled {
+  status: string | null;
+  receiptId: string | null;
 }
 
 /**
- * Applies a final receipt's status to the message (a late or repeated one is still recorded as an event) or,
- * for an intermediate one, records the event only. Returns the status set, or null when it did not change.
+ * Applies a final receipt's status to the message or, for an intermediate one, records the event only. A final
+ * receipt for an open message settles it and is kept on the message (no row); a late, repeated or correcting one
+ * keeps a row linked to the message and is recorded as an event (or corrects the status, within the window).
  */
-export async function settleMessage(
-  query: SqlQuery,
-  options: { receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions; correctionWindowMs?: number },
-): Promise<string | null> {
+export async function settleMessage(query: SqlQuery, options: SettleOptions): Promise<Settled> {
   const { receipt, messageSid, mapped } = options;
-  const detail = receiptEventDetail(receipt);
+  const link = { messageSid, attempts: options.attempt, delayMs: null };
   if (!mapped.final) {
-    await recordMessageEvents(query, [{ sid: messageSid, type: 'receipt', status: null, detail }]);
-    return null;
+    const row = await writeReceiptRow(query, receipt, link);
+    await recordMessageEvents(query, [{ sid: messageSid, type: 'receipt', status: null, detail: receiptEventDetail({ ...receipt, id: row.id }) }]);
+    return { status: null, receiptId: row.id };
   }
-  // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
-  const [row] = await query<{ date_sent: Date | null; date_updated: Date }>(
-    'SELECT date_sent, date_updated FROM messages WHERE sid = $1',
-    [messageSid],
-  );
+  const locked = (await lockMessagesForReceipts(query, [messageSid])).get(messageSid);
+  const open = locked?.open === true;
+  // Only an exceptional receipt is written as a row, before its event so that the event can name it.
+  const receiptId = open ? receipt.id : (await writeReceiptRow(query, receipt, link)).id;
   const [result] = await applyStatusChangesWith(
     query,
     [{
       sid: messageSid, status: mapped.status, errorCode: mapped.errorCode, errorMessage: mapped.errorMessage,
-      ...(row && row.date_sent === null ? { dateSent: new Date(row.date_updated) } : {}),
-      event: { type: 'receipt', detail }, rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
+      // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
+      ...(locked && locked.dateSent === null ? { dateSent: locked.dateUpdated } : {}),
+      ...(open ? { receipt: settlingReceipt(receipt) } : {}),
+      event: { type: 'receipt', detail: receiptEventDetail({ ...receipt, id: receiptId }) },
+      rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
       correctionWindowMs: options.correctionWindowMs ?? 0,
     }],
     options.statusChange,
   );
-  return result?.applied ? mapped.status : null;
+  // A parked receipt that settles keeps its row, now linked (messages.receipt names it).
+  if (open && receipt.id !== null) await updateReceiptAttempts(query, [{ id: receipt.id, ...link }]);
+  return { status: result?.applied ? mapped.status : null, receiptId };
 }
 
 /**
  * SMPP: one receipt per submitted part. Marks the part, then settles the message only once the parts say so:
  * undelivered as soon as one part is, delivered when every part of the latest attempt is.
  */
-async function settleSmppPart(
-  query: SqlQuery,
-  options: {
-    receipt: StoredReceipt; messageSid: string; mapped: MappedReceipt; statusChange: StatusChangeOptions; submissionId: string;
-    correctionWindowMs?: number;
-  },
-): Promise<string | null> {
+async function settleSmppPart(query: SqlQuery, options: SettleOptions & { submissionId: string }): Promise<Settled> {
   const { mapped } = options;
   if (!mapped.final) return settleMessage(query, options);
   // Sibling parts' receipts may be applied at once by other instances: serialise on the message row.
-  await query('SELECT sid FROM messages WHERE sid = $1 FOR NO KEY UPDATE', [options.messageSid]);
+  await lockMessagesForReceipts(query, [options.messageSid]);
   const partStatus = mapped.status === 'delivered' ? 'delivered' : 'undelivered';
-  await query('UPDATE smsc_submissions SET status = $2, date_updated = now() WHERE id = $1', [options.submissionId, partStatus]);
-  const [parts] = await query<{ total: number; delivered: number; undelivered: number }>(
-    `SELECT max(total_parts)::int AS total, count(*) FILTER (WHERE status = 'delivered')::int AS delivered,
-       count(*) FILTER (WHERE status = 'undelivered')::int AS undelivered
-     FROM (SELECT DISTINCT ON (part_number) status, total_parts FROM smsc_submissions
-           WHERE message_sid = $1 AND route = 'smpp' ORDER BY part_number, id DESC) latest`,
-    [options.messageSid],
-  );
+  const parts = await markPartAndCount(query, { messageSid: options.messageSid, submissionId: options.submissionId, status: partStatus });
   const settled = parts !== undefined && (parts.undelivered > 0 || parts.delivered >= parts.total);
   // The message takes the parts' verdict, not this part's: a part's DELIVRD after a sibling's UNDELIV must not
   // pass for a correction of the message (RECEIPT_CORRECTION_WINDOW_S) and turn it delivered.
   const verdict = parts !== undefined && parts.undelivered > 0 ? 'undelivered' : 'delivered';
   if (settled && partStatus === verdict) return settleMessage(query, options);
+  const row = await writeReceiptRow(query, options.receipt, { messageSid: options.messageSid, attempts: options.attempt, delayMs: null });
   await recordMessageEvents(query, [{
     sid: options.messageSid, type: 'receipt', status: null,
-    detail: { ...receiptEventDetail(options.receipt), partsDelivered: parts?.delivered ?? 0, partsTotal: parts?.total ?? 0 },
+    detail: { ...receiptEventDetail({ ...options.receipt, id: row.id }), partsDelivered: parts?.delivered ?? 0, partsTotal: parts?.total ?? 0 },
   }]);
-  return null;
-}
-
-type ReceiptFields = Omit<StoredReceipt, 'id' | 'matchAttempts'> & { rawText: string };
-
-/** Inserts the receipt, unless the very same one (a repeated SIP request) is already stored. */
-async function storeReceipt(
-  query: SqlQuery,
-  options: { fields: ReceiptFields; kind: Database['kind'] },
-): Promise<{ receipt: StoredReceipt } | { duplicateOf: ApplyReceiptResult }> {
-  const f = options.fields;
-  if (options.kind === 'postgres') await query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dlr:${f.smscMessageId ?? ''}|${f.rawText}`]);
-  const [existing] = await query<{ id: string; message_sid: string | null }>(
-    `SELECT id::text AS id, message_sid FROM delivery_receipts
-     WHERE smsc_message_id = $1 AND raw_text = $2 AND from_address = $3 AND to_address = $4 AND source = $5
-       AND date_received > now() - $6 * interval '1 millisecond'
-     ORDER BY delivery_receipts.id LIMIT 1`,
-    [f.smscMessageId, f.rawText, f.fromAddress, f.toAddress, f.source, REPEAT_WINDOW_MS],
-  );
-  if (existing) return { duplicateOf: { outcome: 'duplicate', receiptId: existing.id, messageSid: existing.message_sid } };
-  const [row] = await query<{ id: string }>(
-    `INSERT INTO delivery_receipts (source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date,
-       done_date, text)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id::text AS id`,
-    [f.source, f.rawText, f.fromAddress, f.toAddress, f.smscMessageId, f.stat, f.err, f.submitDate, f.doneDate, f.text],
-  );
-  if (row === undefined) throw new Error('delivery_receipts insert returned no row');
-  const { rawText: _rawText, ...rest } = f;
-  return { receipt: { ...rest, id: row.id, matchAttempts: 0 } };
+  return { status: null, receiptId: row.id };
 }

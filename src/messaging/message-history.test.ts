@@ -100,6 +100,31 @@ describe('buildMessageHistory', () => {
     expect(events.find((e) => e.type === 'receipt')?.detail).toMatchObject({ partsDelivered: 1, partsTotal: 2 });
   });
 
+  it('lists the settling part receipt, kept on the message, after the part rows, with the parts delivered', () => {
+    const settling = { source: 'smpp', stat: 'DELIVRD', err: '000', submitDate: null, doneDate: null, smscMessageId: 'b', dateReceived: t(4).toISOString() };
+    const events = buildMessageHistory(sources({
+      message: message({ ...sentOverSip, route: 'smpp', receipt: settling }),
+      submissions: [{ partNumber: 1, totalParts: 2, smscMessageId: 'a' }, { partNumber: 2, totalParts: 2, smscMessageId: 'b' }],
+      receipts: [{ id: '1', source: 'smpp', smscMessageId: 'a', stat: 'DELIVRD', err: null, submitDate: null, doneDate: null, dateReceived: t(3) }],
+    }));
+    expect(events.filter((e) => e.type === 'receipt').map((e) => [e.id, e.status, e.detail.partsDelivered, e.detail.smscMessageId])).toEqual([
+      ['receipt-1', null, 1, 'a'], ['receipt', 'delivered', 2, 'b'],
+    ]);
+  });
+
+  it('lists a parked receipt that settled the message later once: its row is named by the message\'s receipt', () => {
+    const events = buildMessageHistory(sources({
+      message: message({ ...sentOverSip, receipt: { ...sentOverSip.receipt, receiptId: '2' } }),
+      receipts: [
+        { id: '1', source: 'sip', smscMessageId: null, stat: 'ENROUTE', err: null, submitDate: null, doneDate: null, dateReceived: t(2) },
+        { id: '2', source: 'sip', smscMessageId: null, stat: 'DELIVRD', err: '000', submitDate: null, doneDate: null, dateReceived: t(3) },
+      ],
+    }));
+    expect(events.filter((e) => e.type === 'receipt').map((e) => [e.id, e.status, e.detail.receiptId])).toEqual([
+      ['receipt-1', null, '1'], ['receipt', 'delivered', '2'],
+    ]);
+  });
+
   it('lists takeovers with the claim they ended, and an inbound message from its row', () => {
     const m = message({ status: 'sending', attempts: 2, route: 'sip', routeSource: 'number', claimedBy: 'i2', sendStartedAt: t(40) });
     const takeover: HistoryEvent = {

@@ -199,15 +199,28 @@ function receiptDetail(r: Pick<HistoryReceipt, 'source' | 'smscMessageId' | 'sta
  */
 function receiptSteps(sources: HistorySources, seen: StoredSteps): HistoryEvent[] {
   const m = sources.message;
-  const rows = [...sources.receipts].sort((a, b) => a.dateReceived.getTime() - b.dateReceived.getTime() || Number(a.id) - Number(b.id));
+  // A parked receipt that settled the message later keeps its row; the message's receipt names it.
+  const settlingRow = typeof m.receipt?.receiptId === 'string' ? m.receipt.receiptId : null;
+  const settling = m.receipt === null ? null : settlingOnRow(m.receipt, m.dateUpdated);
+  const rows = [...sources.receipts, ...(settling === null ? [] : [settling])]
+    .sort((a, b) => a.dateReceived.getTime() - b.dateReceived.getTime() || receiptOrder(a) - receiptOrder(b));
   const partByMessageId = new Map(sources.submissions.filter((s) => s.smscMessageId !== null).map((s) => [s.smscMessageId as string, s]));
   const totalParts = Math.max(0, ...sources.submissions.map((s) => s.totalParts));
   const delivered = new Set<number>();
   const steps: HistoryEvent[] = [];
+  let settledStep: HistoryEvent | undefined;
   for (const r of rows) {
     const part = r.smscMessageId === null ? undefined : partByMessageId.get(r.smscMessageId);
     if (part && r.stat !== null && DELIVERED_STATS.includes(r.stat.toUpperCase())) delivered.add(part.partNumber);
-    if (seen.receiptIds.has(r.id)) continue;
+    if (r === settling) {
+      if (seen.kinds.has('settled')) continue;
+      const detail: Record<string, unknown> = { ...(settlingRow === null ? {} : { receiptId: settlingRow }), ...receiptDetail(r) };
+      if (totalParts > 1 && part) Object.assign(detail, { partsDelivered: delivered.size, partsTotal: totalParts });
+      settledStep = { id: 'receipt', type: 'receipt', status: null, detail, dateCreated: r.dateReceived };
+      steps.push(settledStep);
+      continue;
+    }
+    if (seen.receiptIds.has(r.id) || r.id === settlingRow) continue;
     const detail: Record<string, unknown> = { receiptId: r.id, ...receiptDetail(r) };
     if (totalParts > 1 && part) Object.assign(detail, { partsDelivered: delivered.size, partsTotal: totalParts });
     steps.push({ id: `receipt-${r.id}`, type: 'receipt', status: null, detail, dateCreated: r.dateReceived });
@@ -217,17 +230,9 @@ function receiptSteps(sources: HistorySources, seen: StoredSteps): HistoryEvent[
     .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
   const settledStatus = typeof correction?.detail.correctedFrom === 'string' ? correction.detail.correctedFrom
     : FINAL_STATUSES.includes(m.status) ? m.status : null;
-  if (m.receipt !== null) {
-    if (!seen.kinds.has('settled')) {
-      const r = m.receipt;
-      const at = typeof r.dateReceived === 'string' ? new Date(r.dateReceived) : m.dateUpdated;
-      const detail = receiptDetail({
-        source: String(r.source ?? ''), smscMessageId: (r.smscMessageId as string | null) ?? null, stat: (r.stat as string | null) ?? null,
-        err: (r.err as string | null) ?? null, submitDate: (r.submitDate as string | null) ?? null, doneDate: (r.doneDate as string | null) ?? null,
-      });
-      steps.push({ id: 'receipt', type: 'receipt', status: settledStatus, detail, dateCreated: at });
-    }
-  } else if (settledStatus !== null && m.smscResult?.outcome !== 'permanent-failure' && !seen.kinds.has('settled')) {
+  if (settledStep !== undefined) {
+    settledStep.status = settledStatus;
+  } else if (m.receipt === null && settledStatus !== null && m.smscResult?.outcome !== 'permanent-failure' && !seen.kinds.has('settled')) {
     // A receipt kept as a delivery_receipts row that settled the message (how receipts were kept before the
     // message row held its final one): the last one before any correction set the status.
     const before = correction === undefined ? steps : steps.filter((e) => e.dateCreated.getTime() <= correction.dateCreated.getTime());
@@ -235,6 +240,21 @@ function receiptSteps(sources: HistorySources, seen: StoredSteps): HistoryEvent[
     if (last !== undefined) last.status = settledStatus;
   }
   return steps;
+}
+
+/** The receipt kept on the message row (messages.receipt), in the shape of a receipt row. */
+function settlingOnRow(r: Record<string, unknown>, fallback: Date): HistoryReceipt {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    id: 'receipt', source: String(r.source ?? ''), smscMessageId: str(r.smscMessageId), stat: str(r.stat), err: str(r.err),
+    submitDate: str(r.submitDate), doneDate: str(r.doneDate),
+    dateReceived: typeof r.dateReceived === 'string' ? new Date(r.dateReceived) : fallback,
+  };
+}
+
+/** Rows in id order; the message's own receipt, received in the same millisecond as a row, after it. */
+function receiptOrder(r: HistoryReceipt): number {
+  return /^[0-9]+$/.test(r.id) ? Number(r.id) : Number.MAX_SAFE_INTEGER;
 }
 
 /**

@@ -5,7 +5,7 @@
 // block, the reply and the stored message commit together; the keyword message still reaches the webhook.
 import { analyzeText } from '../encoding/segments.js';
 import type { SqlQuery } from '../store/database.js';
-import { addOptOut, removeOptOut } from '../store/opt-out-store.js';
+import { addOptOut, insertAutoReply, removeOptOut } from '../store/opt-out-store.js';
 import { classifyKeyword, defaultReplies, type OptOutType } from './opt-out-keywords.js';
 import { DEFAULT_VALIDITY_SECONDS } from './outbound-draft.js';
 import { newSid } from './sid.js';
@@ -50,17 +50,9 @@ export async function applyOptOutKeywords(query: SqlQuery, messages: readonly In
 
 async function queueAutoReply(query: SqlQuery, message: InboundKeyword, text: string): Promise<void> {
   const analysis = analyzeText(text, { smartEncoding: false });
-  const sid = newSid('SM');
-  await query(
-    `WITH m AS (
-       INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments, coding,
-         valid_until, next_attempt_at, receipt_requested, in_reply_to_sid, messaging_service_sid, date_created, date_updated)
-       VALUES ($1, $2, $3, $4, $5, 'queued', 'outbound-reply', $6, $7, now() + make_interval(secs => $8), now(), true, $9, $10, now(), now())
-       RETURNING sid
-     )
-     INSERT INTO message_events (message_sid, type, status, detail)
-     SELECT sid, 'status', 'queued', jsonb_build_object('source', 'opt_out', 'inReplyToSid', $9::text) FROM m`,
-    [sid, message.number.accountSid, message.number.phoneNumber, message.from, analysis.text, analysis.segments,
-      analysis.encoding === 'GSM7' ? 0 : 2, DEFAULT_VALIDITY_SECONDS, message.sid, message.number.messagingServiceSid ?? null],
-  );
+  await insertAutoReply(query, {
+    sid: newSid('SM'), accountSid: message.number.accountSid, from: message.number.phoneNumber, to: message.from,
+    body: analysis.text, numSegments: analysis.segments, coding: analysis.encoding === 'GSM7' ? 0 : 2,
+    validitySeconds: DEFAULT_VALIDITY_SECONDS, inReplyToSid: message.sid, messagingServiceSid: message.number.messagingServiceSid ?? null,
+  });
 }

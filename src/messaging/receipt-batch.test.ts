@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredReceipt } from './apply-receipt.js';
-import { chooseSmppSingles, prefixPattern } from './receipt-batch.js';
+import type { ReceiptToMatch } from './receipt-record.js';
+import { prefixPattern } from './sip-receipt-batch.js';
+import { chooseSmppSingles } from './smpp-receipt-batch.js';
 
 describe('prefixPattern', () => {
   it('matches bodies that start with the receipt text, trailing spaces aside', () => {
@@ -18,9 +19,9 @@ describe('prefixPattern', () => {
 });
 
 describe('chooseSmppSingles', () => {
-  const receipt = (id: string, smscMessageId: string, stat = 'DELIVRD', source: 'sip' | 'smpp' = 'smpp'): StoredReceipt => ({
-    id, source, fromAddress: '+447700900123', toAddress: '+15005550006', smscMessageId, stat, err: '000',
-    submitDate: '', doneDate: '', text: '', matchAttempts: 0,
+  const receipt = (id: string, smscMessageId: string, stat = 'DELIVRD', source: 'sip' | 'smpp' = 'smpp'): ReceiptToMatch => ({
+    id, source, rawText: `id:${smscMessageId} stat:${stat}`, fromAddress: '+447700900123', toAddress: '+15005550006', smscMessageId,
+    stat, err: '000', submitDate: '', doneDate: '', text: '', matchAttempts: 0, dateReceived: new Date(0),
   });
 
   it('settles final receipts of single-part messages together, one per message, and leaves the rest one at a time', () => {

@@ -1,34 +1,30 @@
 // Delivery receipts, many at a time. Receipts arrive as fast as messages are sent, and one transaction of ten
 // statements per receipt made them the database's main load; here a batch of receipts costs about ten
 // statements in all, whatever its size:
-//   store   - advisory locks on the receipts' repeat keys, one lookup of earlier copies, one multi-row INSERT;
-//   match   - one candidate query for every (handset, sender) pair in the batch, the choice in memory
-//             (receipt-matcher.ts's rules; two receipts of one batch never take the same message), one lock of
-//             the chosen messages in sid order, one re-check that no other receipt settled them meanwhile;
-//   apply   - the status changes, events and callbacks through status-change.ts, one UPDATE of the receipts.
-// A chosen message that another transaction took meanwhile sends its receipt down the one-at-a-time path
-// (apply-receipt.ts attemptMatch), which chooses again. SMPP receipts are matched exactly by id: one lookup for
-// the batch (store/receipt-store.ts), the final receipts of single-part messages settled together; parts of
-// multipart messages and ids not found as stored go the one-at-a-time way. The results are exactly those of
-// applySipReceipt / applySmppReceipt, one per input, in order.
+//   repeats - advisory locks on the receipts' repeat keys, one lookup of earlier copies (rows, messages.receipt);
+//   match   - SMPP singles (smpp-receipt-batch.ts), corrections (one lookup), SIP (sip-receipt-batch.ts): one
+//             candidate query for every (handset, sender) pair, the choice in memory, one lock of the chosen
+//             messages in sid order that re-checks they are still open;
+//   apply   - the status changes (messages.receipt for a settling receipt), events and callbacks through
+//             status-change.ts, one insert of the receipts that settle nothing (receipt-record.ts).
+// What does not fit goes the one-at-a-time way (apply-receipt.ts attemptMatch). The results are exactly those
+// of applySipReceipt / applySmppReceipt, one per input, in order.
 //
 // createReceiptBatcher puts this behind a group commit (store/group-commit.ts): the SIP handler answers 200, and
 // the ESME deliver_sm_resp, only after the batch that holds the receipt has committed. Before a batch it waits,
 // in memory, for this instance's unwritten outcomes its receipts report on (dispatch/pending-outcomes.ts).
-import { mapReceiptStatus, parseDeliveryReceipt, type MappedReceipt } from '../encoding/index.js';
+import { mapReceiptStatus, parseDeliveryReceipt } from '../encoding/index.js';
 import type { Database, SqlQuery } from '../store/database.js';
+import { claimParkedReceipts, findEarlierCopies, repeatKey } from '../store/delivery-receipt-store.js';
 import { createGroupCommit } from '../store/group-commit.js';
+import { findCorrectionTargets } from '../store/receipt-store.js';
 import {
-  findSmppIdsExact, lockMessagesForReceipts, markReceiptsMatched, markSubmissions, type SmppIdHit,
-} from '../store/receipt-store.js';
-import {
-  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, findCorrectionTarget, receiptEventDetail, REPEAT_WINDOW_MS,
-  type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput, type StoredReceipt,
+  applySipReceipt, applySmppReceipt, attemptMatch, DEFAULT_RECEIPT_POLICY, mayCorrect, REPEAT_WINDOW_MS, sipReceiptFields,
+  smppReceiptFields, type ApplyReceiptResult, type ReceiptPolicy, type SipReceiptInput, type SmppReceiptInput,
 } from './apply-receipt.js';
-import {
-  addressForms, chooseCandidate, FINAL_RECEIPT_STATS, submitWindow, type ReceiptCandidate,
-} from './receipt-matcher.js';
-import { applyStatusChangesWith, recordMessageEvents, type MessageEventInput, type StatusChange } from './status-change.js';
+import { freshReceipt, messagePlace, repeatProbe, type ReceiptFields, type ReceiptToMatch } from './receipt-record.js';
+import { matchSipBatch } from './sip-receipt-batch.js';
+import { settleSmppSingles } from './smpp-receipt-batch.js';
 
 export interface ReceiptBatcher {
   /** Stores and applies one SIP receipt; resolves after the batch holding it has committed. */
@@ -127,7 +123,7 @@ async function waitAtMost(wait: Promise<unknown>, maxMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
-/** Stores SIP receipts and applies those that match, inside the caller's transaction. One result per input. */
+/** Applies SIP receipts inside the caller's transaction. One result per input. */
 export async function applySipReceiptsWith(
   query: SqlQuery,
   inputs: readonly SipReceiptInput[],
@@ -136,427 +132,94 @@ export async function applySipReceiptsWith(
   return applyReceiptsWith(query, inputs.map((input) => ({ ...input, source: 'sip' as const })), options);
 }
 
-/** Stores receipts of either road and applies those that match, inside the caller's transaction. */
+/** Applies receipts of either road inside the caller's transaction; repeats are absorbed. One result per input. */
 export async function applyReceiptsWith(
   query: SqlQuery,
   inputs: readonly ReceiptInput[],
   options: { policy: ReceiptPolicy; kind: Database['kind'] },
 ): Promise<ApplyReceiptResult[]> {
-  const fields = inputs.map((input): ReceiptFields => {
-    if (input.source === 'smpp') {
-      return {
-        source: 'smpp', rawText: input.rawText, fromAddress: input.fromAddress, toAddress: input.toAddress,
-        smscMessageId: input.smscMessageId, stat: input.stat, err: input.err, submitDate: input.submitDate ?? '',
-        doneDate: input.doneDate ?? '', text: input.text ?? '',
-      };
-    }
-    const parsed = parseDeliveryReceipt(input.rawText);
-    if (parsed === null) throw new Error('not a delivery receipt (no id: or stat:)');
-    return {
-      source: 'sip', rawText: input.rawText, fromAddress: input.fromUser, toAddress: input.toUser,
-      smscMessageId: parsed.id, stat: parsed.stat, err: parsed.err, submitDate: parsed.submitDate,
-      doneDate: parsed.doneDate, text: parsed.text,
-    };
-  });
-  const stored = await storeReceipts(query, fields, options.kind);
-  const fresh = stored.flatMap((s) => ('receipt' in s ? [s.receipt] : []));
+  const fields = inputs.map((input) => (input.source === 'smpp' ? smppReceiptFields(input) : sipReceiptFields(input)));
+  const screened = await screenRepeats(query, fields, options);
+  const fresh = screened.flatMap((s) => ('receipt' in s ? [s.receipt] : []));
   const matched = await matchReceiptsWith(query, fresh, options.policy);
-  const byId = new Map(fresh.map((receipt, i) => [receipt.id, matched[i] as ApplyReceiptResult]));
-  return stored.map((s) => ('receipt' in s ? (byId.get(s.receipt.id) as ApplyReceiptResult) : s.duplicateOf));
+  const resultOf = new Map(fresh.map((receipt, i) => [receipt, matched[i] as ApplyReceiptResult]));
+  return screened.map((s) => {
+    if ('receipt' in s) return resultOf.get(s.receipt) as ApplyReceiptResult;
+    if ('duplicateOf' in s) return s.duplicateOf;
+    // A second copy inside this batch repeats the first one (matched just now).
+    const first = resultOf.get(s.copyOf) as ApplyReceiptResult;
+    return { outcome: 'duplicate', receiptId: first.receiptId, messageSid: first.outcome === 'matched' ? first.messageSid : null };
+  });
 }
 
-type ReceiptFields = Omit<StoredReceipt, 'id' | 'matchAttempts'> & { rawText: string };
-type StoreOutcome = { receipt: StoredReceipt } | { duplicateOf: ApplyReceiptResult };
-
-/** The identity of a repeated receipt: the same request re-sent by the SMSC carries the same text and users. */
-function repeatKey(f: ReceiptFields): string {
-  return `dlr:${f.smscMessageId ?? ''}|${f.rawText}`;
-}
+type Screened = { receipt: ReceiptToMatch } | { duplicateOf: ApplyReceiptResult } | { copyOf: ReceiptToMatch };
 
 /**
- * Inserts the receipts that are not repeats of one stored in the last 72 hours (or of an earlier one in this
- * batch). On PostgreSQL the repeat keys are locked first, in a fixed order, so that two instances given the
- * same receipt at once store it once.
+ * Sorts out the receipts that repeat one received in the last 72 hours (a row, or the receipt that settled a
+ * message) or an earlier one of this batch. The rest are new: matched next, written only if they settle nothing.
  */
-async function storeReceipts(query: SqlQuery, all: readonly ReceiptFields[], kind: Database['kind']): Promise<StoreOutcome[]> {
+async function screenRepeats(
+  query: SqlQuery,
+  all: readonly ReceiptFields[],
+  options: { policy: ReceiptPolicy; kind: Database['kind'] },
+): Promise<Screened[]> {
   const sameKey = (f: ReceiptFields) => `${f.source}\u0000${f.fromAddress}\u0000${f.toAddress}\u0000${repeatKey(f)}`;
   const firstOf = new Map<string, number>();
   all.forEach((f, i) => { if (!firstOf.has(sameKey(f))) firstOf.set(sameKey(f), i); });
   const unique = [...firstOf.values()].map((i) => all[i] as ReceiptFields);
-  if (kind === 'postgres') {
-    await query(
-      `SELECT pg_advisory_xact_lock(k.h) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) k`,
-      [unique.map(repeatKey)],
-    );
-  }
-  const earlier = await query<{ ord: number; id: string; message_sid: string | null }>(
-    `SELECT i.ord::int AS ord, d.id::text AS id, d.message_sid
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-       AS i(source, smsc_message_id, raw_text, from_address, to_address, ord)
-     CROSS JOIN LATERAL (
-       SELECT r.id, r.message_sid FROM delivery_receipts r
-       WHERE r.smsc_message_id = i.smsc_message_id AND r.raw_text = i.raw_text AND r.from_address = i.from_address
-         AND r.to_address = i.to_address AND r.source = i.source
-         AND r.date_received > now() - $6 * interval '1 millisecond'
-       ORDER BY r.id LIMIT 1) d`,
-    [
-      unique.map((f) => f.source), unique.map((f) => f.smscMessageId), unique.map((f) => f.rawText),
-      unique.map((f) => f.fromAddress), unique.map((f) => f.toAddress), REPEAT_WINDOW_MS,
-    ],
-  );
-  const repeats = new Map(earlier.map((row) => [row.ord - 1, row]));
-  const toInsert = unique.filter((_f, i) => !repeats.has(i));
-  const inserted = toInsert.length === 0 ? [] : await query<{ id: string }>(
-    `INSERT INTO delivery_receipts (source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date,
-       done_date, text)
-     SELECT i.source, i.raw_text, i.from_address, i.to_address, i.smsc_message_id, i.stat, i.err, i.submit_date,
-       i.done_date, i.text
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-       $9::text[], $10::text[]) WITH ORDINALITY
-       AS i(source, raw_text, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text, ord)
-     ORDER BY i.ord
-     RETURNING id::text AS id`,
-    [
-      toInsert.map((f) => f.source), toInsert.map((f) => f.rawText), toInsert.map((f) => f.fromAddress),
-      toInsert.map((f) => f.toAddress), toInsert.map((f) => f.smscMessageId), toInsert.map((f) => f.stat),
-      toInsert.map((f) => f.err), toInsert.map((f) => f.submitDate), toInsert.map((f) => f.doneDate),
-      toInsert.map((f) => f.text),
-    ],
-  );
-  if (inserted.length !== toInsert.length) throw new Error(`delivery_receipts insert returned ${inserted.length} of ${toInsert.length} rows`);
-  // Ids come from the sequence in insertion order, which is the ORDER BY above: ascending ids follow `toInsert`.
-  const ids = inserted.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-  const outcomeOfUnique = new Map<string, StoreOutcome>();
-  let next = 0;
+  const copies = await findEarlierCopies(query, unique.map((f) => repeatProbe(f, options.policy.rules)), {
+    kind: options.kind, windowMs: REPEAT_WINDOW_MS,
+  });
+  const copyOf = new Map(copies.map((c) => [c.index, c]));
+  const now = new Date();
+  const outcomeOfKey = new Map<string, Screened>();
   unique.forEach((f, i) => {
-    const repeat = repeats.get(i);
-    if (repeat !== undefined) {
-      outcomeOfUnique.set(sameKey(f), { duplicateOf: { outcome: 'duplicate', receiptId: repeat.id, messageSid: repeat.message_sid } });
-      return;
-    }
-    const { rawText: _rawText, ...rest } = f;
-    outcomeOfUnique.set(sameKey(f), { receipt: { ...rest, id: ids[next++] as string, matchAttempts: 0 } });
+    const copy = copyOf.get(i);
+    outcomeOfKey.set(sameKey(f), copy === undefined
+      ? { receipt: freshReceipt(f, now) }
+      : { duplicateOf: { outcome: 'duplicate', receiptId: copy.receiptId, messageSid: copy.messageSid } });
   });
   return all.map((f, i) => {
-    const outcome = outcomeOfUnique.get(sameKey(f)) as StoreOutcome;
-    if (firstOf.get(sameKey(f)) === i || 'duplicateOf' in outcome) return outcome;
-    // A second copy inside this batch repeats the first one just stored (not matched yet: no message named).
-    return { duplicateOf: { outcome: 'duplicate', receiptId: outcome.receipt.id, messageSid: null } };
+    const outcome = outcomeOfKey.get(sameKey(f)) as Screened;
+    if (firstOf.get(sameKey(f)) === i || !('receipt' in outcome)) return outcome;
+    return { copyOf: outcome.receipt };
   });
-}
-
-/** What one SIP receipt's match attempt decided, before it is written. */
-interface SipPlan {
-  receipt: StoredReceipt;
-  attempt: number;
-  mapped: MappedReceipt;
-  lastAttempt: boolean;
-  window: { from: Date; to: Date } | null;
-  chosen: ReceiptCandidate | null;
-  /** Set once the chosen message is locked: it is still `sending`, so it has no date_sent; this one is used. */
-  dateSent?: Date;
 }
 
 /**
- * One more match attempt for each stored receipt, inside the caller's transaction; one result per receipt, in
- * order. The same decisions as attemptMatch, taken for the whole batch at once.
+ * One more match attempt for each receipt, inside the caller's transaction; one result per receipt, in order.
+ * The same decisions as attemptMatch, taken for the whole batch at once.
  */
 export async function matchReceiptsWith(
   query: SqlQuery,
-  receipts: readonly StoredReceipt[],
+  receipts: readonly ReceiptToMatch[],
   policy: ReceiptPolicy,
 ): Promise<ApplyReceiptResult[]> {
   const results: Array<ApplyReceiptResult | undefined> = new Array(receipts.length);
-  // Final SMPP receipts of single-part messages, found by their id as stored: settled together.
+  // Final SMPP receipts of open single-part messages, found by their id as stored: settled together.
   for (const [index, result] of await settleSmppSingles(query, receipts, policy)) results[index] = result;
-  const plans: Array<{ index: number; plan: SipPlan }> = [];
+  // A correction of a message an earlier receipt settled goes the single-receipt way (apply-receipt.ts).
+  const corrections = await findCorrections(query, receipts, policy);
+  const sip: Array<{ index: number; receipt: ReceiptToMatch }> = [];
   for (const [index, receipt] of receipts.entries()) {
     if (results[index] !== undefined) continue;
-    if (receipt.source === 'sip') {
-      const attempt = receipt.matchAttempts + 1;
-      const mapped = mapReceiptStatus(receipt.stat, receipt.err);
-      // A correction of a message an earlier receipt settled goes the single-receipt way (apply-receipt.ts).
-      if (mapped.final && (await findCorrectionTarget(query, { receipt, windowMs: policy.correctionWindowMs ?? 0 })) !== null) {
-        results[index] = await attemptMatch(query, { receipt, policy });
-        continue;
-      }
-      const lastAttempt = attempt >= policy.maxMatchAttempts || !mapped.final;
-      plans.push({ index, plan: { receipt, attempt, mapped, lastAttempt, window: submitWindow(receipt.submitDate, policy.rules), chosen: null } });
-    } else {
-      results[index] = await attemptMatch(query, { receipt, policy });
-    }
+    if (receipt.source === 'sip' && !corrections.has(index)) sip.push({ index, receipt });
+    else results[index] = await attemptMatch(query, { receipt, policy });
   }
-  await chooseForBatch(query, plans.map((p) => p.plan));
-  const contested = await lockChosen(query, plans.map((p) => p.plan));
-  const written = await writePlans(query, plans.map((p) => p.plan).filter((plan) => !contested.has(plan)), policy);
-  for (const { index, plan } of plans) {
-    // Another transaction took the chosen message meanwhile: choose again, one receipt at a time.
-    results[index] = contested.has(plan) ? await attemptMatch(query, { receipt: plan.receipt, policy }) : written.get(plan);
-  }
+  for (const [index, result] of await matchSipBatch(query, sip, policy)) results[index] = result;
   return results as ApplyReceiptResult[];
 }
 
-/** A final SMPP receipt whose id, as stored, names a single-part message not settled by another in the batch. */
-export interface SmppSingle {
-  index: number;
-  messageSid: string;
-  submissionId: string | null;
-  mapped: MappedReceipt;
-}
-
-/**
- * Which SMPP receipts of a batch take the batched way: final ones whose id, as stored, names a single-part
- * message (on the message or in a one-part submission). A second receipt for the same message, an intermediate
- * one, a part of a multipart message, or one whose id finds nothing as stored (other spellings, parking) goes the
- * one-at-a-time way (attemptMatch), after these.
- */
-export function chooseSmppSingles(receipts: readonly StoredReceipt[], hits: readonly SmppIdHit[]): SmppSingle[] {
-  const hitOf = new Map(hits.map((hit) => [hit.index, hit]));
-  const taken = new Set<string>();
-  const chosen: SmppSingle[] = [];
-  receipts.forEach((receipt, index) => {
-    if (receipt.source !== 'smpp') return;
-    const hit = hitOf.get(index);
-    const mapped = mapReceiptStatus(receipt.stat, receipt.err);
-    if (hit === undefined || !mapped.final || hit.totalParts !== 1 || taken.has(hit.messageSid)) return;
-    taken.add(hit.messageSid);
-    chosen.push({ index, messageSid: hit.messageSid, submissionId: hit.submissionId, mapped });
-  });
-  return chosen;
-}
-
-async function settleSmppSingles(
-  query: SqlQuery,
-  receipts: readonly StoredReceipt[],
-  policy: ReceiptPolicy,
-): Promise<Map<number, ApplyReceiptResult>> {
-  const results = new Map<number, ApplyReceiptResult>();
-  const smpp = receipts.filter((r) => r.source === 'smpp' && r.smscMessageId !== null && r.smscMessageId.trim() !== '');
-  if (smpp.length === 0) return results;
-  // Look up only what may settle: every SMPP receipt's id, as stored (the exact-first rule of issue 12).
-  const ids = receipts.map((r) => (r.source === 'smpp' ? (r.smscMessageId ?? '').trim() : ''));
-  const hits = (await findSmppIdsExact(query, ids)).filter((hit) => ids[hit.index] !== '');
-  const chosen = chooseSmppSingles(receipts, hits);
-  if (chosen.length === 0) return results;
-  const sent = await lockMessagesForReceipts(query, chosen.map((c) => c.messageSid));
-  if (policy.smscIdMatches) policy.smscIdMatches.exact += chosen.length;
-  const changes: StatusChange[] = chosen.map((c) => {
-    const receipt = receipts[c.index] as StoredReceipt;
-    const row = sent.get(c.messageSid);
-    return {
-      sid: c.messageSid, status: c.mapped.status, errorCode: c.mapped.errorCode, errorMessage: c.mapped.errorMessage,
-      // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
-      ...(row && row.dateSent === null ? { dateSent: row.dateUpdated } : {}),
-      event: { type: 'receipt', detail: receiptEventDetail(receipt) },
-      rawDlrDoneDate: receipt.doneDate === '' ? null : receipt.doneDate,
-      correctionWindowMs: policy.correctionWindowMs ?? 0,
-    };
-  });
-  const applied = await applyStatusChangesWith(query, changes, policy.statusChange);
-  await markSubmissions(query, chosen.flatMap((c) => (c.submissionId === null
-    ? []
-    : [{ id: c.submissionId, status: c.mapped.status === 'delivered' ? 'delivered' : 'undelivered' }])));
-  await markReceiptsMatched(query, chosen.map((c) => {
-    const receipt = receipts[c.index] as StoredReceipt;
-    return { receiptId: receipt.id, messageSid: c.messageSid, attempts: receipt.matchAttempts + 1 };
-  }));
-  chosen.forEach((c, i) => {
-    const receipt = receipts[c.index] as StoredReceipt;
-    results.set(c.index, {
-      outcome: 'matched', receiptId: receipt.id, messageSid: c.messageSid, status: applied[i]?.applied ? c.mapped.status : null,
-    });
-  });
-  return results;
-}
-
-/** Most open messages considered for one receipt, as in attemptMatch. */
-const RECEIPT_CANDIDATE_LIMIT = 50;
-
-/**
- * Fetches the open candidates of every (handset, sender) pair once and gives each receipt its choice. Two sets
- * per pair, in one statement: the oldest open messages whatever their text (for lenient matches), and the
- * oldest whose body starts with one of the receipts' texts (exact matches). The second set matters when a pair
- * has many open messages: a receipt for a newer one must still find it among the first rows.
- */
-async function chooseForBatch(query: SqlQuery, plans: readonly SipPlan[]): Promise<void> {
-  const groups = new Map<string, SipPlan[]>();
-  for (const plan of plans) {
-    const key = `${plan.receipt.fromAddress}\u0000${plan.receipt.toAddress}`;
-    groups.set(key, [...(groups.get(key) ?? []), plan]);
-  }
-  if (groups.size === 0) return;
-  const rows: Array<{ group: number; toForm: string; fromForm: string; from: string | null; to: string | null; limit: number; patterns: string }> = [];
-  const grouped = [...groups.values()];
-  grouped.forEach((members, group) => {
-    const first = members[0] as SipPlan;
-    // One query per pair covers every member's window: the union of them (none if any member has none).
-    const windows = members.map((m) => m.window);
-    const from = windows.some((w) => w === null) ? null : new Date(Math.min(...windows.map((w) => (w as { from: Date }).from.getTime())));
-    const to = from === null ? null : new Date(Math.max(...windows.map((w) => (w as { to: Date }).to.getTime())));
-    const patterns = [...new Set(members.map((m) => prefixPattern(m.receipt.text)).filter((p) => p !== null))].join(PATTERN_SEPARATOR);
-    for (const toForm of addressForms(first.receipt.fromAddress)) {
-      for (const fromForm of addressForms(first.receipt.toAddress)) {
-        rows.push({
-          group, toForm, fromForm, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null,
-          limit: RECEIPT_CANDIDATE_LIMIT + members.length, patterns,
-        });
-      }
-    }
-  });
-  const open = `m.to_address = g.to_form AND m.from_address = g.from_form
-         AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
-         AND (g.win_from IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN g.win_from AND g.win_to)
-         AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($8::text[]))`;
-  const columns = 'm.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at';
-  const order = 'ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid LIMIT g.lim';
-  const found = await query<{ grp: number; sid: string; status: string; body: string; sent_at: Date }>(
-    `SELECT g.grp, c.sid, c.status, c.body, c.sent_at
-     FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::text[])
-       AS g(grp, to_form, from_form, win_from, win_to, lim, patterns)
-     CROSS JOIN LATERAL (
-       (SELECT ${columns} FROM messages m WHERE ${open} ${order})
-       UNION
-       (SELECT ${columns} FROM messages m WHERE ${open}
-          AND g.patterns <> '' AND m.body LIKE ANY (string_to_array(g.patterns, E'\\x1f')) ${order})
-     ) c`,
-    [
-      rows.map((r) => r.group), rows.map((r) => r.toForm), rows.map((r) => r.fromForm), rows.map((r) => r.from),
-      rows.map((r) => r.to), rows.map((r) => r.limit), rows.map((r) => r.patterns), FINAL_RECEIPT_STATS,
-    ],
-  );
-  const candidatesOf = new Map<number, ReceiptCandidate[]>();
-  for (const row of found) {
-    candidatesOf.set(row.grp, [...(candidatesOf.get(row.grp) ?? []), { sid: row.sid, status: row.status, body: row.body, sentAt: new Date(row.sent_at) }]);
-  }
-  grouped.forEach((members, group) => {
-    const candidates = (candidatesOf.get(group) ?? []).sort(
-      (a, b) => a.sentAt.getTime() - b.sentAt.getTime() || a.sid.localeCompare(b.sid),
-    );
-    const taken = new Set<string>();
-    // Oldest receipt first: of two receipts for identical texts, the earlier one gets the earlier message.
-    for (const plan of [...members].sort((a, b) => compareIds(a.receipt.id, b.receipt.id))) {
-      const choice = chooseCandidate(
-        plan.receipt.text,
-        candidates.filter((c) => !taken.has(c.sid) && inWindow(c, plan.window)),
-        { acceptSending: plan.lastAttempt },
-      );
-      if (choice.kind !== 'matched') continue;
-      plan.chosen = choice.candidate;
-      taken.add(choice.candidate.sid);
-    }
-  });
-}
-
-/** Separates a group's LIKE patterns in one text parameter (split again in SQL). */
-const PATTERN_SEPARATOR = '\u001f';
-
-/**
- * A LIKE pattern for bodies that start with the receipt's text: every exact match (compareReceiptText) has one.
- * Null for an empty text, which tells nothing. The separator character, should a text hold it, matches any one.
- */
-export function prefixPattern(receiptText: string): string | null {
-  const text = receiptText.trimEnd();
-  if (text === '') return null;
-  return `${text.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll(PATTERN_SEPARATOR, '_')}%`;
-}
-
-function inWindow(candidate: ReceiptCandidate, window: { from: Date; to: Date } | null): boolean {
-  if (window === null) return true;
-  const at = candidate.sentAt.getTime();
-  return at >= window.from.getTime() && at <= window.to.getTime();
-}
-
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/**
- * Locks the chosen messages and returns the plans whose message is no longer open: settled, or moved on, by a
- * transaction that committed after our candidate query. Each re-check runs as its own statement so that its
- * snapshot includes whatever committed while we waited for the locks. Receipt batches lock in sid order, so they
- * cannot deadlock one another; should one deadlock with another writer (the dispatcher's outcome batch), the
- * group commit retries its receipts one by one.
- */
-async function lockChosen(query: SqlQuery, plans: readonly SipPlan[]): Promise<Set<SipPlan>> {
-  const chosen = plans.filter((plan) => plan.chosen !== null);
-  if (chosen.length === 0) return new Set();
-  const sids = chosen.map((plan) => (plan.chosen as ReceiptCandidate).sid);
-  const locked = await query<{ sid: string; date_sent: Date | null; date_updated: Date }>(
-    `SELECT sid, date_sent, date_updated FROM messages
-     WHERE sid = ANY($1::text[]) AND status IN ('sent', 'sending') ORDER BY sid FOR NO KEY UPDATE`,
-    [sids],
-  );
-  const settled = await query<{ message_sid: string }>(
-    `SELECT DISTINCT message_sid FROM delivery_receipts WHERE message_sid = ANY($1::text[]) AND upper(stat) = ANY($2::text[])`,
-    [sids, FINAL_RECEIPT_STATS],
-  );
-  const open = new Map(locked.map((row) => [row.sid, row]));
-  for (const row of settled) open.delete(row.message_sid);
-  const contested = new Set<SipPlan>();
-  for (const plan of chosen) {
-    const row = open.get((plan.chosen as ReceiptCandidate).sid);
-    if (row === undefined) {
-      contested.add(plan);
-      continue;
-    }
-    // A message still `sending` has no date_sent yet; the receipt proves it left us, when it was claimed.
-    if (row.date_sent === null) plan.dateSent = new Date(row.date_updated);
-  }
-  return contested;
-}
-
-/** Applies the matched plans and records every plan's attempt on its receipt; the results, by plan. */
-async function writePlans(query: SqlQuery, plans: readonly SipPlan[], policy: ReceiptPolicy): Promise<Map<SipPlan, ApplyReceiptResult>> {
-  const results = new Map<SipPlan, ApplyReceiptResult>();
-  if (plans.length === 0) return results;
-  const matched = plans.filter((plan) => plan.chosen !== null);
-  const final = matched.filter((plan) => plan.mapped.final);
-  const changes: StatusChange[] = final.map((plan) => {
-    const chosen = plan.chosen as ReceiptCandidate;
-    return {
-      sid: chosen.sid, status: plan.mapped.status, errorCode: plan.mapped.errorCode, errorMessage: plan.mapped.errorMessage,
-      ...(plan.dateSent ? { dateSent: plan.dateSent } : {}),
-      event: { type: 'receipt', detail: receiptEventDetail(plan.receipt) },
-      rawDlrDoneDate: plan.receipt.doneDate === '' ? null : plan.receipt.doneDate,
-    };
-  });
-  const applied = changes.length === 0 ? [] : await applyStatusChangesWith(query, changes, policy.statusChange);
-  const intermediate: MessageEventInput[] = matched.filter((plan) => !plan.mapped.final).map((plan) => ({
-    sid: (plan.chosen as ReceiptCandidate).sid, type: 'receipt', status: null, detail: receiptEventDetail(plan.receipt),
-  }));
-  await recordMessageEvents(query, intermediate);
-
-  // Unmatched: retried later with a doubling delay, unless this was the last attempt (or an intermediate
-  // receipt, which nothing waits for).
-  const delayOf = (plan: SipPlan): number | null => (plan.chosen !== null || plan.lastAttempt
-    ? null
-    : Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(plan.attempt - 1, 30)));
-  const rows = await query<{ id: string; next_match_at: Date | null }>(
-    `UPDATE delivery_receipts r SET message_sid = i.message_sid,
-       date_matched = CASE WHEN i.message_sid IS NULL THEN r.date_matched ELSE now() END,
-       match_attempts = i.attempts,
-       next_match_at = CASE WHEN i.delay_ms IS NULL THEN NULL ELSE now() + i.delay_ms * interval '1 millisecond' END
-     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[]) AS i(id, message_sid, attempts, delay_ms)
-     WHERE r.id = i.id
-     RETURNING r.id::text AS id, r.next_match_at`,
-    [plans.map((p) => p.receipt.id), plans.map((p) => p.chosen?.sid ?? null), plans.map((p) => p.attempt), plans.map(delayOf)],
-  );
-  const nextMatchAt = new Map(rows.map((row) => [row.id, row.next_match_at]));
-  const finalIndex = new Map(final.map((plan, i) => [plan, i]));
-  for (const plan of plans) {
-    const receiptId = plan.receipt.id;
-    if (plan.chosen !== null) {
-      const i = finalIndex.get(plan);
-      const status = i === undefined ? null : applied[i]?.applied ? plan.mapped.status : null;
-      results.set(plan, { outcome: 'matched', receiptId, messageSid: plan.chosen.sid, status });
-    } else if (delayOf(plan) === null) {
-      results.set(plan, { outcome: 'unmatched', receiptId });
-    } else {
-      const at = nextMatchAt.get(receiptId);
-      results.set(plan, { outcome: 'parked', receiptId, nextMatchAt: at ? new Date(at) : new Date(Date.now() + (delayOf(plan) as number)) });
-    }
-  }
-  return results;
+/** The final SIP receipts of the batch that correct a message settled before (one statement for them all). */
+async function findCorrections(query: SqlQuery, receipts: readonly ReceiptToMatch[], policy: ReceiptPolicy): Promise<Set<number>> {
+  const windowMs = policy.correctionWindowMs ?? 0;
+  const candidates = [...receipts.entries()].filter(([, r]) => r.source === 'sip' && mayCorrect(r, windowMs)
+    && mapReceiptStatus(r.stat, r.err).final);
+  const hits = await findCorrectionTargets(query, candidates.map(([, r]) => ({
+    source: r.source, smscMessageId: r.smscMessageId as string, fromAddress: r.fromAddress, toAddress: r.toAddress,
+    ...messagePlace(r, policy.rules),
+  })), windowMs);
+  return new Set(hits.map((hit) => (candidates[hit.index] as [number, ReceiptToMatch])[0]));
 }
 
 /** Parked receipts due for another attempt, claimed for this transaction (other instances skip them). */
@@ -565,23 +228,5 @@ export async function retryParkedReceipts(
   options: { limit: number; policy?: ReceiptPolicy },
 ): Promise<ApplyReceiptResult[]> {
   const policy = options.policy ?? DEFAULT_RECEIPT_POLICY;
-  return db.transaction(async (query) => {
-    const rows = await query<{
-      id: string; source: 'sip' | 'smpp'; from_address: string; to_address: string; smsc_message_id: string | null;
-      stat: string | null; err: string | null; submit_date: string | null; done_date: string | null; text: string | null;
-      match_attempts: number;
-    }>(
-      `SELECT id::text AS id, source, from_address, to_address, smsc_message_id, stat, err, submit_date, done_date, text,
-         match_attempts
-       FROM delivery_receipts WHERE message_sid IS NULL AND next_match_at <= now()
-       ORDER BY next_match_at, delivery_receipts.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [options.limit],
-    );
-    const receipts = rows.map((r): StoredReceipt => ({
-      id: r.id, source: r.source, fromAddress: r.from_address, toAddress: r.to_address, smscMessageId: r.smsc_message_id,
-      stat: r.stat ?? '', err: r.err ?? '', submitDate: r.submit_date ?? '', doneDate: r.done_date ?? '',
-      text: r.text ?? '', matchAttempts: r.match_attempts,
-    }));
-    return matchReceiptsWith(query, receipts, policy);
-  });
+  return db.transaction(async (query) => matchReceiptsWith(query, await claimParkedReceipts(query, options.limit), policy));
 }

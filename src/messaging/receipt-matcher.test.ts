@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addressForms, chooseCandidate, compareReceiptText, FINAL_RECEIPT_STATS, smscIdForms, submitWindow, type ReceiptCandidate,
+  addressForms, chooseCandidate, compareReceiptText, smscIdForms, submitWindow, type ReceiptCandidate,
 } from './receipt-matcher.js';
 
 const at = (iso: string): Date => new Date(iso);
@@ -75,15 +75,6 @@ describe('chooseCandidate', () => {
   it('finds nothing when no text matches', () => {
     expect(chooseCandidate('Other text', [older, newer], { acceptSending: true })).toEqual({ kind: 'none' });
     expect(chooseCandidate('Hello world', [], { acceptSending: true })).toEqual({ kind: 'none' });
-  });
-});
-
-describe('FINAL_RECEIPT_STATS', () => {
-  it('holds the stats that settle a message and not the intermediate ones', () => {
-    expect(FINAL_RECEIPT_STATS).toContain('DELIVRD');
-    expect(FINAL_RECEIPT_STATS).toContain('UNDELIV');
-    expect(FINAL_RECEIPT_STATS).not.toContain('ENROUTE');
-    expect(FINAL_RECEIPT_STATS).not.toContain('ACCEPTD');
   });
 });
 

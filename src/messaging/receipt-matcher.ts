@@ -1,9 +1,11 @@
 // Which outbound message a SIP delivery receipt belongs to. Over SIP the SMSC never tells us its message id
 // (smsc-sip-interface.md §6.5), so the match is heuristic: swapped addresses, the first 20 characters of the text,
 // the submit date within a window, and the oldest open message first. docs/receipts.md explains the limits.
-// The rules are pure functions; `findReceiptCandidates` is the one query that feeds them.
-import { mapReceiptStatus, parseReceiptDate, RECEIPT_STATS, receiptTextExcerpt } from '../encoding/index.js';
+// The rules are pure functions; their queries are in src/store/ (receipt-candidate-store.ts, receipt-store.ts).
+import { parseReceiptDate, receiptTextExcerpt } from '../encoding/index.js';
 import type { SqlQuery } from '../store/database.js';
+import { findOpenCandidates } from '../store/receipt-candidate-store.js';
+import { findSmppIdAsStored, findSmppIdSpellings } from '../store/receipt-store.js';
 
 export interface ReceiptMatchRules {
   /**
@@ -33,10 +35,6 @@ export type CandidateChoice =
   /** The best candidate is still `sending`: the receipt beat our "sent" write, so try again later. */
   | { kind: 'wait'; candidate: ReceiptCandidate }
   | { kind: 'none' };
-
-/** Receipt stats that settle a message (DELIVRD, UNDELIV, …); ENROUTE and ACCEPTD do not. */
-export const FINAL_RECEIPT_STATS: readonly string[] = [...RECEIPT_STATS, 'DELIVERED', 'UNDELIVERABLE', 'REJECTED']
-  .filter((stat) => mapReceiptStatus(stat, '000').final);
 
 /** The address forms a receipt's SIP user may correspond to in our rows: `+digits` and `digits`, or the text. */
 export function addressForms(user: string): string[] {
@@ -123,51 +121,16 @@ export function chooseCandidate(
 
 /**
  * Open outbound messages from `toUser` (our original From) to `fromUser` (the handset), sent within the window,
- * not already settled by another receipt; oldest first. Not locked: locking every candidate made concurrent
- * receipts (and the dispatcher's outcome writes) deadlock on overlapping rows taken in different orders. The
- * caller locks only the one it picks, with `lockOpenCandidate`.
+ * not already settled by another receipt (messages.receipt); oldest first. Not locked (store/receipt-candidate-store.ts
+ * says why): the caller locks only the one it picks, with `lockOpenCandidate`.
  */
 export async function findReceiptCandidates(
   query: SqlQuery,
   options: { fromUser: string; toUser: string; window: { from: Date; to: Date } | null; limit?: number },
 ): Promise<ReceiptCandidate[]> {
-  const rows = await query<{ sid: string; status: string; body: string; sent_at: Date }>(
-    `SELECT m.sid, m.status, m.body, COALESCE(m.date_sent, m.date_updated) AS sent_at
-     FROM messages m
-     WHERE m.to_address = ANY($1::text[]) AND m.from_address = ANY($2::text[])
-       AND m.direction LIKE 'outbound%' AND m.status IN ('sent', 'sending')
-       AND ($3::timestamptz IS NULL OR COALESCE(m.date_sent, m.date_updated) BETWEEN $3::timestamptz AND $4::timestamptz)
-       AND NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = m.sid AND upper(r.stat) = ANY($5::text[]))
-     ORDER BY COALESCE(m.date_sent, m.date_updated), m.sid
-     LIMIT $6`,
-    [
-      addressForms(options.fromUser),
-      addressForms(options.toUser),
-      options.window?.from.toISOString() ?? null,
-      options.window?.to.toISOString() ?? null,
-      FINAL_RECEIPT_STATS,
-      options.limit ?? 50,
-    ],
-  );
-  return rows.map((r) => ({ sid: r.sid, status: r.status, body: r.body, sentAt: new Date(r.sent_at) }));
-}
-
-/**
- * Locks a chosen candidate until the transaction ends and says whether it is still open. A receipt processed
- * at the same time may have settled it meanwhile: the status is re-read on the locked row, and the receipt check
- * runs as a second statement so that its snapshot includes whatever committed while we waited for the lock.
- */
-export async function lockOpenCandidate(query: SqlQuery, sid: string): Promise<boolean> {
-  const locked = await query<{ sid: string }>(
-    `SELECT sid FROM messages WHERE sid = $1 AND status IN ('sent', 'sending') FOR NO KEY UPDATE`,
-    [sid],
-  );
-  if (locked.length === 0) return false;
-  const [settled] = await query<{ settled: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.message_sid = $1 AND upper(r.stat) = ANY($2::text[])) AS settled`,
-    [sid, FINAL_RECEIPT_STATS],
-  );
-  return settled?.settled !== true;
+  return findOpenCandidates(query, {
+    handsetForms: addressForms(options.fromUser), senderForms: addressForms(options.toUser), window: options.window, limit: options.limit ?? 50,
+  });
 }
 
 /**
@@ -218,28 +181,13 @@ export async function findSmppSubmission(
   smscMessageId: string,
   options: { alternates: boolean },
 ): Promise<SmppSubmissionLookup> {
-  const [exact] = await query<{ id: string | null; message_sid: string }>(
-    `(SELECT NULL::text AS id, m.sid AS message_sid, 1 AS pref FROM messages m
-      WHERE m.smsc_message_id = $1 ORDER BY m.date_created DESC LIMIT 1)
-     UNION ALL
-     (SELECT s.id::text, s.message_sid, 2 FROM smsc_submissions s
-      WHERE s.route = 'smpp' AND s.smsc_message_id = $1 ORDER BY s.id DESC LIMIT 1)
-     ORDER BY pref LIMIT 1`,
-    [smscMessageId.trim()],
-  );
-  if (exact !== undefined) return { kind: 'exact', id: exact.id, messageSid: exact.message_sid };
+  const exact = await findSmppIdAsStored(query, smscMessageId.trim());
+  if (exact !== undefined) return { kind: 'exact', id: exact.id, messageSid: exact.messageSid };
   const forms = smscIdForms(smscMessageId);
   if (!options.alternates || forms.length === 0) return { kind: 'none' };
-  const rows = await query<{ id: string | null; message_sid: string }>(
-    `(SELECT NULL::text AS id, m.sid AS message_sid FROM messages m WHERE m.smsc_message_id = ANY($1::text[]) LIMIT 2)
-     UNION ALL
-     (SELECT s.id::text, s.message_sid FROM smsc_submissions s
-      WHERE s.route = 'smpp' AND s.smsc_message_id = ANY($1::text[]) ORDER BY s.id DESC LIMIT 2)
-     LIMIT 2`,
-    [forms],
-  );
+  const rows = await findSmppIdSpellings(query, forms);
   const [only] = rows;
   if (only === undefined) return { kind: 'none' };
   if (rows.length > 1) return { kind: 'ambiguous', candidates: rows.length };
-  return { kind: 'alternate', id: only.id, messageSid: only.message_sid };
+  return { kind: 'alternate', id: only.id, messageSid: only.messageSid };
 }

@@ -16,9 +16,10 @@ import { newSid } from './sid.js';
 import { codingName, contentNotes, inboundBody, payloadHex } from './inbound-content.js';
 import { applyOptOutKeywords, type KeywordSender } from './opt-out.js';
 import type { OptOutType } from './opt-out-keywords.js';
+import { findSidsByRequestKey, insertInboundMessages } from '../store/inbound-message-store.js';
+import { deleteGroup, findAssembledRepeat, insertPart, loadGroup, lockGroup } from '../store/mo-part-store.js';
 import {
-  assembleGroup, concatenationFromUdh, deleteGroup, findAssembledRepeat, insertPart, loadGroup, lockGroup,
-  type PartGroup,
+  ASSEMBLED_REPEAT_WINDOW_MS, assembleGroup, concatenationFromUdh, partDigest, type PartGroup,
 } from './mo-reassembly.js';
 
 export type InboundRoute = 'sip' | 'smpp';
@@ -130,7 +131,7 @@ interface PartSms {
 }
 
 /**
- * Whole messages: one INSERT for all of them; a request key that is already taken (by a committed message or by
+ * Whole messages: one insert for all of them; a request key that is already taken (by a committed message or by
  * an earlier SMS of this batch) makes the SMS a duplicate of that message.
  */
 async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): Promise<ReceiveSmsResult[]> {
@@ -148,10 +149,7 @@ async function receiveSingles(query: SqlQuery, singles: readonly SingleSms[]): P
   });
   const committedKeys = [...new Set(singles.map((s) => s.options.requestKey).filter((key) => !sidByKey.has(key)))];
   if (committedKeys.length > 0) {
-    const rows = await query<{ sid: string; sip_request_key: string }>(
-      'SELECT sid, sip_request_key FROM messages WHERE sip_request_key = ANY($1::text[])', [committedKeys],
-    );
-    for (const row of rows) sidByKey.set(row.sip_request_key, row.sid);
+    for (const [key, sid] of await findSidsByRequestKey(query, committedKeys)) sidByKey.set(key, sid);
   }
   return singles.map((single, i): ReceiveSmsResult => {
     const sid = sids[i];
@@ -175,10 +173,10 @@ async function receivePart(query: SqlQuery, input: PartSms & { kind: Database['k
   const { options, number, group, sequence } = input;
   await lockGroup(query, { group, kind: input.kind });
   // The same request again (the completing part, re-sent after our 200 was lost) names its message directly.
-  const [sameRequest] = await query<{ sid: string }>('SELECT sid FROM messages WHERE sip_request_key = $1', [options.requestKey]);
-  if (sameRequest !== undefined) return { outcome: 'duplicate', messageSid: sameRequest.sid };
+  const sameRequest = (await findSidsByRequestKey(query, [options.requestKey])).get(options.requestKey);
+  if (sameRequest !== undefined) return { outcome: 'duplicate', messageSid: sameRequest };
   const body = inboundBody(options);
-  const repeatOf = await findAssembledRepeat(query, { group, sequence, text: body });
+  const repeatOf = await findAssembledRepeat(query, { group, sequence, digest: partDigest(body), windowMs: ASSEMBLED_REPEAT_WINDOW_MS });
   if (repeatOf !== null) return { outcome: 'duplicate', messageSid: repeatOf };
   const part = {
     sequence, body, payload: options.payload, coding: options.coding, udh: options.udhHex, smscId: options.smscId,
@@ -303,28 +301,12 @@ export async function storeInboundMessages(
 ): Promise<Array<string | null>> {
   if (messages.length === 0) return [];
   const sids = messages.map(() => newSid('SM'));
-  const column = <T>(pick: (m: StoreInboundMessageOptions) => T): T[] => messages.map(pick);
-  // Inserted in request key order, so that two batches wait on each other's keys (a repeat arriving while its
-  // first copy commits) in one order and cannot deadlock; then in input order, so the first copy is the one kept.
-  const inserted = await query<{ sid: string }>(
-    `INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments, coding,
-       udh, route, smsc_id, smsc_delivery_time, sip_request_key, error_code, error_message, price, date_sent, payload)
-     SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.body, 'received', 'inbound', m.num_segments, m.coding,
-       m.udh, m.route, m.smsc_id, m.smsc_delivery_time, m.sip_request_key, m.error_code, m.error_message, NULL, now(),
-       decode(m.payload_hex, 'hex')
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::text[],
-       $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[])
-       WITH ORDINALITY AS m(sid, account_sid, from_address, to_address, body, num_segments, coding, udh, route, smsc_id,
-         smsc_delivery_time, sip_request_key, error_code, error_message, payload_hex, ord)
-     ORDER BY m.sip_request_key, m.ord
-     ON CONFLICT (sip_request_key) DO NOTHING RETURNING sid`,
-    [sids, column((m) => m.number.accountSid), column((m) => m.from), column((m) => m.number.phoneNumber),
-      column((m) => m.body), column((m) => m.numSegments), column((m) => m.coding), column((m) => m.udh),
-      column((m) => m.route), column((m) => m.smscId), column((m) => m.deliveryTime), column((m) => m.requestKey),
-      column((m) => m.error?.code ?? null), column((m) => m.error?.message ?? null),
-      // Hex through text[]: a bytea[] parameter is not something both pg and PGlite serialise alike.
-      column((m) => (m.payload === null ? null : payloadHex(m.payload)))],
-  );
+  const inserted = await insertInboundMessages(query, messages.map((m, i) => ({
+    sid: sids[i] as string, accountSid: m.number.accountSid, from: m.from, to: m.number.phoneNumber, body: m.body,
+    numSegments: m.numSegments, coding: m.coding, udh: m.udh, route: m.route, smscId: m.smscId, deliveryTime: m.deliveryTime,
+    requestKey: m.requestKey, errorCode: m.error?.code ?? null, errorMessage: m.error?.message ?? null,
+    payloadHex: m.payload === null ? null : payloadHex(m.payload),
+  })));
   const insertedSids = new Set(inserted.map((row) => row.sid));
   const stored = messages.flatMap((message, i) => (insertedSids.has(sids[i] as string) ? [{ message, sid: sids[i] as string }] : []));
   await recordMessageEvents(query, stored.flatMap(({ message, sid }) => inboundEvents(message, sid)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, transitionAllowedSql } from './status-change.js';
+import { canTransition } from './status-change.js';
 
 describe('canTransition', () => {
   it('moves forward through queued, sending, sent, final', () => {
@@ -29,11 +29,5 @@ describe('canTransition', () => {
   it('rejects statuses outside the outbound machine', () => {
     expect(canTransition('received', 'sent')).toBe(false);
     expect(canTransition('queued', 'read')).toBe(false);
-  });
-
-  it('has a SQL twin built from the same table', () => {
-    const sql = transitionAllowedSql('m.status', 'i.status');
-    expect(sql).toContain(`WHEN m.status IN ('delivered', 'undelivered', 'failed', 'canceled') THEN false`);
-    expect(sql).toContain(`WHEN i.status = 'canceled' THEN m.status IN ('accepted', 'scheduled', 'queued')`);
   });
 });

@@ -4,64 +4,22 @@
 // date_sent; the settling receipt is messages.receipt); only exceptional changes write a `message_events` row (a
 // change that did not apply, a correction, an expiry...). Each transition after the initial status also queues a
 // `status_callback` webhook (the transaction's outbox row, webhooks/outbox.ts), in the same transaction. Batched,
-// set-based SQL: one statement per
-// table per batch, because this is the hot path (one statement per row caps near 4,000 rows/s).
+// set-based: one statement per table per batch (store/status-change-store.ts), because this is the hot path (one
+// statement per row caps near 4,000 rows/s). The machine itself: status-machine.ts.
 //
 // The dispatcher's own bookkeeping (claiming queued → sending, releasing sending → queued for a retry) is not a
 // customer-visible transition and lives in dispatch/claim.ts.
 import { randomUUID } from 'node:crypto';
 import type { Database, SqlQuery } from '../store/database.js';
+import {
+  findCallbackMessages, findCallbackTargets, insertMessageEvents, updateStatuses, type MessageEventRow, type UpdatedMessage,
+} from '../store/status-change-store.js';
 import { statusCallbackParams } from '../webhooks/webhook-params.js';
 import { restcommStatusCallbackParams } from '../webhooks/restcomm-callback-params.js';
 import { queueWebhooks } from '../webhooks/outbox.js';
+import type { OutboundStatus } from './status-machine.js';
 
-export type OutboundStatus =
-  | 'accepted' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled';
-
-/** Order of the outbound statuses; a change must move strictly up. accepted/scheduled precede queued. */
-const STATUS_RANK: Readonly<Record<OutboundStatus, number>> = {
-  accepted: 0, scheduled: 0, queued: 1, sending: 2, sent: 3, delivered: 4, undelivered: 4, failed: 4, canceled: 4,
-};
-const TERMINAL: readonly OutboundStatus[] = ['delivered', 'undelivered', 'failed', 'canceled'];
-/** Only a message that has not started sending can be canceled. */
-const CANCELABLE: readonly OutboundStatus[] = ['accepted', 'scheduled', 'queued'];
-
-function isOutboundStatus(value: string): value is OutboundStatus {
-  return Object.hasOwn(STATUS_RANK, value);
-}
-
-/** Whether `from` may become `to`. A late `sent` never overwrites `delivered`; terminal statuses stay. */
-export function canTransition(from: string, to: string): boolean {
-  if (!isOutboundStatus(from) || !isOutboundStatus(to)) return false;
-  if (to === 'canceled') return CANCELABLE.includes(from);
-  if (TERMINAL.includes(from)) return false;
-  return STATUS_RANK[to] > STATUS_RANK[from];
-}
-
-const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
-
-function rankSql(expr: string): string {
-  const arms = Object.entries(STATUS_RANK).map(([status, rank]) => `WHEN '${status}' THEN ${rank}`).join(' ');
-  return `(CASE ${expr} ${arms} END)`;
-}
-
-/** The same rule as `canTransition`, as a SQL boolean (NULL, i.e. false, for unknown statuses). */
-export function transitionAllowedSql(fromExpr: string, toExpr: string): string {
-  return `(CASE WHEN ${toExpr} = 'canceled' THEN ${fromExpr} IN (${list(CANCELABLE)})
-    WHEN ${fromExpr} IN (${list(TERMINAL)}) THEN false
-    ELSE ${rankSql(toExpr)} > ${rankSql(fromExpr)} END)`;
-}
-
-/**
- * SQL for the status callback target of message alias `m`: its own StatusCallback, else the sending number's
- * (same account only: tenants never see each other's numbers). Yields columns `callback_url`, `callback_method`.
- */
-export function statusCallbackTargetSql(m: string): string {
-  const number = `FROM phone_numbers p WHERE p.phone_number = ${m}.from_address AND p.account_sid = ${m}.account_sid`;
-  return `COALESCE(NULLIF(${m}.status_callback, ''), (SELECT NULLIF(p.status_callback, '') ${number})) AS callback_url,
-    CASE WHEN NULLIF(${m}.status_callback, '') IS NOT NULL THEN ${m}.status_callback_method
-      ELSE (SELECT p.status_callback_method ${number}) END AS callback_method`;
-}
+export { canTransition, type OutboundStatus } from './status-machine.js';
 
 export interface StatusCallbackTarget {
   url: string;
@@ -70,10 +28,7 @@ export interface StatusCallbackTarget {
 
 /** Where the status callbacks of these messages go; messages without a callback URL are absent from the map. */
 export async function findStatusCallbackTargets(query: SqlQuery, sids: readonly string[]): Promise<Map<string, StatusCallbackTarget>> {
-  const rows = await query<{ sid: string; callback_url: string | null; callback_method: string | null }>(
-    `SELECT m.sid, ${statusCallbackTargetSql('m')} FROM messages m WHERE m.sid = ANY($1::text[])`,
-    [sids],
-  );
+  const rows = await findCallbackTargets(query, sids);
   const targets = new Map<string, StatusCallbackTarget>();
   for (const row of rows) if (row.callback_url) targets.set(row.sid, { url: row.callback_url, method: row.callback_method ?? 'POST' });
   return targets;
@@ -173,53 +128,14 @@ function orderLike(changes: readonly StatusChange[], results: StatusChangeResult
   return changes.map((change) => byChange.get(change) as StatusChangeResult);
 }
 
-interface UpdatedRow {
-  sid: string;
-  account_sid: string;
-  from_address: string | null;
-  to_address: string;
-  body: string;
-  /** 'restcomm' for messages sent through RestComm-Connect's resource: their callbacks take its shape. */
-  api_dialect: string | null;
-  /** The status before this change: a final one means the change corrected it. */
-  old_status: string;
-  messaging_service_sid: string | null;
-  callback_url: string | null;
-  callback_method: string | null;
-}
+type UpdatedRow = UpdatedMessage;
 
 async function applyRound(query: SqlQuery, round: StatusChange[], options: StatusChangeOptions): Promise<StatusChangeResult[]> {
-  const updated = await query<UpdatedRow>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::text[], $9::jsonb[])
-         AS t(sid, status, error_code, error_message, date_sent, correction_ms, smsc_result, smsc_message_id, receipt)),
-     old AS (SELECT m.sid, m.status AS old_status FROM messages m JOIN input i ON i.sid = m.sid)
-     UPDATE messages m SET status = i.status,
-       error_code = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_code, m.error_code) END,
-       error_message = CASE WHEN i.status = 'delivered' THEN NULL ELSE COALESCE(i.error_message, m.error_message) END,
-       date_sent = COALESCE(i.date_sent, m.date_sent),
-       smsc_result = COALESCE(i.smsc_result, m.smsc_result), smsc_message_id = COALESCE(i.smsc_message_id, m.smsc_message_id),
-       receipt = CASE WHEN o.old_status IN ('delivered', 'undelivered') THEN m.receipt ELSE COALESCE(i.receipt, m.receipt) END,
-       -- Leaving the send queue (its partial index) is the one non-HOT update of a message's life.
-       next_attempt_at = CASE WHEN i.status IN ('accepted', 'scheduled', 'queued', 'sending') THEN m.next_attempt_at END,
-       release_at = CASE WHEN i.status IN ('accepted', 'scheduled') THEN m.release_at END,
-       claimed_by = NULL, claimed_until = NULL, date_updated = now()
-     FROM input i JOIN old o ON o.sid = i.sid
-     WHERE m.sid = i.sid AND (${transitionAllowedSql('m.status', 'i.status')} OR ${correctionAllowedSql('m', 'i')})
-     RETURNING m.sid, m.account_sid, m.from_address, m.to_address, m.body, m.api_dialect, o.old_status, m.messaging_service_sid,
-       ${statusCallbackTargetSql('m')}`,
-    [
-      round.map((c) => c.sid),
-      round.map((c) => c.status),
-      round.map((c) => c.errorCode ?? null),
-      round.map((c) => c.errorMessage ?? null),
-      round.map((c) => c.dateSent?.toISOString() ?? null),
-      round.map((c) => c.correctionWindowMs ?? 0),
-      round.map((c) => (c.smscResult === undefined ? null : JSON.stringify(c.smscResult))),
-      round.map((c) => c.smscMessageId ?? null),
-      round.map((c) => (c.receipt === undefined ? null : JSON.stringify(c.receipt))),
-    ],
-  );
+  const updated = await updateStatuses(query, round.map((c) => ({
+    sid: c.sid, status: c.status, errorCode: c.errorCode ?? null, errorMessage: c.errorMessage ?? null, dateSent: c.dateSent ?? null,
+    correctionWindowMs: c.correctionWindowMs ?? 0, smscResult: c.smscResult ?? null, smscMessageId: c.smscMessageId ?? null,
+    receipt: c.receipt ?? null,
+  })));
   const bySid = new Map(updated.map((row) => [row.sid, row]));
   await insertEvents(query, round, bySid);
   const callbacks = round.flatMap((change) => {
@@ -234,13 +150,6 @@ async function applyRound(query: SqlQuery, round: StatusChange[], options: Statu
 function wantsCallback(status: OutboundStatus, options: StatusChangeOptions): boolean {
   if (status === 'sending') return options.sendingCallbacks;
   return status !== 'queued' && status !== 'accepted' && status !== 'scheduled';
-}
-
-/** A receipt-driven correction of a final status (StatusChange.correctionWindowMs), as a SQL boolean. */
-function correctionAllowedSql(m: string, i: string): string {
-  return `(${i}.correction_ms > 0 AND ${m}.status IN ('delivered', 'undelivered')
-    AND ${i}.status IN ('delivered', 'undelivered', 'failed') AND ${i}.status <> ${m}.status
-    AND ${m}.date_updated > now() - ${i}.correction_ms * interval '1 millisecond')`;
 }
 
 /** The event of a change that replaced a final status says which one it corrected. */
@@ -270,26 +179,16 @@ async function insertEvents(query: SqlQuery, round: StatusChange[], applied: Map
   );
 }
 
-export interface MessageEventInput {
-  sid: string;
+export interface MessageEventInput extends MessageEventRow {
   /** e.g. status, route, send_attempt, receipt, lease_expired */
   type: string;
   /** The status the message took with this event, or null when it did not change. */
   status: string | null;
-  detail: object;
 }
 
 /** Appends events in the order given (ids grow in that order); events of unknown messages are skipped. */
 export async function recordMessageEvents(query: SqlQuery, events: readonly MessageEventInput[]): Promise<void> {
-  if (events.length === 0) return;
-  await query(
-    `INSERT INTO message_events (message_sid, type, status, detail)
-     SELECT e.sid, e.type, e.status, e.detail
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e(sid, type, status, detail, ord)
-     WHERE EXISTS (SELECT 1 FROM messages m WHERE m.sid = e.sid)
-     ORDER BY e.ord`,
-    [events.map((e) => e.sid), events.map((e) => e.type), events.map((e) => e.status), events.map((e) => JSON.stringify(e.detail))],
-  );
+  await insertMessageEvents(query, events);
 }
 
 async function insertCallbacks(
@@ -340,11 +239,7 @@ export async function queueStatusCallbacks(
   options: StatusChangeOptions = DEFAULT_STATUS_CHANGE_OPTIONS,
 ): Promise<number> {
   if (items.length === 0) return 0;
-  const rows = await query<UpdatedRow>(
-    `SELECT m.sid, m.account_sid, m.from_address, m.to_address, m.messaging_service_sid, ${statusCallbackTargetSql('m')}
-     FROM messages m WHERE m.sid = ANY($1::text[])`,
-    [items.map((i) => i.sid)],
-  );
+  const rows = await findCallbackMessages(query, items.map((i) => i.sid));
   const bySid = new Map(rows.map((row) => [row.sid, row]));
   const callbacks = items.flatMap((item) => {
     const row = bySid.get(item.sid);

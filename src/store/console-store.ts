@@ -181,15 +181,37 @@ export interface MessageHistory {
   receipts: ReceiptRecord[];
 }
 
-/** The webhook deliveries (with every HTTP attempt) and the receipts of one message of the account; null if not its. */
+/**
+ * The webhook deliveries (with every HTTP attempt) and the receipts of one message of the account; null if not its.
+ * The receipt that settled the message is kept on it (messages.receipt); the others are delivery_receipts rows.
+ */
 export async function messageHistory(db: Database, options: { accountSid: string; sid: string }): Promise<MessageHistory | null> {
-  const owner = await db.query('SELECT 1 FROM messages WHERE sid = $1 AND account_sid = $2', [options.sid, options.accountSid]);
-  if (owner.length === 0) return null;
-  const [deliveries, receipts] = await Promise.all([
+  const owner = await db.query<{ receipt: Record<string, unknown> | null }>(
+    'SELECT receipt FROM messages WHERE sid = $1 AND account_sid = $2',
+    [options.sid, options.accountSid],
+  );
+  const message = owner[0];
+  if (message === undefined) return null;
+  const [deliveries, rows] = await Promise.all([
     db.query<WebhookDeliveryRecord>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.message_sid = $1 ORDER BY d.id`, [options.sid]),
     db.query<ReceiptRecord>(`SELECT ${RECEIPT_COLUMNS} FROM delivery_receipts r WHERE r.message_sid = $1 ORDER BY r.id`, [options.sid]),
   ]);
+  const settling = message.receipt === null ? null : settlingReceiptRecord(options.sid, message.receipt);
+  // A parked receipt that settled the message later is a row too, named by messages.receipt.
+  const receipts = settling === null || rows.some((r) => r.id === settling.id)
+    ? rows
+    : [...rows, settling].sort((a, b) => new Date(a.dateReceived).getTime() - new Date(b.dateReceived).getTime());
   return { deliveries: deliveries.map(withDates), receipts };
+}
+
+/** messages.receipt as a receipt record: matched at its first attempt (a parked one keeps its row). */
+function settlingReceiptRecord(sid: string, r: Record<string, unknown>): ReceiptRecord {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    id: str(r.receiptId) ?? `${sid}-receipt`, source: String(r.source ?? ''), rawText: str(r.rawText) ?? '',
+    fromAddress: str(r.fromAddress) ?? '', toAddress: str(r.toAddress) ?? '', stat: str(r.stat), err: str(r.err), messageSid: sid,
+    matchAttempts: 1, nextMatchAt: null, dateReceived: new Date(str(r.dateReceived) ?? 0),
+  };
 }
 
 /** Receipts no message of the account has claimed (still parked or given up), newest first. */

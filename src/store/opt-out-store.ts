@@ -84,3 +84,33 @@ export async function listOptOuts(
     take: options.limit,
   });
 }
+
+/** An opt-out keyword's auto-reply: a queued outbound-reply message from the number that received the keyword. */
+export interface AutoReply {
+  sid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  body: string;
+  numSegments: number;
+  coding: number;
+  validitySeconds: number;
+  inReplyToSid: string;
+  messagingServiceSid: string | null;
+}
+
+/** Queues the reply with its `queued` event (source opt_out), in one statement. */
+export async function insertAutoReply(query: SqlQuery, reply: AutoReply): Promise<void> {
+  await query(
+    `WITH m AS (
+       INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments, coding,
+         valid_until, next_attempt_at, receipt_requested, in_reply_to_sid, messaging_service_sid, date_created, date_updated)
+       VALUES ($1, $2, $3, $4, $5, 'queued', 'outbound-reply', $6, $7, now() + make_interval(secs => $8), now(), true, $9, $10, now(), now())
+       RETURNING sid
+     )
+     INSERT INTO message_events (message_sid, type, status, detail)
+     SELECT sid, 'status', 'queued', jsonb_build_object('source', 'opt_out', 'inReplyToSid', $9::text) FROM m`,
+    [reply.sid, reply.accountSid, reply.from, reply.to, reply.body, reply.numSegments, reply.coding, reply.validitySeconds,
+      reply.inReplyToSid, reply.messagingServiceSid],
+  );
+}

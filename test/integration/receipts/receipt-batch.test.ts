@@ -86,8 +86,13 @@ describe('receipt batch', () => {
     // A receipt that settles its message leaves no event row (Events.json lists it from the message's receipts).
     const [events] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message_events WHERE type = 'receipt'`);
     expect(events?.n).toBe(0);
-    expect((await receiptRows(db)).every((r) => r.message_sid !== null && r.next_match_at === null && r.match_attempts === 1)).toBe(true);
-    // store (locks, repeats, insert), match (candidates, lock, re-check), apply (update, events, callbacks), receipts.
+    // ... and no delivery_receipts row either: it is kept on the message it settled (messages.receipt).
+    expect(await receiptRows(db)).toEqual([]);
+    expect(results.every((r) => r.outcome === 'matched' && r.receiptId === null)).toBe(true);
+    const kept = await db.query<{ sid: string; raw: string | null; source: string | null }>(
+      `SELECT sid, receipt->>'rawText' AS raw, receipt->>'source' AS source FROM messages ORDER BY date_sent, sid`);
+    expect(kept.map((k) => [k.sid, k.raw, k.source])).toEqual(sids.map((sid, i) => [sid, inputs[i]?.rawText, 'sip']));
+    // repeats (locks, lookup), corrections, match (candidates, lock), apply (update, events, callbacks).
     expect(counted.statements()).toBeLessThanOrEqual(12);
   });
 
@@ -101,15 +106,34 @@ describe('receipt batch', () => {
     expect(result).toMatchObject({ outcome: 'matched', messageSid: sids[117], status: 'delivered' });
   });
 
-  it('answers repeats (inside the batch and of receipts stored earlier) as duplicates, storing each receipt once', async () => {
+  it('answers repeats (inside the batch, of a receipt kept on its message, of a stored one) as duplicates, storing nothing twice', async () => {
     const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'hello', status: 'sent' });
     const first = receipt({ text: 'hello' });
     const batcher = createReceiptBatcher({ db });
     const [a, b] = await Promise.all([batcher.applySipReceipt(first), batcher.applySipReceipt(first)]);
-    expect(a).toMatchObject({ outcome: 'matched', messageSid: sid, status: 'delivered' });
-    expect(b).toMatchObject({ outcome: 'duplicate', receiptId: a?.receiptId });
-    expect(await batcher.applySipReceipt(first)).toMatchObject({ outcome: 'duplicate', receiptId: a?.receiptId, messageSid: sid });
-    expect(await receiptRows(db)).toHaveLength(1);
+    expect(a).toMatchObject({ outcome: 'matched', messageSid: sid, status: 'delivered', receiptId: null });
+    expect(b).toMatchObject({ outcome: 'duplicate', receiptId: null, messageSid: sid });
+    // The settling receipt is on the message only; its repeat is recognised there.
+    expect(await batcher.applySipReceipt(first)).toEqual({ outcome: 'duplicate', receiptId: null, messageSid: sid });
+    expect(await receiptRows(db)).toEqual([]);
+    // A receipt that settles nothing keeps its row, and a repeat of it names that row.
+    const orphan = receipt({ text: 'nobody sent this', handset: '+447700900555' });
+    const parked = await batcher.applySipReceipt(orphan);
+    expect(parked.outcome).toBe('parked');
+    expect(await batcher.applySipReceipt(orphan)).toEqual({ outcome: 'duplicate', receiptId: parked.receiptId, messageSid: null });
+    expect((await receiptRows(db)).map((r) => r.id)).toEqual([parked.receiptId]);
+  });
+
+  it('keeps a row for a final receipt that comes after its message was settled (over SIP it finds no open message)', async () => {
+    const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'settled twice', status: 'sent' });
+    const batcher = createReceiptBatcher({ db, policy: { ...DEFAULT_RECEIPT_POLICY, maxMatchAttempts: 1 } });
+    expect(await batcher.applySipReceipt(receipt({ text: 'settled twice', id: '77' }))).toMatchObject({ outcome: 'matched', receiptId: null });
+    // Same SMSC id, another stat: no repeat; with corrections off (window 0) it is late and changes nothing.
+    const late = await batcher.applySipReceipt(receipt({ text: 'settled twice', id: '77', stat: 'UNDELIV' }));
+    expect(late.outcome).toBe('unmatched');
+    const rows = await receiptRows(db);
+    expect(rows.map((r) => [r.id, r.stat])).toEqual([[late.receiptId, 'UNDELIV']]);
+    expect((await statuses())[sid]).toBe('delivered');
   });
 
   it('parks a receipt whose message is still sending, and matches it on retry once the message is sent', async () => {
@@ -119,7 +143,11 @@ describe('receipt batch', () => {
     expect(parked.outcome).toBe('parked');
     await db.query(`UPDATE messages SET status = 'sent', date_sent = now() WHERE sid = $1`, [sid]);
     await db.query('UPDATE delivery_receipts SET next_match_at = now()');
-    expect(await retryParkedReceipts(db, { limit: 10 })).toMatchObject([{ outcome: 'matched', messageSid: sid, status: 'delivered' }]);
+    expect(await retryParkedReceipts(db, { limit: 10 })).toMatchObject([{ outcome: 'matched', messageSid: sid, status: 'delivered', receiptId: parked.receiptId }]);
+    // The parked row stays (it was exceptional), now linked; the message's receipt names it.
+    expect((await receiptRows(db)).map((r) => [r.id, r.message_sid, r.next_match_at])).toEqual([[parked.receiptId, sid, null]]);
+    const [kept] = await db.query<{ receipt_id: string | null }>(`SELECT receipt->>'receiptId' AS receipt_id FROM messages WHERE sid = $1`, [sid]);
+    expect(kept?.receipt_id).toBe(parked.receiptId);
   });
 
   it('on the last attempt takes a message still sending, and gives it a date_sent', async () => {
@@ -141,8 +169,14 @@ describe('receipt batch', () => {
     ));
     expect(results).toMatchObject([{ outcome: 'matched', messageSid: sid, status: null }, { outcome: 'unmatched' }]);
     expect((await statuses())[sid]).toBe('sent');
-    const events = await db.query<{ type: string; status: string | null }>('SELECT type, status FROM message_events WHERE message_sid = $1', [sid]);
-    expect(events).toEqual([{ type: 'receipt', status: null }]);
+    const events = await db.query<{ type: string; status: string | null; receipt_id: string }>(
+      `SELECT type, status, detail->>'receiptId' AS receipt_id FROM message_events WHERE message_sid = $1`, [sid]);
+    expect(events).toEqual([{ type: 'receipt', status: null, receipt_id: results[0]?.receiptId }]);
+    // Both settle nothing: both keep a row (the intermediate one linked to its message).
+    expect((await receiptRows(db)).map((r) => [r.id, r.message_sid, r.stat])).toEqual([
+      [results[0]?.receiptId, sid, 'ENROUTE'], [results[1]?.receiptId, null, 'DELIVRD'],
+    ]);
+    expect(await db.query(`SELECT 1 FROM messages WHERE receipt IS NOT NULL`)).toEqual([]);
   });
 
   it('gives two instances receiving receipts for identical texts at once one message each, without deadlock', async () => {
@@ -160,7 +194,11 @@ describe('receipt batch', () => {
     expect(new Set(Object.values(await statuses()))).toEqual(new Set(['delivered']));
   });
 
-  it('chooses again when the chosen message is settled by another transaction before it is locked', async () => {
+  it.each([
+    ['its status', `UPDATE messages SET status = 'delivered' WHERE sid = $1`],
+    // The receipt alone (no status column read) proves the re-check reads messages.receipt.
+    ['its receipt', `UPDATE messages SET receipt = '{"source":"sip"}' WHERE sid = $1`],
+  ])('chooses again when the chosen message is settled (%s) by another transaction before it is locked', async (_what, settle) => {
     const start = Date.now() - 60_000;
     const older = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'same text', status: 'sent', sentAt: new Date(start) });
     const newer = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'same text', status: 'sent', sentAt: new Date(start + 1000) });
@@ -170,7 +208,7 @@ describe('receipt batch', () => {
         if (!interfered && text.includes('FOR NO KEY UPDATE')) {
           interfered = true;
           // Another instance's receipt settles the older message and commits first.
-          await db.query(`UPDATE messages SET status = 'delivered' WHERE sid = $1`, [older]);
+          await db.query(settle, [older]);
         }
         return query(text, params);
       }) as SqlQuery;

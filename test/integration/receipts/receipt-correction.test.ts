@@ -64,7 +64,20 @@ it('lets the operator\'s UNDELIV correct the SMSC\'s DELIVRD within the window, 
     ['delivered', 'DELIVRD', undefined], ['undelivered', 'UNDELIV', 'delivered'],
   ]);
   expect(seen.callbacks).toEqual(['delivered', 'undelivered']);
+  // The settling DELIVRD is kept on the message only; the correcting UNDELIV keeps its row, named by its event.
+  expect(await receiptStats()).toEqual([{ stat: 'UNDELIV', message_sid: sid, id: second.receiptId }]);
+  expect(await settledBy(sid)).toBe('DELIVRD');
 });
+
+/** The delivery_receipts rows: only receipts that settled nothing. */
+async function receiptStats() {
+  return db.query<{ id: string; stat: string; message_sid: string | null }>('SELECT id::text AS id, stat, message_sid FROM delivery_receipts ORDER BY id');
+}
+
+async function settledBy(sid: string): Promise<string | null> {
+  const [row] = await db.query<{ stat: string | null }>(`SELECT receipt->>'stat' AS stat FROM messages WHERE sid = $1`, [sid]);
+  return row?.stat ?? null;
+}
 
 it('does the same for receipts applied in a batch', async () => {
   const sid = await insertOutbound(db, { accountSid, from: SENDER, to: HANDSET, body: 'batched', status: 'sent', statusCallback: 'http://127.0.0.1:9/s' });
@@ -72,6 +85,8 @@ it('does the same for receipts applied in a batch', async () => {
   await db.transaction((query) => applySipReceiptsWith(query, [receipt('UNDELIV', 'batched')], { policy: policy(3_600_000), kind: db.kind }));
   expect((await outcome(sid)).message?.status).toBe('undelivered');
   expect((await outcome(sid)).callbacks).toEqual(['delivered', 'undelivered']);
+  expect((await receiptStats()).map((r) => [r.stat, r.message_sid])).toEqual([['UNDELIV', sid]]);
+  expect(await settledBy(sid)).toBe('DELIVRD');
 });
 
 it('keeps the first final receipt with a window of 0', async () => {
@@ -94,6 +109,7 @@ it('corrects over SMPP too, where the receipt finds its message by id', async ()
   expect(seen.message?.status).toBe('undelivered');
   expect(seen.events.at(-1)?.detail.correctedFrom).toBe('delivered');
   expect(seen.callbacks).toEqual(['delivered', 'undelivered']);
+  expect((await receiptStats()).map((r) => [r.stat, r.message_sid])).toEqual([['UNDELIV', sid]]);
 });
 
 it('keeps a two-part SMPP message undelivered when its other part\'s DELIVRD comes after one part\'s UNDELIV', async () => {
@@ -112,4 +128,9 @@ it('keeps a two-part SMPP message undelivered when its other part\'s DELIVRD com
   expect(seen.callbacks).toEqual(['undelivered']);
   expect(await db.query('SELECT part_number, status FROM smsc_submissions WHERE message_sid = $1 ORDER BY part_number', [sid]))
     .toEqual([{ part_number: 1, status: 'delivered' }, { part_number: 2, status: 'undelivered' }]);
+  // The UNDELIV part settled the message (kept on it); the later part's DELIVRD settled nothing and keeps a row.
+  expect((await receiptStats()).map((r) => [r.stat, r.message_sid])).toEqual([['DELIVRD', sid]]);
+  expect(await settledBy(sid)).toBe('UNDELIV');
+  // Events.json lists both part receipts, the settling one with the status it set.
+  expect(seen.events.map((e) => [e.status, e.detail.stat])).toEqual([['undelivered', 'UNDELIV'], [null, 'DELIVRD']]);
 });

@@ -94,8 +94,10 @@ describe('SMPP receipts in the receipt batch', () => {
     pending.written(sids);
     expect(await results).toEqual(sids.map((sid) => expect.objectContaining({ outcome: 'matched', messageSid: sid, status: 'delivered' })));
     for (const sid of sids) expect(await statusOf(sid)).toBe('delivered');
-    const parked = await db.query('SELECT id FROM delivery_receipts WHERE match_attempts <> 1 OR next_match_at IS NOT NULL');
-    expect(parked).toEqual([]);
+    // Settling receipts are kept on their messages: no delivery_receipts row at all.
+    expect(await db.query('SELECT id FROM delivery_receipts')).toEqual([]);
+    const kept = await db.query<{ id: string | null }>(`SELECT receipt->>'smscMessageId' AS id FROM messages ORDER BY sid`);
+    expect(kept.map((k) => k.id).sort()).toEqual(['101', '102', '103']);
     // A single-part message's receipt touches no submission row; the multipart-style one marks its part.
     const parts = await db.query<{ status: string | null }>('SELECT status FROM smsc_submissions');
     expect(parts).toEqual([{ status: 'delivered' }]);
@@ -123,8 +125,31 @@ describe('SMPP receipts in the receipt batch', () => {
     const [delivered] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE status = 'delivered'");
     expect(delivered?.n).toBe(200);
     console.info(`200 SMPP receipts: ${commits} commits`);
+    // Settling receipts leave neither a delivery_receipts row nor an event row: only the message's own update.
+    expect(await db.query('SELECT id FROM delivery_receipts')).toEqual([]);
+    expect(await db.query(`SELECT id FROM message_events WHERE type = 'receipt'`)).toEqual([]);
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(20);
+  });
+
+  it('absorbs a repeat of a settling receipt and keeps a row for a late final receipt of a settled message', async () => {
+    const sid = await smppMessage('twice', 'sent');
+    await db.query("UPDATE messages SET smsc_message_id = '4242' WHERE sid = $1", [sid]);
+    const batcher = createReceiptBatcher({ db, policy, unwritten: new PendingOutcomes() });
+    expect(await batcher.applySmppReceipt(receipt('4242'))).toEqual({ outcome: 'matched', receiptId: null, messageSid: sid, status: 'delivered' });
+    // The very same deliver_sm again (our deliver_sm_resp was lost): recognised on the message, nothing stored.
+    expect(await batcher.applySmppReceipt(receipt('4242'))).toEqual({ outcome: 'duplicate', receiptId: null, messageSid: sid });
+    expect(await db.query('SELECT id FROM delivery_receipts')).toEqual([]);
+    // Another final receipt for it (corrections off): late, it changes nothing and keeps a row linked to the message.
+    const late = await batcher.applySmppReceipt({
+      ...receipt('4242'), stat: 'UNDELIV', err: '005', rawText: 'id:4242 sub:001 dlvrd:000 stat:UNDELIV err:005',
+    });
+    expect(late).toMatchObject({ outcome: 'matched', messageSid: sid, status: null });
+    const rows = await db.query<{ id: string; message_sid: string; stat: string }>('SELECT id::text AS id, message_sid, stat FROM delivery_receipts');
+    expect(rows).toEqual([{ id: late.receiptId, message_sid: sid, stat: 'UNDELIV' }]);
+    expect(await statusOf(sid)).toBe('delivered');
+    const [kept] = await db.query<{ stat: string }>(`SELECT receipt->>'stat' AS stat FROM messages WHERE sid = $1`, [sid]);
+    expect(kept?.stat).toBe('DELIVRD');
   });
 });
 
@@ -142,8 +167,7 @@ describe('SIP receipts in the receipt batch', () => {
     await sleep(200);
     await db.query("UPDATE messages SET status = 'sent', date_sent = now() WHERE sid = $1", [sid]);
     pending.written([sid]);
-    expect(await result).toMatchObject({ outcome: 'matched', messageSid: sid, status: 'delivered' });
-    const parked = await db.query('SELECT id FROM delivery_receipts WHERE match_attempts <> 1 OR next_match_at IS NOT NULL');
-    expect(parked).toEqual([]);
+    expect(await result).toMatchObject({ outcome: 'matched', messageSid: sid, status: 'delivered', receiptId: null });
+    expect(await db.query('SELECT id FROM delivery_receipts')).toEqual([]);
   });
 });
