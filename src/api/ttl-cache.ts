@@ -13,6 +13,8 @@ export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
   private readonly now: () => number;
   private clears = 0;
+  /** The most recently used key: a hit on it needs no reordering (the hot path reads one key again and again). */
+  private lastKey: string | null = null;
 
   constructor(private readonly options: TtlCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -33,9 +35,15 @@ export class TtlCache<V> {
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, entry);
+    if (entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    if (key !== this.lastKey) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.lastKey = key;
+    }
     return entry.value;
   }
 
@@ -43,6 +51,7 @@ export class TtlCache<V> {
     if (generation !== this.clears || this.options.ttlMs <= 0 || this.options.maxEntries <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.options.ttlMs });
+    this.lastKey = key;
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done === true) break;
@@ -52,10 +61,12 @@ export class TtlCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+    if (key === this.lastKey) this.lastKey = null;
   }
 
   clear(): void {
     this.clears += 1;
     this.entries.clear();
+    this.lastKey = null;
   }
 }
