@@ -10,11 +10,14 @@ interface Call {
   fail(error: unknown): void;
 }
 
-function fakeDatabase(options: { autoFinish?: boolean; reverseRows?: boolean; failWhen?: (sids: string[]) => unknown } = {}) {
+function fakeDatabase(options: { autoFinish?: boolean; reverseRows?: boolean; failWhen?: (sids: string[]) => unknown; optedOut?: string[] } = {}) {
   const calls: Call[] = [];
   const query = (async (_text: string, params?: readonly unknown[]) => {
     const sids = (params?.[0] ?? []) as string[];
-    const rows = sids.map((sid) => ({ sid, status: 'queued' }) as unknown as MessageRecord);
+    // Like the INSERT's WHERE: no row back for a message that asks the check and whose recipient opted out.
+    const refuses = (params?.[15] ?? []) as boolean[];
+    const rows = sids.filter((sid, i) => !(refuses[i] === true && options.optedOut?.includes(sid)))
+      .map((sid) => ({ sid, status: 'queued' }) as unknown as MessageRecord);
     if (options.reverseRows) rows.reverse();
     return new Promise<MessageRecord[]>((resolve, reject) => {
       const call: Call = { sids, finish: () => resolve(rows), fail: reject };
@@ -113,6 +116,16 @@ describe('batched message writer', () => {
     const w = writer(db);
     const rows = await Promise.all([1, 2, 3].map((n) => w.insertMessage(message(n))));
     expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2', 'SM3']);
+  });
+
+  it('answers 21610 to an opted-out recipient from the same single statement that writes the others', async () => {
+    const { db, calls } = fakeDatabase({ autoFinish: true, optedOut: ['SM2'] });
+    const w = writer(db);
+    const results = await Promise.allSettled([1, 2, 3].map((n) => w.insertMessage({ ...message(n), refuseIfOptedOut: true })));
+    expect(sidsOf(calls)).toEqual([['SM1', 'SM2', 'SM3']]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { sid: 'SM1' } });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { key: 'recipientOptedOut' } });
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: { sid: 'SM3' } });
   });
 
   it('isolates a bad row: a data error is retried row by row, so only that caller fails', async () => {
