@@ -80,9 +80,9 @@ describe('batched message writer', () => {
     expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2', 'SM3', 'SM4', 'SM5', 'SM6', 'SM7']);
   });
 
-  it('while a batch commits, starts a second one after maxWaitMs when a connection is free', async () => {
+  it('with two partial lanes, while a batch commits, starts a second one after maxWaitMs', async () => {
     const { db, calls } = fakeDatabase();
-    const w = writer(db, { maxWaitMs: 100, maxConcurrentBatches: 2 });
+    const w = writer(db, { maxWaitMs: 100, maxConcurrentBatches: 2, partialBatches: 2 });
     const first = w.insertMessage(message(1));
     await turn();
     const second = w.insertMessage(message(2));
@@ -93,6 +93,31 @@ describe('batched message writer', () => {
     calls[1]?.finish();
     calls[0]?.finish();
     expect([(await first).sid, (await second).sid]).toEqual(['SM1', 'SM2']);
+  });
+
+  it('by default, while a batch commits, keeps a partial batch for after it, and sends a full one on the second connection', async () => {
+    const { db, calls } = fakeDatabase();
+    const w = writer(db, { maxWaitMs: 1, maxBatchSize: 3 });
+    const first = w.insertMessage(message(1));
+    await turn();
+    const partial = [2, 3].map((n) => w.insertMessage(message(n)));
+    await sleep(30);
+    expect(sidsOf(calls)).toEqual([['SM1']]); // no second partial batch, however long SM1 takes
+    const full = [4, 5, 6].map((n) => w.insertMessage(message(n)));
+    await turn();
+    // SM2..SM4 make a full batch: it goes alongside SM1; SM5, SM6 wait until no batch runs.
+    expect(sidsOf(calls)).toEqual([['SM1'], ['SM2', 'SM3', 'SM4']]);
+    calls[0]?.finish();
+    await first;
+    await turn();
+    // One batch still runs, and a partial batch starts only when none does.
+    expect(sidsOf(calls)).toHaveLength(2);
+    calls[1]?.finish();
+    await Promise.all(partial);
+    await turn();
+    expect(sidsOf(calls)).toEqual([['SM1'], ['SM2', 'SM3', 'SM4'], ['SM5', 'SM6']]);
+    calls[2]?.finish();
+    expect((await Promise.all([...partial, ...full])).map((r) => r.sid)).toEqual(['SM2', 'SM3', 'SM4', 'SM5', 'SM6']);
   });
 
   it('with every connection busy, collects rows until a batch finishes, then writes them together', async () => {

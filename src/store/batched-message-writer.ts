@@ -18,6 +18,13 @@ export interface BatchedMessageWriterOptions {
   maxWaitMs?: number;
   /** Statements in flight at once; each holds one pool connection while it runs (default 2). */
   maxConcurrentBatches?: number;
+  /**
+   * How many of them may carry a partial batch (default 1): the second only starts for a full one (maxBatchSize
+   * rows). Measured on the bench's 2 cores (accept-idle, 5,000 creates at 50 in flight): two partial lanes
+   * made commits of ~7-14 rows; one made ~20-25, with 30% less service and database CPU per create and a third
+   * of the p99.
+   */
+  partialBatches?: number;
   /** How long a batch whose connection was lost keeps trying to learn its outcome and write again (default 5 s). */
   recoverForMs?: number;
   /** Told about each lost connection a batch recovers from (for the log). */
@@ -54,6 +61,7 @@ export function createBatchedMessageWriter(options: BatchedMessageWriterOptions)
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
     ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
+    partialBatches: options.partialBatches ?? 1,
   });
   return {
     insertMessage: async (message) => {
