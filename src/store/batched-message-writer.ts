@@ -14,7 +14,7 @@ export interface BatchedMessageWriterOptions {
   db: Database;
   /** Most rows per statement and commit (default 100; 13 array parameters whatever the size). */
   maxBatchSize?: number;
-  /** How long a row may wait for company while another batch is committing (default 2 ms). */
+  /** With partialBatches > 1: how long a row may wait for company while another batch commits (default 2 ms). */
   maxWaitMs?: number;
   /** Statements in flight at once; each holds one pool connection while it runs (default 2). */
   maxConcurrentBatches?: number;
