@@ -47,6 +47,10 @@ export async function startBenchEnvironment(options: {
   database: DatabaseChoice; adminUrl: string; receiptDelayMs: number; maxInFlight: number; root: string; logDir: string;
   /** Start the simulator's SMPP side (a 'simulated' account) and bind the service to it (SMPP_BINDS). */
   smpp?: boolean;
+  /** Service settings that override everything else (the idle accept phase's SMSC_MAX_RATE). */
+  serviceEnv?: NodeJS.ProcessEnv;
+  /** Prefix of the child log files, for a second environment on the same database kind. */
+  logPrefix?: string;
 }): Promise<BenchEnvironment> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
@@ -59,7 +63,7 @@ export async function startBenchEnvironment(options: {
     const credentials = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
     const databaseEnv = await prepareDatabase({ ...options, cleanups });
     const child = (name: string, args: string[], env: NodeJS.ProcessEnv = baseEnv(), nodeArgs: string[] = []): Child => {
-      const started = startChild({ name, args: [...nodeArgs, CLI, ...args], env, cwd: options.root, logFile: join(options.logDir, `${options.database}-${name}.log`) });
+      const started = startChild({ name, args: [...nodeArgs, CLI, ...args], env, cwd: options.root, logFile: join(options.logDir, `${options.logPrefix ?? ''}${options.database}-${name}.log`) });
       cleanups.push(() => started.stop());
       return started;
     };
@@ -92,6 +96,7 @@ export async function startBenchEnvironment(options: {
       SIP_ALLOWED_SOURCES: '127.0.0.1/32',
       SMSC_MAX_IN_FLIGHT: process.env.SMSC_MAX_IN_FLIGHT ?? String(options.maxInFlight),
       ...(smscSmpp ? { SMPP_BINDS: `smpp://${SMPP_SYSTEM_ID}:${SMPP_PASSWORD}@${smscSmpp.host}:${smscSmpp.port}?window=${SMPP_WINDOW}` } : {}),
+      ...options.serviceEnv,
     }, serviceNodeArgs());
     const serviceUrl = `http://127.0.0.1:${port}`;
     await waitUntilReady({ url: `${serviceUrl}/readyz`, service });

@@ -11,6 +11,8 @@ export interface BenchOptions {
   inbound: { postgres: number; pglite: number };
   /** Creates of the SMPP outbound phase (0 = no SMPP phase); the same as `messages` unless --smpp-messages. */
   smppMessages: { postgres: number; pglite: number };
+  /** Creates of the accept-idle phase (0 = no such phase); the same as `messages` unless --idle-accept. */
+  idleAccept: { postgres: number; pglite: number };
   /** The results file to compare with (default: the newest earlier file in bench/results/); null with --no-baseline. */
   baseline: string | 'latest' | null;
   /** How long the table counters must stay still before a phase's closing snapshot is read. */
@@ -30,7 +32,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--db postgres|pglite|both] [--messages N] [--inbound N] [--concurrency 50]
        [--inbound-concurrency 50] [--receipt-delay-ms 100] [--max-in-flight 256] [--stall-timeout-ms 120000]
-       [--max-wait-s 600] [--smpp-messages N] [--baseline FILE | --no-baseline] [--stats-quiet-ms 11000]
+       [--max-wait-s 600] [--smpp-messages N] [--idle-accept N] [--baseline FILE | --no-baseline] [--stats-quiet-ms 11000]
        [--quick] [--no-build]
 PostgreSQL admin URL: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres).`;
 
@@ -49,6 +51,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'stall-timeout-ms': { type: 'string', default: '120000' },
       'max-wait-s': { type: 'string', default: '600' },
       'smpp-messages': { type: 'string' },
+      'idle-accept': { type: 'string' },
       baseline: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'stats-quiet-ms': { type: 'string', default: '11000' },
@@ -70,6 +73,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     databases: parseDatabases(values.db),
     messages,
     smppMessages: values['smpp-messages'] === undefined ? messages : pick(values['smpp-messages'], 0, 0),
+    idleAccept: values['idle-accept'] === undefined ? messages : pick(values['idle-accept'], 0, 0),
     baseline: values['no-baseline'] ? null : (values.baseline ?? 'latest'),
     statsQuietMs: count(values['stats-quiet-ms'], '--stats-quiet-ms'),
     inbound: pick(values.inbound, quick ? 200 : 10_000, quick ? 100 : 2000),

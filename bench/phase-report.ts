@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import type { PhaseName, PhaseReport } from './run-database.js';
 import { table } from './report.js';
 
-const PHASES: PhaseName[] = ['accept', 'outbound-sip', 'outbound-smpp', 'inbound'];
+const PHASES: PhaseName[] = ['accept-idle', 'accept', 'outbound-sip', 'outbound-smpp', 'inbound'];
 
 interface Figure { key: string; label: string; digits: number; read: (p: PhaseReport) => number | undefined }
 
@@ -38,7 +38,8 @@ export function formatPhases(phases: PhaseReport[]): string {
   const present = PHASES.map((name) => phases.find((p) => p.name === name)).filter((p): p is PhaseReport => p !== undefined);
   const lines: string[] = [];
   lines.push('Per phase (per message: accept = per accepted create, outbound = per delivered message, inbound = per MO webhook;');
-  lines.push('accept\'s PostgreSQL figures are read at the end of the creates, while sending goes on: not settled)');
+  lines.push('accept\'s PostgreSQL figures are read at the end of the creates, while sending goes on: not settled;');
+  lines.push('accept-idle runs in its own environment with the dispatcher throttled to nothing: settled)');
   lines.push(table(['figure', ...present.map((p) => p.name)], FIGURES
     .filter((f) => present.some((p) => f.read(p) !== undefined))
     .map((f) => [f.label, ...present.map((p) => cell(f.read(p), f.digits))])));

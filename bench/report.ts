@@ -9,8 +9,13 @@ export function formatRun(run: DatabaseRun, baseline: Baseline | null = null): s
   const lines: string[] = [];
   lines.push(`== ${run.database} (${describeSettings(run.settings)}) ==`);
   lines.push(`creates ${run.messages} (SIP road) + ${run.smppMessages} (SMPP road), MO ${run.inboundMessages}`);
+  if (run.acceptIdle) {
+    const a = run.acceptIdle;
+    lines.push(`a0. API accept, pipeline idle (own environment, SMSC_MAX_RATE=0.001): ${a.accepted}/${a.requests} 201 in ${fixed(a.seconds, 2)} s, errors ${a.errors}; ` +
+      `latency p50 ${fixed(a.latencyMs.p50, 1)} / p95 ${fixed(a.latencyMs.p95, 1)} / p99 ${fixed(a.latencyMs.p99, 1)} / max ${fixed(a.latencyMs.max, 1)} ms`);
+  }
   lines.push(
-    `a. API accept: ${run.accept.accepted}/${run.accept.requests} 201 in ${fixed(run.accept.seconds, 2)} s, errors ${run.accept.errors}; ` +
+    `a. API accept, pipeline running: ${run.accept.accepted}/${run.accept.requests} 201 in ${fixed(run.accept.seconds, 2)} s, errors ${run.accept.errors}; ` +
       `latency p50 ${fixed(run.accept.latencyMs.p50, 1)} / p95 ${fixed(run.accept.latencyMs.p95, 1)} / p99 ${fixed(run.accept.latencyMs.p99, 1)} / max ${fixed(run.accept.latencyMs.max, 1)} ms`,
   );
   lines.push(`b. Outbound: ${run.outbound.delivered} delivered callbacks in ${fixed(run.outbound.seconds, 2)} s from first create (wait ${run.outbound.waitEnded}); ` +
@@ -33,7 +38,8 @@ export function formatRun(run: DatabaseRun, baseline: Baseline | null = null): s
   ])));
   lines.push('');
   lines.push('CPU seconds (and % of one core) per phase; databaseShared = PostgreSQL checkpointer/bgwriter/walwriter (shared by the whole server)');
-  const phases: Array<[string, PhaseResources]> = [['accept', run.resources.accept], ['outbound e2e', run.resources.outbound],
+  const phases: Array<[string, PhaseResources]> = [
+    ...(run.resources.acceptIdle ? [['accept idle', run.resources.acceptIdle] as [string, PhaseResources]] : []), ['accept', run.resources.accept], ['outbound e2e', run.resources.outbound],
     ...(run.resources.smppOutbound ? [['outbound smpp e2e', run.resources.smppOutbound] as [string, PhaseResources]] : []), ['inbound e2e', run.resources.inbound]];
   lines.push(table(['phase', 'wall s', ...ROLES, 'peak RSS MB'], phases.map(([name, p]) => [
     name, fixed(p.wallSeconds, 2),

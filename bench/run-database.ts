@@ -1,23 +1,25 @@
-// One database's full run: environment up, numbers provisioned (a SIP one and an SMPP-routed one), warm-up, then
+// One database's full run: first (unless --idle-accept 0) the accept-idle phase in an environment of its own
+// (accept-idle-phase.ts: API accept with the pipeline idle); then environment up, numbers provisioned (a SIP one and an SMPP-routed one), warm-up, then
 // the phases, each with resource marks and (PostgreSQL) statistics snapshots around it:
-//   accept         the creates of the SIP phase, from an idle pipeline (sending starts as they are accepted);
+//   accept-idle    (before the rest, own environment) creates while the dispatcher sends nothing;
+//   accept         the creates of the SIP phase while the pipeline runs (sending starts as they are accepted);
 //   outbound-sip   the same creates, first create to the last delivered status callback (SIP MESSAGE road);
 //   outbound-smpp  the same over the SMPP road (a number with SmscRoute=smpp, the simulator's SMPP side);
 //   inbound        MO over SIP, each turned into a webhook whose TwiML reply goes back out.
 // Environment down at the end (always).
 import type { BenchOptions, DatabaseChoice } from './bench-options.js';
 import { startBenchEnvironment, type BenchEnvironment } from './bench-environment.js';
-import { delta, openDbStats, type DbDelta, type DbSnapshot, type DbStatsReader } from './db-stats.js';
-import { keepAliveAgent, send, getJson } from './http-load.js';
+import { openDbStats, type DbDelta, type DbSnapshot, type DbStatsReader } from './db-stats.js';
+import { runAcceptIdle, type AcceptIdleResult } from './accept-idle-phase.js';
+import { keepAliveAgent, getJson } from './http-load.js';
 import { runInbound, type InboundResult } from './inbound-phase.js';
 import { awaitDelivered, BENCH_NUMBER, BENCH_SMPP_NUMBER, reconcileOutbound, runCreates, type AcceptResult, type EchoStats, type OutboundResult } from './outbound-phase.js';
-import { pidsMatching } from './proc-stats.js';
-import { cpuBetween, round, startResourceSampler, type ResourceMark, type ResourceSampler, type Role } from './resource-sampler.js';
-import { twilioForm, twilioHeaders } from './twilio-request.js';
+import { dbFigures, phase, phaseReport, provisionNumber, rolePids } from './phase-figures.js';
+import { startResourceSampler, type ResourceMark, type ResourceSampler, type Role } from './resource-sampler.js';
 
 export interface PhaseResources { wallSeconds: number; cpuSeconds: Record<string, number>; servicePeakRssMb: number }
 
-export type PhaseName = 'accept' | 'outbound-sip' | 'outbound-smpp' | 'inbound';
+export type PhaseName = 'accept-idle' | 'accept' | 'outbound-sip' | 'outbound-smpp' | 'inbound';
 
 /** Per-phase figures, each per message of the phase (`messages`: accepted creates, delivered messages, webhooks). */
 export interface PhaseReport {
@@ -48,12 +50,14 @@ export interface DatabaseRun {
   messages: number;
   smppMessages: number;
   inboundMessages: number;
+  /** API accept with the pipeline idle (its own environment); null with --idle-accept 0. */
+  acceptIdle: Omit<AcceptResult, 'sids'> | null;
   accept: Omit<AcceptResult, 'sids'>;
   outbound: OutboundResult;
   smppAccept: Omit<AcceptResult, 'sids'> | null;
   smppOutbound: OutboundResult | null;
   inbound: InboundResult;
-  resources: { accept: PhaseResources; outbound: PhaseResources; smppOutbound: PhaseResources | null; inbound: PhaseResources; serviceHwmMb: number };
+  resources: { acceptIdle: PhaseResources | null; accept: PhaseResources; outbound: PhaseResources; smppOutbound: PhaseResources | null; inbound: PhaseResources; serviceHwmMb: number };
   phases: PhaseReport[];
   /** The simulator's and the receiver's own counters at the end (warm-up included), for diagnosis. */
   counters: { simulator: unknown; receiver: unknown };
@@ -64,6 +68,10 @@ type Agent = ReturnType<typeof keepAliveAgent>;
 export async function runDatabase(options: { bench: BenchOptions; database: DatabaseChoice; root: string; logDir: string }): Promise<DatabaseRun> {
   const { bench, database } = options;
   const smppMessages = bench.smppMessages[database];
+  const idleCount = bench.idleAccept[database];
+  const idle: AcceptIdleResult | null = idleCount > 0
+    ? await runAcceptIdle({ bench, database, root: options.root, logDir: options.logDir, count: idleCount })
+    : null;
   const env = await startBenchEnvironment({
     database, adminUrl: bench.adminUrl, receiptDelayMs: bench.receiptDelayMs, maxInFlight: bench.maxInFlight, root: options.root, logDir: options.logDir,
     smpp: smppMessages > 0,
@@ -78,7 +86,7 @@ export async function runDatabase(options: { bench: BenchOptions; database: Data
     await outbound({ env, bench, agent, count: Math.min(200, Math.ceil(bench.messages[database] / 10)), tag: 'warm-up', from: BENCH_NUMBER });
     if (smppMessages > 0) await outbound({ env, bench, agent, count: Math.min(200, Math.ceil(smppMessages / 10)), tag: 'warm-up smpp', from: BENCH_SMPP_NUMBER });
     const messages = bench.messages[database];
-    const phases: PhaseReport[] = [];
+    const phases: PhaseReport[] = idle ? [idle.report] : [];
 
     const s0 = await settled();
     const sip = await outbound({ env, bench, agent, count: messages, tag: 'bench', from: BENCH_NUMBER, sampler, stats });
@@ -113,8 +121,8 @@ export async function runDatabase(options: { bench: BenchOptions; database: Data
     return {
       database, settings: (await env.postgres?.settings()) ?? { engine: 'PGlite (in the service process)' },
       messages, smppMessages, inboundMessages: bench.inbound[database],
-      accept: sip.accept, outbound: outboundResult, smppAccept: smpp?.accept ?? null, smppOutbound: smppResult, inbound,
-      resources: { accept: sip.resources.accept, outbound: sip.resources.outbound, smppOutbound: smpp?.resources.outbound ?? null, inbound: inboundResources, serviceHwmMb: m4.serviceHwmMb },
+      acceptIdle: idle?.accept ?? null, accept: sip.accept, outbound: outboundResult, smppAccept: smpp?.accept ?? null, smppOutbound: smppResult, inbound,
+      resources: { acceptIdle: idle?.resources ?? null, accept: sip.resources.accept, outbound: sip.resources.outbound, smppOutbound: smpp?.resources.outbound ?? null, inbound: inboundResources, serviceHwmMb: m4.serviceHwmMb },
       phases,
       counters: { simulator: await getJson(agent, `${env.controlUrl}/stats`), receiver: await getJson(agent, `${env.receiverUrl}/stats`) },
     };
@@ -145,65 +153,6 @@ async function outbound(options: {
     ? { accept: phase(m0, m1), outbound: { ...phase(m0, m2), servicePeakRssMb: Math.max(m1.servicePeakRssMb, m2.servicePeakRssMb) } }
     : { accept: emptyPhase(), outbound: emptyPhase() };
   return { accept, outbound: result, resources, sids, startedAt, acceptEnd };
-}
-
-function phaseReport(input: {
-  name: PhaseName; unit: string; messages: number; resources: PhaseResources; throughput: Record<string, number>;
-  latencyMs: { p50: number; p99: number } | null; db: ((messages: number) => PhaseReport['db']) | null;
-}): PhaseReport {
-  const per = (value: number): number => (input.messages > 0 ? value / input.messages : 0);
-  const cpuMsPerMessage = {} as Record<Role, number>;
-  for (const [role, seconds] of Object.entries(input.resources.cpuSeconds)) cpuMsPerMessage[role as Role] = round(per(seconds * 1000), 3);
-  return {
-    name: input.name, unit: input.unit, messages: input.messages, wallSeconds: input.resources.wallSeconds,
-    throughput: Object.fromEntries(Object.entries(input.throughput).map(([key, value]) => [key, round(value, 1)])),
-    latencyMs: input.latencyMs ? { p50: round(input.latencyMs.p50, 2), p99: round(input.latencyMs.p99, 2) } : null,
-    cpuMsPerMessage, servicePeakRssMb: round(input.resources.servicePeakRssMb, 1),
-    db: input.db ? input.db(input.messages) : null,
-  };
-}
-
-function dbFigures(from: DbSnapshot | null, to: DbSnapshot | null, settled: boolean): ((messages: number) => PhaseReport['db']) | null {
-  if (!from || !to) return null;
-  const totals = delta(from, to);
-  return (messages) => {
-    const per = (value: number): number => round(messages > 0 ? value / messages : 0, 3);
-    return {
-      rowsPerMessage: per(totals.rows), insertedPerMessage: per(totals.inserted), updatedPerMessage: per(totals.updated),
-      deletedPerMessage: per(totals.deleted), hotPerMessage: per(totals.hot), commitsPerMessage: per(totals.commits),
-      perTable: Object.fromEntries(Object.entries(totals.tables).map(([name, t]) => [name, {
-        rows: per(t.rows), inserted: per(t.inserted), updated: per(t.updated), deleted: per(t.deleted), hot: per(t.hot),
-      }])),
-      totals, settled,
-    };
-  };
-}
-
-async function provisionNumber(env: BenchEnvironment, number: string, route: 'sip' | 'smpp'): Promise<void> {
-  const params: Array<[string, string]> = [['PhoneNumber', number], ['SmsUrl', `${env.receiverUrl}/sms`]];
-  if (route === 'smpp') params.push(['SmscRoute', 'smpp']);
-  const body = twilioForm(params);
-  const url = `${env.serviceUrl}/2010-04-01/Accounts/${env.credentials.accountSid}/IncomingPhoneNumbers.json`;
-  const agent = keepAliveAgent(1);
-  const result = await send(agent, { method: 'POST', url, headers: twilioHeaders(env.credentials, body), body });
-  agent.destroy();
-  if (result.status !== 201) throw new Error(`provisioning ${number} answered ${result.status}: ${result.body}`);
-}
-
-function rolePids(env: BenchEnvironment) {
-  const shared = env.postgres ? pidsMatching('postgres: .*(checkpointer|background writer|walwriter)') : [];
-  return {
-    service: () => [env.service.pid],
-    database: () => env.postgres?.backendPids() ?? [],
-    databaseShared: () => shared,
-    simulator: () => [env.simulator.pid],
-    receiver: () => [env.receiver.pid],
-    loadGenerator: () => [process.pid],
-  };
-}
-
-function phase(from: ResourceMark, to: ResourceMark): PhaseResources {
-  return { ...cpuBetween(from, to), servicePeakRssMb: to.servicePeakRssMb };
 }
 
 function emptyPhase(): PhaseResources {

@@ -1,10 +1,11 @@
 // Twilio-style identifiers: a two-letter prefix and 32 lowercase hex digits (128 random bits).
 import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.js';
 
 export type SidPrefix = 'AC' | 'SK' | 'PN' | 'SM' | 'MM' | 'ME' | 'PA' | 'MG' | 'OO';
 
 export function newSid(prefix: SidPrefix): string {
-  return prefix + randomBytes(16).toString('hex');
+  return prefix + randomHex(16);
 }
 
 /** A fresh secret (auth token or API key secret): 32 lowercase hex characters, as Twilio issues them. */

@@ -10,11 +10,14 @@ interface Call {
   fail(error: unknown): void;
 }
 
-function fakeDatabase(options: { autoFinish?: boolean; reverseRows?: boolean; failWhen?: (sids: string[]) => unknown } = {}) {
+function fakeDatabase(options: { autoFinish?: boolean; reverseRows?: boolean; failWhen?: (sids: string[]) => unknown; optedOut?: string[] } = {}) {
   const calls: Call[] = [];
   const query = (async (_text: string, params?: readonly unknown[]) => {
     const sids = (params?.[0] ?? []) as string[];
-    const rows = sids.map((sid) => ({ sid, status: 'queued' }) as unknown as MessageRecord);
+    // Like the INSERT's WHERE: no row back for a message that asks the check and whose recipient opted out.
+    const refuses = (params?.[15] ?? []) as boolean[];
+    const rows = sids.filter((sid, i) => !(refuses[i] === true && options.optedOut?.includes(sid)))
+      .map((sid) => ({ sid, status: 'queued' }) as unknown as MessageRecord);
     if (options.reverseRows) rows.reverse();
     return new Promise<MessageRecord[]>((resolve, reject) => {
       const call: Call = { sids, finish: () => resolve(rows), fail: reject };
@@ -77,9 +80,9 @@ describe('batched message writer', () => {
     expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2', 'SM3', 'SM4', 'SM5', 'SM6', 'SM7']);
   });
 
-  it('while a batch commits, starts a second one after maxWaitMs when a connection is free', async () => {
+  it('with two partial lanes, while a batch commits, starts a second one after maxWaitMs', async () => {
     const { db, calls } = fakeDatabase();
-    const w = writer(db, { maxWaitMs: 100, maxConcurrentBatches: 2 });
+    const w = writer(db, { maxWaitMs: 100, maxConcurrentBatches: 2, partialBatches: 2 });
     const first = w.insertMessage(message(1));
     await turn();
     const second = w.insertMessage(message(2));
@@ -90,6 +93,31 @@ describe('batched message writer', () => {
     calls[1]?.finish();
     calls[0]?.finish();
     expect([(await first).sid, (await second).sid]).toEqual(['SM1', 'SM2']);
+  });
+
+  it('by default, while a batch commits, keeps a partial batch for after it, and sends a full one on the second connection', async () => {
+    const { db, calls } = fakeDatabase();
+    const w = writer(db, { maxWaitMs: 1, maxBatchSize: 3 });
+    const first = w.insertMessage(message(1));
+    await turn();
+    const partial = [2, 3].map((n) => w.insertMessage(message(n)));
+    await sleep(30);
+    expect(sidsOf(calls)).toEqual([['SM1']]); // no second partial batch, however long SM1 takes
+    const full = [4, 5, 6].map((n) => w.insertMessage(message(n)));
+    await turn();
+    // SM2..SM4 make a full batch: it goes alongside SM1; SM5, SM6 wait until no batch runs.
+    expect(sidsOf(calls)).toEqual([['SM1'], ['SM2', 'SM3', 'SM4']]);
+    calls[0]?.finish();
+    await first;
+    await turn();
+    // One batch still runs, and a partial batch starts only when none does.
+    expect(sidsOf(calls)).toHaveLength(2);
+    calls[1]?.finish();
+    await Promise.all(partial);
+    await turn();
+    expect(sidsOf(calls)).toEqual([['SM1'], ['SM2', 'SM3', 'SM4'], ['SM5', 'SM6']]);
+    calls[2]?.finish();
+    expect((await Promise.all([...partial, ...full])).map((r) => r.sid)).toEqual(['SM2', 'SM3', 'SM4', 'SM5', 'SM6']);
   });
 
   it('with every connection busy, collects rows until a batch finishes, then writes them together', async () => {
@@ -113,6 +141,16 @@ describe('batched message writer', () => {
     const w = writer(db);
     const rows = await Promise.all([1, 2, 3].map((n) => w.insertMessage(message(n))));
     expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2', 'SM3']);
+  });
+
+  it('answers 21610 to an opted-out recipient from the same single statement that writes the others', async () => {
+    const { db, calls } = fakeDatabase({ autoFinish: true, optedOut: ['SM2'] });
+    const w = writer(db);
+    const results = await Promise.allSettled([1, 2, 3].map((n) => w.insertMessage({ ...message(n), refuseIfOptedOut: true })));
+    expect(sidsOf(calls)).toEqual([['SM1', 'SM2', 'SM3']]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { sid: 'SM1' } });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { key: 'recipientOptedOut' } });
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: { sid: 'SM3' } });
   });
 
   it('isolates a bad row: a data error is retried row by row, so only that caller fails', async () => {

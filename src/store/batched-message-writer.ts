@@ -1,5 +1,5 @@
 // Group commit for the API's hot insert (group-commit.ts has the scheduling rule): concurrent insertMessage
-// calls are written by ONE statement (messages + their `queued` events, insertOutboundMessages) in ONE commit,
+// calls are written by ONE statement (the messages, with the opt-out check, insertOutboundMessages) in ONE commit,
 // and every caller's promise settles only after that commit, so a 201 is never sent for a row that is not
 // durable. A batch that fails because of one row's data is retried row by row, so only that row gets the error.
 // A batch whose connection is lost is read back and written again (resilient-insert.ts), so a terminated
@@ -8,17 +8,23 @@ import { AppError } from '../errors/app-error.js';
 import type { MessageRecord, MessageWriter, NewOutboundMessage } from '../messaging/ports.js';
 import type { Database } from './database.js';
 import { createGroupCommit } from './group-commit.js';
-import { optedOutSids } from './opt-out-store.js';
 import { CommitUnknownError, insertMessagesResiliently } from './resilient-insert.js';
 
 export interface BatchedMessageWriterOptions {
   db: Database;
   /** Most rows per statement and commit (default 100; 13 array parameters whatever the size). */
   maxBatchSize?: number;
-  /** How long a row may wait for company while another batch is committing (default 2 ms). */
+  /** With partialBatches > 1: how long a row may wait for company while another batch commits (default 2 ms). */
   maxWaitMs?: number;
   /** Statements in flight at once; each holds one pool connection while it runs (default 2). */
   maxConcurrentBatches?: number;
+  /**
+   * How many of them may carry a partial batch (default 1): the second only starts for a full one (maxBatchSize
+   * rows). Measured on the bench's 2 cores (accept-idle, 5,000 creates at 50 in flight): two partial lanes
+   * made commits of ~7-14 rows; one made ~20-25, with 30% less service and database CPU per create and a third
+   * of the p99.
+   */
+  partialBatches?: number;
   /** How long a batch whose connection was lost keeps trying to learn its outcome and write again (default 5 s). */
   recoverForMs?: number;
   /** Told about each lost connection a batch recovers from (for the log). */
@@ -35,24 +41,17 @@ export interface BatchedMessageWriter extends MessageWriter {
 
 export function createBatchedMessageWriter(options: BatchedMessageWriterOptions): BatchedMessageWriter {
   const { db } = options;
-  const insert = (messages: NewOutboundMessage[]) => insertMessagesResiliently({
-    query: db.query,
-    messages,
-    recoverForMs: options.recoverForMs ?? 5_000,
-    ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
-  });
-  // The batch's opt-out check is one statement before its insert (none when no message asks for it); a refused
-  // message is answered 21610 and the rest are written.
-  const writeChecked = async (messages: NewOutboundMessage[]): Promise<Array<MessageRecord | typeof OPTED_OUT>> => {
-    const refused = await optedOutSids(db.query, messages);
-    const kept = messages.filter((m) => !refused.has(m.sid));
-    const written = kept.length === 0 ? [] : await insert(kept);
-    let next = 0;
-    return messages.map((m) => (refused.has(m.sid) ? OPTED_OUT : (written[next++] as MessageRecord)));
+  // One statement per batch: the opt-out check is part of the insert (a refused message comes back null, is
+  // answered 21610, and the rest are written).
+  const write = async (messages: NewOutboundMessage[]): Promise<Array<MessageRecord | typeof OPTED_OUT>> => {
+    const rows = await insertMessagesResiliently({
+      query: db.query,
+      messages,
+      recoverForMs: options.recoverForMs ?? 5_000,
+      ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
+    });
+    return rows.map((row) => row ?? OPTED_OUT);
   };
-  // Without a message asking for the check, the insert leaves at once (no extra turn of the event loop).
-  const write = (messages: NewOutboundMessage[]): Promise<Array<MessageRecord | typeof OPTED_OUT>> =>
-    (messages.some((m) => m.refuseIfOptedOut === true) ? writeChecked(messages) : insert(messages));
   const commits = createGroupCommit<NewOutboundMessage, MessageRecord | typeof OPTED_OUT>({
     // One statement: it commits on its own, no explicit transaction needed.
     writeBatch: write,
@@ -62,6 +61,7 @@ export function createBatchedMessageWriter(options: BatchedMessageWriterOptions)
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
     ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
+    partialBatches: options.partialBatches ?? 1,
   });
   return {
     insertMessage: async (message) => {

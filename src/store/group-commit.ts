@@ -8,7 +8,10 @@
 //   requests that arrived in the same turn share its commit;
 // - at once when maxBatchSize items wait;
 // - otherwise, while other batches commit: as soon as one of them finishes, or after maxWaitMs (so that a second
-//   connection can take a second batch), whichever is first. At most maxConcurrentBatches batches run at once.
+//   connection can take a second batch), whichever is first. At most maxConcurrentBatches batches run at once;
+//   with partialBatches below that, a batch of fewer than maxBatchSize items starts only while fewer than
+//   partialBatches batches run (the other lanes take full batches only), so batches grow with the load instead
+//   of splitting it into small commits.
 //
 // Failures: when a batch fails with an error that one item may cause without the others sharing it (by default
 // SQLSTATE class 22 "data exception" or 23 "integrity constraint", and 40 "transaction rollback": a deadlock or
@@ -29,6 +32,12 @@ export interface GroupCommitOptions<In, Out> {
   maxWaitMs?: number;
   /** Batches in flight at once; each holds one pool connection while it runs (default 2). */
   maxConcurrentBatches?: number;
+  /**
+   * A batch of fewer than maxBatchSize items starts only while fewer than this many batches run (default:
+   * maxConcurrentBatches). The lanes beyond it take full batches only: extra capacity under overload, or while a
+   * batch is stuck, without splitting ordinary load into small commits.
+   */
+  partialBatches?: number;
   /** Whether a failed batch is retried item by item (default: SQLSTATE classes 22, 23 and 40). */
   retryOneByOne?(error: unknown): boolean;
 }
@@ -61,6 +70,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
   private readonly maxBatchSize: number;
   private readonly maxWaitMs: number;
   private readonly maxConcurrent: number;
+  private readonly partialBatches: number;
   private readonly retryOneByOne: (error: unknown) => boolean;
   private idleWaiters: Array<() => void> = [];
 
@@ -68,6 +78,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 100);
     this.maxWaitMs = Math.max(0, options.maxWaitMs ?? 2);
     this.maxConcurrent = Math.max(1, options.maxConcurrentBatches ?? 2);
+    this.partialBatches = Math.min(this.maxConcurrent, Math.max(1, options.partialBatches ?? this.maxConcurrent));
     this.retryOneByOne = options.retryOneByOne ?? concernsSomeItems;
   }
 
@@ -92,6 +103,8 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
     if (this.queue.length === 0 || this.writing >= this.maxConcurrent) return;
     if (this.queue.length >= this.maxBatchSize) {
       this.flush();
+    } else if (this.writing >= this.partialBatches) {
+      // Every lane that takes a partial batch is busy: wait for one to finish (or for a full batch).
     } else if (this.writing === 0) {
       // setImmediate, not a microtask: requests parsed in the same I/O phase join this batch.
       this.immediate ??= setImmediate(() => {
@@ -108,6 +121,7 @@ class GroupCommitScheduler<In, Out> implements GroupCommit<In, Out> {
 
   private flush(): void {
     if (this.queue.length === 0 || this.writing >= this.maxConcurrent) return;
+    if (this.writing >= this.partialBatches && this.queue.length < this.maxBatchSize) return;
     const batch = this.queue.splice(0, this.maxBatchSize);
     this.writing += 1;
     this.itemsWriting += batch.length;

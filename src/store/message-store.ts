@@ -7,7 +7,7 @@ import { CANCELABLE_STATUSES, FINISHED_STATUSES, IN_PROGRESS_STATUSES } from '..
 import { MESSAGE_COLUMNS } from './message-columns.js';
 import { queueStatusCallbacks } from '../messaging/status-change.js';
 import { AppError } from '../errors/app-error.js';
-import { optedOutSids } from './opt-out-store.js';
+import { isOptedOutSql } from './opt-out-store.js';
 import { loadMessageHistory } from './message-history-store.js';
 
 export interface MessageFilter {
@@ -40,13 +40,15 @@ export type DeleteOutcome = { outcome: 'done' } | { outcome: 'not_found' } | { o
 
 // Messages in ONE statement, for any number of rows (their `queued` step is the row itself, date_created): the
 // columns travel as one array per column (unnest), so the SQL text is the same for 1 row or 100 and each batch costs one round trip and
-// one commit. The rows share now() (the statement's transaction time) as date_created.
+// one commit. The rows share now() (the statement's transaction time) as date_created. A row asking
+// refuse_if_opted_out whose recipient opted out of its sender is left out (no row comes back for it): the
+// opt-out check is part of the insert, not a statement of its own before it (a second round trip per batch).
 const INSERT_MESSAGES = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-    $9::int[], $10::text[], $11::int[], $12::float8[], $13::boolean[], $14::text[], $15::jsonb[])
+    $9::int[], $10::text[], $11::int[], $12::float8[], $13::boolean[], $14::text[], $15::jsonb[], $16::boolean[])
     AS u(sid, account_sid, from_address, to_address, body, num_segments, status_callback, status_callback_method,
-      coding, udh, message_class, validity_seconds, receipt_requested, api_dialect, sip_headers)
+      coding, udh, message_class, validity_seconds, receipt_requested, api_dialect, sip_headers, refuse_if_opted_out)
 ), m AS (
   INSERT INTO messages (sid, account_sid, from_address, to_address, body, status, direction, num_segments,
     status_callback, status_callback_method, coding, udh, message_class, valid_until, next_attempt_at,
@@ -55,39 +57,49 @@ WITH input AS (
     status_callback_method, coding, udh, message_class, now() + make_interval(secs => validity_seconds), now(),
     receipt_requested, api_dialect, sip_headers, now(), now()
   FROM input
+  WHERE NOT (refuse_if_opted_out AND ${isOptedOutSql('input.account_sid', 'input.from_address', 'input.to_address')})
   RETURNING ${MESSAGE_COLUMNS}
 )
 SELECT * FROM m`;
 
-/** Inserts the messages (status queued) in one statement; rows come back in input order. */
-export async function insertOutboundMessages(query: SqlQuery, messages: readonly NewOutboundMessage[]): Promise<MessageRecord[]> {
+/**
+ * Inserts the messages (status queued) in one statement; rows come back in input order, null for a message that
+ * asked `refuseIfOptedOut` and whose recipient opted out (nothing written for it).
+ */
+export async function insertOutboundMessages(query: SqlQuery, messages: readonly NewOutboundMessage[]): Promise<Array<MessageRecord | null>> {
   const column = <T>(pick: (m: NewOutboundMessage) => T): T[] => messages.map(pick);
   const rows = await query<MessageRecord>(INSERT_MESSAGES, [
     column((m) => m.sid), column((m) => m.accountSid), column((m) => m.from), column((m) => m.to), column((m) => m.body),
     column((m) => m.numSegments), column((m) => m.statusCallback), column((m) => m.statusCallbackMethod),
     column((m) => m.coding), column((m) => m.udh), column((m) => m.messageClass), column((m) => m.validitySeconds),
     column((m) => m.receiptRequested), column((m) => m.apiDialect ?? null),
-    column((m) => (m.sipHeaders ? JSON.stringify(m.sipHeaders) : null)),
+    column((m) => (m.sipHeaders ? JSON.stringify(m.sipHeaders) : null)), column((m) => m.refuseIfOptedOut === true),
   ]);
-  // RETURNING promises no order: match rows to the input by sid.
+  return matchReturnedRows(messages, rows);
+}
+
+/**
+ * RETURNING promises no order: rows matched to the input by sid. A missing row is a refused message (opted-out
+ * recipient) when the message asked for that check; for any other message it is a bug, and thrown as one.
+ */
+export function matchReturnedRows(messages: readonly NewOutboundMessage[], rows: readonly MessageRecord[]): Array<MessageRecord | null> {
   const bySid = new Map(rows.map((row) => [row.sid, row]));
   return messages.map((m) => {
     const row = bySid.get(m.sid);
-    if (row === undefined) throw new Error(`INSERT … RETURNING returned no row for ${m.sid}`);
-    return row;
+    if (row !== undefined) return row;
+    if (m.refuseIfOptedOut === true) return null;
+    throw new Error(`INSERT … RETURNING returned no row for ${m.sid}`);
   });
-}
-
-export async function insertOutboundMessage(query: SqlQuery, m: NewOutboundMessage): Promise<MessageRecord> {
-  return single(await insertOutboundMessages(query, [m]));
 }
 
 /** The writer the API uses: one round trip per message. A batching writer can replace it behind the same port. */
 export function createMessageWriter(db: Database): MessageWriter {
   return {
     async insertMessage(message) {
-      if ((await optedOutSids(db.query, [message])).size > 0) throw new AppError('recipientOptedOut');
-      return insertOutboundMessage(db.query, message);
+      const [row] = await insertOutboundMessages(db.query, [message]);
+      if (row === undefined) throw new Error(`INSERT … RETURNING returned no row for ${message.sid}`);
+      if (row === null) throw new AppError('recipientOptedOut');
+      return row;
     },
   };
 }
@@ -202,10 +214,4 @@ async function explainRefusal(db: Database, options: { accountSid: string; sid: 
  */
 export async function listMessageEvents(db: Database, options: { accountSid: string; sid: string }): Promise<MessageEventRecord[] | null> {
   return loadMessageHistory(db, options);
-}
-
-function single<T>(rows: T[]): T {
-  const row = rows[0];
-  if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
-  return row;
 }

@@ -2,7 +2,6 @@
 // Messaging Service, the whole service (its MG SID in `sender`). Keyword handling is messaging/opt-out.ts.
 import type { Database, SqlQuery } from './database.js';
 import type { OptOut } from '../generated/prisma/client.js';
-import type { NewOutboundMessage } from '../messaging/ports.js';
 import { newSid } from '../messaging/sid.js';
 
 export type { OptOut };
@@ -19,21 +18,6 @@ export function isOptedOutSql(account: string, from: string, to: string): string
 }
 
 /** Records the opt-out; a repeat keeps the first row. */
-/**
- * The sids of the messages asking `refuseIfOptedOut` whose recipient opted out of their sender (or its service):
- * one statement for a whole batch of creates, none when no message asks.
- */
-export async function optedOutSids(query: SqlQuery, messages: readonly NewOutboundMessage[]): Promise<Set<string>> {
-  const asking = messages.filter((m) => m.refuseIfOptedOut === true);
-  if (asking.length === 0) return new Set();
-  const rows = await query<{ sid: string }>(
-    `SELECT i.sid FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS i(sid, account_sid, from_address, to_address)
-     WHERE ${isOptedOutSql('i.account_sid', 'i.from_address', 'i.to_address')}`,
-    [asking.map((m) => m.sid), asking.map((m) => m.accountSid), asking.map((m) => m.from), asking.map((m) => m.to)],
-  );
-  return new Set(rows.map((r) => r.sid));
-}
-
 export async function addOptOut(
   query: SqlQuery,
   options: { accountSid: string; scope: OptOutScope; sender: string; recipient: string; keyword: string | null },

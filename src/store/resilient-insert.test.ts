@@ -37,7 +37,7 @@ describe('insertMessagesResiliently', () => {
   it('writes again when the connection was lost before the insert committed', async () => {
     const { query, committed, log } = fakeQuery(['lose']);
     const rows = await insertMessagesResiliently({ query, messages, recoverForMs: 2_000 });
-    expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2']);
+    expect(rows.map((r) => r?.sid)).toEqual(['SM1', 'SM2']);
     expect([...committed]).toEqual(['SM1', 'SM2']);
     expect(log).toEqual(['insert:lose', 'select:ok', 'insert:ok']);
   });
@@ -45,7 +45,7 @@ describe('insertMessagesResiliently', () => {
   it('answers with the rows, without writing twice, when the insert committed before the connection was lost', async () => {
     const { query, log } = fakeQuery(['commit-then-lose']);
     const rows = await insertMessagesResiliently({ query, messages, recoverForMs: 2_000 });
-    expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2']);
+    expect(rows.map((r) => r?.sid)).toEqual(['SM1', 'SM2']);
     expect(log).toEqual(['insert:commit-then-lose', 'select:ok']);
   });
 
@@ -64,8 +64,32 @@ describe('insertMessagesResiliently', () => {
       return query(text, params);
     }) as unknown as SqlQuery;
     const rows = await insertMessagesResiliently({ query: racing, messages, recoverForMs: 2_000 });
-    expect(rows.map((r) => r.sid)).toEqual(['SM1', 'SM2']);
+    expect(rows.map((r) => r?.sid)).toEqual(['SM1', 'SM2']);
     expect(log).toEqual(['insert:lose', 'select:ok', 'insert:duplicate', 'select:ok']);
+  });
+
+  it('reads back a committed insert that refused an opted-out recipient: that message gets null, the other its row', async () => {
+    const checked = [message(1), { ...message(2), refuseIfOptedOut: true }];
+    const { query, committed, log } = fakeQuery(['commit-then-lose']);
+    // The insert writes SM1 only (its WHERE refused SM2), then the connection goes.
+    const refusing = (async (text: string, params?: readonly unknown[]) => {
+      if (!text.includes('INSERT')) return query(text, params);
+      committed.add('SM1');
+      return query(text, [['SM1'], ...(params ?? []).slice(1)]);
+    }) as unknown as SqlQuery;
+    const rows = await insertMessagesResiliently({ query: refusing, messages: checked, recoverForMs: 2_000 });
+    expect(rows.map((r) => r?.sid ?? null)).toEqual(['SM1', null]);
+    expect(log).toEqual(['insert:commit-then-lose', 'select:ok']);
+  });
+
+  it('still treats a missing row of a message that asked no opt-out check as a partly committed statement', async () => {
+    const { query, committed } = fakeQuery(['commit-then-lose']);
+    const partial = (async (text: string, params?: readonly unknown[]) => {
+      if (!text.includes('INSERT')) return query(text, params);
+      committed.add('SM1');
+      return query(text, [['SM1'], ...(params ?? []).slice(1)]);
+    }) as unknown as SqlQuery;
+    await expect(insertMessagesResiliently({ query: partial, messages, recoverForMs: 2_000 })).rejects.toThrow('returned no row for SM2');
   });
 
   it('gives up with CommitUnknownError (naming the sids) when the outcome cannot be read in time', async () => {

@@ -2,8 +2,10 @@
 // operator's pg_terminate_backend). When the connection breaks under the INSERT, the client cannot know whether
 // it committed. The rows' sids are ours and random, so their presence in `messages` is proof: the writer reads
 // them back on a new connection and
-// - finds them all: the insert committed; the caller gets its rows (a 201, not a false failure);
-// - finds none: the insert did not commit; it is written again;
+// - finds them (all but those the insert refused, opted-out recipients): the insert committed; the callers get
+//   their rows (a 201, not a false failure) and the refused ones their null;
+// - finds none: the insert did not commit (or refused every row); it is written again, which refuses the same
+//   rows again and writes the others;
 // - cannot tell before the deadline (the database stays out of reach): CommitUnknownError, answered 503 with
 //   the sid, so the client can look before creating the message again.
 // One statement commits all of its rows or none, so a partial answer cannot happen. A re-insert that meets its
@@ -15,7 +17,7 @@ import type { MessageRecord, NewOutboundMessage } from '../messaging/ports.js';
 import type { SqlQuery } from './database.js';
 import { databaseFailure } from './database-errors.js';
 import { MESSAGE_COLUMNS } from './message-columns.js';
-import { insertOutboundMessages } from './message-store.js';
+import { insertOutboundMessages, matchReturnedRows } from './message-store.js';
 import { isUniqueViolation } from './prisma-errors.js';
 
 /** The insert of these messages may or may not have committed, and the database could not be asked in time. */
@@ -35,7 +37,8 @@ export interface ResilientInsertOptions {
   onRecovery?(error: unknown): void;
 }
 
-export async function insertMessagesResiliently(options: ResilientInsertOptions): Promise<MessageRecord[]> {
+/** One result per message, in order: its row, or null when the insert refused it (opted-out recipient). */
+export async function insertMessagesResiliently(options: ResilientInsertOptions): Promise<Array<MessageRecord | null>> {
   const { query, messages } = options;
   const deadline = Date.now() + options.recoverForMs;
   let lost: unknown = null;
@@ -58,7 +61,7 @@ export async function insertMessagesResiliently(options: ResilientInsertOptions)
 /** The committed rows, or null when none of them is there; retries reads lost in turn until the deadline. */
 async function readBack(options: {
   query: SqlQuery; messages: readonly NewOutboundMessage[]; deadline: number; lost: unknown; attempt: number;
-}): Promise<MessageRecord[] | null> {
+}): Promise<Array<MessageRecord | null> | null> {
   const sids = options.messages.map((m) => m.sid);
   for (let round = options.attempt; ; round += 1) {
     // A restarting server refuses connections for a while: wait a little, growing, within the deadline.
@@ -73,11 +76,7 @@ async function readBack(options: {
       continue;
     }
     if (rows.length === 0) return null;
-    const bySid = new Map(rows.map((row) => [row.sid, row]));
-    return options.messages.map((m) => {
-      const row = bySid.get(m.sid);
-      if (row === undefined) throw new Error(`one INSERT committed only part of its rows (${m.sid} missing)`);
-      return row;
-    });
+    // A row missing for a message that did not ask for the opt-out check would mean a partly committed statement.
+    return matchReturnedRows(options.messages, rows);
   }
 }

@@ -27,6 +27,19 @@ describe('TtlCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([1, undefined, 3]);
   });
 
+  it('keeps the recency order when the same key is hit repeatedly and then another one', () => {
+    const cache = new TtlCache<number>({ ttlMs: 1_000, maxEntries: 2, now: clock().now });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect([cache.get('b'), cache.get('b'), cache.get('a')]).toEqual([2, 2, 1]); // now b is the least recently used
+    cache.set('c', 3);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([1, undefined, 3]);
+    cache.delete('c');
+    cache.set('d', 4);
+    cache.set('e', 5); // a, d full -> a goes
+    expect([cache.get('a'), cache.get('d'), cache.get('e')]).toEqual([undefined, 4, 5]);
+  });
+
   it('ignores a value read before a clear() (the generation moved on)', () => {
     const cache = new TtlCache<number>({ ttlMs: 1_000, maxEntries: 10, now: clock().now });
     const generation = cache.generation;

@@ -20,6 +20,8 @@ export class TtlCache<V> {
   private readonly now: () => number;
   private clears = 0;
   private seenVersion: number | undefined;
+  /** The most recently used key: a hit on it needs no reordering (the hot path reads one key again and again). */
+  private lastKey: string | null = null;
 
   constructor(private readonly options: TtlCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -44,9 +46,15 @@ export class TtlCache<V> {
     this.follow();
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, entry);
+    if (entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    if (key !== this.lastKey) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.lastKey = key;
+    }
     return entry.value;
   }
 
@@ -56,6 +64,7 @@ export class TtlCache<V> {
     if (generation !== this.clears || this.options.ttlMs <= 0 || this.options.maxEntries <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.options.ttlMs });
+    this.lastKey = key;
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done === true) break;
@@ -65,11 +74,13 @@ export class TtlCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+    if (key === this.lastKey) this.lastKey = null;
   }
 
   clear(): void {
     this.clears += 1;
     this.entries.clear();
+    this.lastKey = null;
   }
 
   private follow(): void {
