@@ -38,6 +38,14 @@ describe('buildMessageHistory', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 
+  it('puts a row written in the same millisecond as the settling receipt after it (a late sent ignored)', () => {
+    const late: HistoryEvent = { id: '3', type: 'send_attempt', status: null, dateCreated: t(3), detail: { late: true, ignoredStatus: 'sent' } };
+    const events = buildMessageHistory(sources({ message: sentOverSip, events: [late] }));
+    expect(steps(events)).toEqual([
+      ['status', 'queued'], ['route', null], ['status', 'sending'], ['send_attempt', 'sent'], ['receipt', 'delivered'], ['send_attempt', null],
+    ]);
+  });
+
   it('merges a retry, its claim and webhook calls in time order', () => {
     const m = message({ ...sentOverSip, attempts: 2, sendStartedAt: t(10), dateSent: t(11), smscResult: { ...sentOverSip.smscResult, attempt: 2, at: t(11).toISOString() },
       receipt: { ...sentOverSip.receipt, dateReceived: t(12).toISOString() } });

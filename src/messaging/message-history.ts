@@ -306,7 +306,10 @@ function rank(e: HistoryEvent): number {
 }
 
 function order(events: HistoryEvent[]): HistoryEvent[] {
-  const seq = new Map(events.map((e, i) => [e, /^[0-9]+$/.test(e.id) ? Number(e.id) : Number.MAX_SAFE_INTEGER - events.length + i]));
+  // In one millisecond, the steps kept on the message (submit, the settling receipt...) come first, in the order
+  // they were built, then the rows in id order: a row written in the same millisecond as the message's receipt is
+  // a consequence of it (a late 'sent' ignored, a correction), never its cause.
+  const seq = new Map(events.map((e, i) => [e, /^[0-9]+$/.test(e.id) ? Number(e.id) : i - events.length]));
   return events.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime() || rank(a) - rank(b)
     || (seq.get(a) as number) - (seq.get(b) as number));
 }
