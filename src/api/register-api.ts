@@ -30,11 +30,6 @@ export interface ApiOptions {
   authenticatedRoutes?: ((api: FastifyInstance) => void) | undefined;
 }
 
-/** Route config: the route changes no key, token, account or number, so it leaves the API's caches alone. */
-export interface CacheRouteConfig {
-  keepsApiCaches?: boolean;
-}
-
 export const DEFAULT_AUTH_CACHE_TTL_MS = 5_000;
 
 export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, options: ApiOptions): Promise<void> {
@@ -57,13 +52,8 @@ export async function registerTwilioApi(app: FastifyInstance, apiDeps: ApiDeps, 
       const accountSid = (request.params as { AccountSid?: string }).AccountSid;
       if (accountSid !== undefined) request.account = await auth.authorizeAccount({ principal, accountSid });
     });
-    // onSend: before the client can see that a key/number/account changed, nothing stale is left to answer with.
-    api.addHook('onSend', async (request) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || request.principal === null) return;
-      if ((request.routeOptions.config as CacheRouteConfig).keepsApiCaches === true) return;
-      auth.forget();
-      senders.forget();
-    });
+    // The auth and sender caches need no hook here: every store write to keys, tokens, accounts, numbers and
+    // services moves store/directory-version.ts, which empties them before the write's answer is sent.
     registerAccountRoutes(api, deps);
     registerAccountRouteRoutes(api, deps);
     registerKeyRoutes(api, deps);

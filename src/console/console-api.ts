@@ -18,7 +18,6 @@ import { pathAccount, requirePrincipal, type ApiDeps } from '../api/api-deps.js'
 import { parseDateFilter } from '../api/date-filter.js';
 import { pathOf } from '../api/error-handler.js';
 import { presentMessage, presentMessageEvent } from '../api/presenters.js';
-import type { CacheRouteConfig } from '../api/register-api.js';
 import { AccountParams, AccountSid, errorResponses, MessageSid } from '../api/schemas/common.js';
 import {
   ConsoleMessageList, ConsoleMessagePage, ConsoleOverview, ConsoleSession, ReceiptList, RedeliverResult, WebhookList,
@@ -166,8 +165,6 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
       params: Type.Object({ AccountSid, Id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
       response: { 200: RedeliverResult, ...errorResponses(401, 404, 429) },
     },
-    // Requeueing a webhook changes no credential, account or number.
-    config: { keepsApiCaches: true } satisfies CacheRouteConfig,
   }, async (request) => {
     const principal = requirePrincipal(request);
     const result = await redeliverWebhook(db, {

@@ -50,10 +50,11 @@ export async function updateApiKey(
   db: Database,
   options: { accountSid: string; sid: string; friendlyName: string },
 ): Promise<ApiKey | null> {
-  const { count } = await db.prisma.apiKey.updateMany({
+  // The auth cache remembers a key's principal, friendly name included.
+  const { count } = await changingDirectory(() => db.prisma.apiKey.updateMany({
     where: { sid: options.sid, accountSid: options.accountSid },
     data: { friendlyName: options.friendlyName },
-  });
+  }));
   return count === 0 ? null : findApiKey(db, options);
 }
 

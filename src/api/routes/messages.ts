@@ -12,7 +12,6 @@ import { messagesPath } from '../api-paths.js';
 import { parseDateFilter, type DateInterval } from '../date-filter.js';
 import type { EmptyFieldsRouteConfig } from '../empty-parameters.js';
 import { pathOf, type ErrorRouteConfig } from '../error-handler.js';
-import type { CacheRouteConfig } from '../register-api.js';
 import { buildPage, planPage } from '../paging.js';
 import { presentMessage, presentMessageEvent } from '../presenters.js';
 import { AccountParams, AccountSid, errorResponses, MessageSid, PageEnvelope, PagingQuery } from '../schemas/common.js';
@@ -39,8 +38,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       response: { 201: Message, ...errorResponses(400, 401, 404, 415, 429, 503) },
     },
     config: {
-      missingBodyError: 'toRequired', keepsApiCaches: true, emptyFormFieldsAreAbsent: true,
-    } satisfies ErrorRouteConfig & CacheRouteConfig & EmptyFieldsRouteConfig,
+      missingBodyError: 'toRequired', emptyFormFieldsAreAbsent: true,
+    } satisfies ErrorRouteConfig & EmptyFieldsRouteConfig,
   }, async (request, reply) => {
     const account = pathAccount(request);
     const message = await createOutboundMessage({
