@@ -39,10 +39,12 @@ function messageTo(port: number): OutgoingSipMessage {
 }
 
 /**
- * Each transmission at its nominal instant after the first one (the sum of the nominal intervals so far), not
- * earlier and not absurdly late. The adapter keeps its retransmissions on that timeline, so a late timer does
- * not shift the ones after it. 25 ms of slack below: the arrival times are taken by this process's own event
- * loop, which on a busy CI machine may note the first datagram late.
+ * Each transmission no earlier than its nominal instant after the first one (the sum of the nominal intervals so
+ * far), and exactly as many transmissions as the schedule fits before Timer F. A schedule that retransmits too
+ * fast fails the lower bounds; one too slow (no T2 cap, a longer T1) fits fewer transmissions before Timer F and
+ * fails the count. No upper bound per transmission: a busy machine only delays timers, and an upper bound then
+ * measured the machine (it failed at 1,031 ms against 1,020 while other tests ran). 25 ms of slack below: the
+ * arrival times are taken by this process's own event loop, which may note the first datagram late.
  */
 function expectSchedule(arrivals: Array<{ at: number }>, intervals: number[]): void {
   expect(arrivals).toHaveLength(intervals.length + 1);
@@ -51,7 +53,6 @@ function expectSchedule(arrivals: Array<{ at: number }>, intervals: number[]): v
     nominal += interval;
     const offset = arrivals[i + 1]!.at - arrivals[0]!.at;
     expect(offset, `transmission ${i + 2}`).toBeGreaterThanOrEqual(nominal - 25);
-    expect(offset, `transmission ${i + 2}`).toBeLessThan(nominal + 100);
   });
 }
 
@@ -64,7 +65,6 @@ describe('native adapter timers (T1=40 ms, T2=320 ms)', () => {
     const elapsed = performance.now() - started;
     expect(response).toEqual({ status: 408, reason: 'Request Timeout', headers: [], local: true });
     expect(elapsed).toBeGreaterThanOrEqual(64 * T1 - 5);
-    expect(elapsed).toBeLessThan(64 * T1 + 500);
     // Sent at 0, 40, 120, 280, 600, 920, ... 2520: 11 transmissions before Timer F at 2560.
     expectSchedule(hole.arrivals, [40, 80, 160, 320, 320, 320, 320, 320, 320, 320]);
     const first = hole.arrivals[0]!.data.toString();
